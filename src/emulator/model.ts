@@ -1,0 +1,65 @@
+// The contract between the emulator's HTTP surface (server/) and its simulated tenants (tenant/,
+// scenarios/). The HTTP side knows nothing of how records are made; the tenant side knows nothing of HTTP.
+
+import type { ContentType } from '../records/index.js';
+
+export interface EmulatorTenant {
+  tenantId: string;
+  /** e.g. contoso-1.onmicrosoft.com */
+  domain: string;
+  displayName: string;
+  clientId: string;
+  clientSecret: string;
+  /** PEM of the certificate registered for client_assertion (certificate credentials). */
+  certificatePem: string;
+  /** The matching private key (PEM), handed to tests and `init` so certificate auth can be exercised. */
+  privateKeyPem: string;
+  /** Application roles granted (ActivityFeed.Read, ActivityFeed.ReadDlp). */
+  roles: string[];
+}
+
+/** One content blob as the listing shows it. Times are epoch ms. */
+export interface BlobMeta {
+  tenantId: string;
+  contentType: ContentType;
+  contentId: string;
+  contentCreated: number;
+  contentExpiration: number;
+  recordCount: number;
+}
+
+export interface GroundTruthScenario {
+  name: string;
+  label: 'attack' | 'benign';
+  tenantId: string;
+  /** UPNs or IPs of the actors. */
+  actors: string[];
+  victims: string[];
+  start: string;
+  end: string;
+  recordIds: string[];
+}
+
+export interface GroundTruth {
+  scenarios: GroundTruthScenario[];
+  /** tenantId → contentType → unique record Ids in the blobs available at the time asked. */
+  available: Record<string, Record<string, string[]>>;
+}
+
+/** What the HTTP surface asks of the simulated tenants. Everything is deterministic for a seed. */
+export interface ContentSource {
+  tenants(): EmulatorTenant[];
+  /**
+   * Blobs of a tenant and content type with from <= contentCreated < to and contentCreated <= now,
+   * in the order they became available (contentCreated, then contentId).
+   */
+  listBlobs(tenantId: string, contentType: ContentType, from: number, to: number, now: number): BlobMeta[];
+  /** A blob's records as JSON array text, or null when no such blob exists. */
+  blobContent(tenantId: string, contentId: string): { meta: BlobMeta; body: string } | null;
+  /** The ground truth as of `now` (only blobs with contentCreated <= now count as available). */
+  groundTruth(now: number): GroundTruth;
+  /** Names of the scenarios that can be injected. */
+  scenarioNames(): string[];
+  /** Injects a scenario at run time; returns its ground-truth entry. Throws AppError for an unknown name. */
+  inject(name: string, params: Record<string, unknown>, at: number): GroundTruthScenario;
+}

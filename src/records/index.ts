@@ -1,0 +1,2 @@
+// records: the audit-record model and the normaliser.
+export * from './types.js';

@@ -1,0 +1,19 @@
+// Versioned schema migrations, applied in order, each once, recorded in schema_migrations.
+// Each part owns the file of the tables it defines; DDL is text per dialect (DDL takes no parameters).
+
+import type { Dialect } from '../sql/index.js';
+import { coreMigrations } from './001-core.js';
+import { detectMigrations } from './002-detect.js';
+import { alertMigrations } from './003-alerts.js';
+import { reportMigrations } from './004-reports.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** The statements to run, for a dialect. */
+  up(dialect: Dialect): string[];
+}
+
+export const MIGRATIONS: Migration[] = [...coreMigrations, ...detectMigrations, ...alertMigrations, ...reportMigrations].sort(
+  (a, b) => a.version - b.version,
+);
