@@ -1,0 +1,50 @@
+// Routing: which destinations an alert goes to, from the config's routes. A route matches when every
+// condition it sets matches (minimum severity, rule id, tag, tenant; lists match any of their items,
+// `*` is a wildcard); the alert goes to the union of the destinations of every matching route. With no
+// routes at all, every destination gets every alert.
+
+import { SEVERITIES, type Severity } from '../detect/types.js';
+import { severityRank } from './model.js';
+
+export interface Route {
+  destinations: string[];
+  minSeverity?: Severity | undefined;
+  rules?: string[] | undefined;
+  tags?: string[] | undefined;
+  tenants?: string[] | undefined;
+}
+
+export interface Routable {
+  ruleId: string;
+  severity: Severity;
+  tags: string[];
+  tenantId: string;
+}
+
+const globCache = new Map<string, RegExp>();
+
+/** Case-insensitive match with `*` as "any characters". */
+export function globMatch(pattern: string, value: string): boolean {
+  let re = globCache.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+    if (globCache.size < 1000) globCache.set(pattern, re);
+  }
+  return re.test(value);
+}
+
+export function routeMatches(route: Route, a: Routable): boolean {
+  if (route.minSeverity && severityRank(a.severity) < SEVERITIES.indexOf(route.minSeverity)) return false;
+  if (route.rules && route.rules.length > 0 && !route.rules.some((p) => globMatch(p, a.ruleId))) return false;
+  if (route.tags && route.tags.length > 0 && !route.tags.some((p) => a.tags.some((t) => globMatch(p, t)))) return false;
+  if (route.tenants && route.tenants.length > 0 && !route.tenants.some((p) => globMatch(p, a.tenantId))) return false;
+  return true;
+}
+
+/** The destination names an alert goes to, in the order the config lists them. */
+export function routeAlert(a: Routable, routes: readonly Route[], destinations: readonly string[]): string[] {
+  if (routes.length === 0) return [...destinations];
+  const chosen = new Set<string>();
+  for (const r of routes) if (routeMatches(r, a)) for (const d of r.destinations) chosen.add(d);
+  return destinations.filter((d) => chosen.has(d));
+}
