@@ -10,11 +10,8 @@ export interface EmulatorTenant {
   displayName: string;
   clientId: string;
   clientSecret: string;
-  /** PEM of the certificate registered for client_assertion (certificate credentials). */
-  certificatePem: string;
-  /** The matching private key (PEM), handed to tests and `init` so certificate auth can be exercised. */
-  privateKeyPem: string;
-  /** Application roles granted (ActivityFeed.Read, ActivityFeed.ReadDlp). */
+  /** Application roles granted (ActivityFeed.Read, ActivityFeed.ReadDlp). The server generates each
+   *  tenant's certificate (for client_assertion) itself at start-up. */
   roles: string[];
 }
 
@@ -38,6 +35,8 @@ export interface GroundTruthScenario {
   start: string;
   end: string;
   recordIds: string[];
+  /** Scenario-specific facts (e.g. grantee, the form `User` was written in, an external address). */
+  details?: Record<string, string | number | string[]>;
 }
 
 export interface GroundTruth {
