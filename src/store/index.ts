@@ -1,3 +1,7 @@
 // store: the Store interface and its implementations. Callers depend on this file only.
 export * from './types.js';
 export * from './sql/index.js';
+export { openDuckDbStore, isLockError, type DuckDbStoreOptions } from './duckdb/index.js';
+export { EVENT_COLUMNS, type EventColumn, type ColumnType } from './events-columns.js';
+export { checkReadOnlyText } from './readonly-guard.js';
+export { openStore, STORE_ENGINES, type StoreEngineConfig, type StoreContext } from './open-store.js';

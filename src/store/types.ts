@@ -62,6 +62,11 @@ export interface ImportBatch {
   ingestedAt: number;
 }
 
+export interface QueryReadOnlyOptions {
+  /** Refuse (AppError query_too_large) rather than hold more rows than this in memory. Default 1,000,000. */
+  maxRows?: number;
+}
+
 export interface Store {
   readonly kind: 'duckdb' | 'clickhouse';
   readonly dialect: Dialect;
@@ -69,17 +74,22 @@ export interface Store {
   /** Applies pending schema migrations, in order, each once. Returns the versions applied now. */
   migrate(): Promise<number[]>;
 
-  /** Read query. */
+  /** Read query (sees every committed write; runs beside an ingest commit, not after it). */
   query<T extends Row = Row>(q: Sql): Promise<T[]>;
   /** Write statement. */
   execute(q: Sql): Promise<void>;
-  /** Runs `fn` in one transaction (DuckDB); ClickHouse runs it in order without atomicity. */
+  /**
+   * Runs `fn` in one transaction (DuckDB); ClickHouse runs it in order without atomicity. Inside `fn`
+   * use only `tx`: the store's own write methods wait for the transaction to end.
+   */
   transaction<T>(fn: (tx: Pick<Store, 'query' | 'execute'>) => Promise<T>): Promise<T>;
   /**
    * Read-only query from a user (auditwatch query): refuses anything but a single SELECT/WITH/
-   * DESCRIBE/SHOW/EXPLAIN statement, with an AppError naming the fix.
+   * DESCRIBE/SHOW/EXPLAIN/SUMMARIZE/FROM/PRAGMA table_info statement, with an AppError naming the fix
+   * (code query_refused; query_invalid / query_failed for SQL errors). Runs in a transaction that
+   * cannot write and is always rolled back.
    */
-  queryReadOnly(text: string): Promise<Row[]>;
+  queryReadOnly(text: string, options?: QueryReadOnlyOptions): Promise<Row[]>;
 
   /**
    * Ingest: for each blob, in one transaction, insert its rows that are not stored yet (by tenant and

@@ -1,4 +1,65 @@
 // Migrations for identities and detection state (versions 200-299).
+//
+// identities: every identifier seen for a person (UPN, object id, PUID, display name, alias, mailbox
+//   GUID, SID), lower-cased, with the person it belongs to (a union-find component id kept eagerly:
+//   merging two people relabels the smaller one). person_id '' marks an ambiguous identifier (a display
+//   name shared by two people), which never resolves.
+// detection_state: per rule, the ingested_at watermark up to which incremental detection has run.
+// detection_evidence: per rule, the records that already produced a hit, so the same evidence never
+//   raises a second one.
 import type { Migration } from './index.js';
 
-export const detectMigrations: Migration[] = [];
+export const detectMigrations: Migration[] = [
+  {
+    version: 200,
+    name: 'identities',
+    up: (d) =>
+      d.name === 'duckdb'
+        ? [
+            `CREATE TABLE IF NOT EXISTS identities (
+  tenant_id VARCHAR NOT NULL,
+  value VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  person_id VARCHAR NOT NULL,
+  first_seen TIMESTAMP NOT NULL,
+  last_seen TIMESTAMP NOT NULL,
+  PRIMARY KEY (tenant_id, value)
+)`,
+          ]
+        : [
+            `CREATE TABLE IF NOT EXISTS identities (
+  tenant_id String, value String, kind String, person_id String,
+  first_seen DateTime64(3, 'UTC'), last_seen DateTime64(3, 'UTC')
+) ENGINE = ReplacingMergeTree(last_seen) ORDER BY (tenant_id, value)`,
+          ],
+  },
+  {
+    version: 201,
+    name: 'detection state',
+    up: (d) =>
+      d.name === 'duckdb'
+        ? [
+            `CREATE TABLE IF NOT EXISTS detection_state (
+  rule_id VARCHAR NOT NULL PRIMARY KEY,
+  watermark_ms BIGINT NOT NULL,
+  updated_at TIMESTAMP NOT NULL
+)`,
+            `CREATE TABLE IF NOT EXISTS detection_evidence (
+  rule_id VARCHAR NOT NULL,
+  tenant_id VARCHAR NOT NULL,
+  event_id VARCHAR NOT NULL,
+  group_key VARCHAR NOT NULL,
+  detected_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (rule_id, tenant_id, event_id)
+)`,
+          ]
+        : [
+            `CREATE TABLE IF NOT EXISTS detection_state (
+  rule_id String, watermark_ms Int64, updated_at DateTime64(3, 'UTC')
+) ENGINE = ReplacingMergeTree(updated_at) ORDER BY rule_id`,
+            `CREATE TABLE IF NOT EXISTS detection_evidence (
+  rule_id String, tenant_id String, event_id String, group_key String, detected_at DateTime64(3, 'UTC')
+) ENGINE = ReplacingMergeTree(detected_at) ORDER BY (rule_id, tenant_id, event_id)`,
+          ],
+  },
+];

@@ -1,0 +1,12 @@
+// A promise-chain mutex: one DuckDB connection runs one statement sequence at a time, so a transaction
+// never picks up another caller's statements.
+
+export class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  use<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
