@@ -1,0 +1,79 @@
+// The config files `auditwatch init` writes: a commented example documenting every key and its default,
+// and a config for the tenants of a running emulator. The text is YAML that loadConfig accepts.
+
+const HEADER = `# auditwatch configuration. Check it with: auditwatch validate --config <this file>
+# Relative paths start at this file's folder. Secrets are never written here: give them as
+# { env: VARIABLE } (an environment variable) or { file: PATH } (a file readable only by you, mode 0600).
+`;
+
+const SETTINGS = `
+store:
+  engine: duckdb                   # the embedded store (default duckdb)
+  path: ./data/auditwatch.duckdb   # the DuckDB file (default ./data/auditwatch.duckdb)
+  retention: 365d                  # delete events older than this, by event time; or "forever" (default 365d)
+  # memoryLimit: 512MB             # DuckDB memory limit (default: DuckDB's, 80% of RAM)
+  # threads: 2                     # DuckDB worker threads (default: one per core)
+
+collect:
+  interval: 5m                     # time between two polls of the daemon (default 5m)
+  overlap: 24h                     # window re-listed on every poll to catch late blobs (default 24h, at most 7d)
+  initialLookback: 7d               # how far back the first pass goes, at most 7d (default 7d)
+  maxConcurrency: 4                # blobs fetched at once per tenant (default 4)
+  requestsPerMinute: 1000          # request budget per tenant; Microsoft's quota is 2000 (default 1000)
+  listen: 127.0.0.1:9464           # /metrics and the local control API; false turns it off (default 127.0.0.1:9464)
+
+log:
+  level: info                      # debug, info, warn or error (default info)
+`;
+
+/** A commented example config for a real tenant, with every key and its default. */
+export function exampleConfig(): string {
+  return `${HEADER}
+tenants:                           # the tenants to collect from (default: none)
+  - name: contoso                  # a short name of your choice (letters, digits, . _ -)
+    tenantId: 00000000-0000-0000-0000-000000000000   # Directory (tenant) ID of the app registration
+    clientId: 00000000-0000-0000-0000-000000000000   # Application (client) ID of the app registration
+    clientSecret: { env: AUDITWATCH_CONTOSO_SECRET } # or { file: ./auditwatch.secrets/contoso.secret }
+    # Instead of a client secret, a certificate uploaded to the app registration:
+    # certificate: { file: ./contoso.crt.pem }
+    # privateKey: { file: ./auditwatch.secrets/contoso.key.pem }   # or { env: NAME }
+    cloud: enterprise              # enterprise, gcc, gcc-high or dod (default enterprise)
+    # apiUrl: https://manage.office.com          # override the cloud's API host (default: the cloud's)
+    # loginUrl: https://login.microsoftonline.com # override the cloud's login host (default: the cloud's)
+    # publisherId: 00000000-0000-0000-0000-000000000000   # PublisherIdentifier (default: tenantId)
+    contentTypes:                  # default: all five
+      - Audit.AzureActiveDirectory
+      - Audit.Exchange
+      - Audit.SharePoint
+      - Audit.General
+      - DLP.All
+${SETTINGS}`;
+}
+
+export interface EmulatorTenantInfo {
+  tenantId: string;
+  clientId: string;
+  /** Display name or domain, used to name the tenant. */
+  name: string;
+  /** Path of the secret file, as written in the config (relative to the config's folder). */
+  secretFile: string;
+}
+
+/** A config for an emulator's tenants; each client secret is in its own file, referenced by path. */
+export function emulatorConfig(url: string, tenants: EmulatorTenantInfo[]): string {
+  const list = tenants
+    .map(
+      (t) => `  - name: ${t.name}
+    tenantId: ${t.tenantId}
+    clientId: ${t.clientId}
+    clientSecret: { file: ${JSON.stringify(t.secretFile)} }
+    apiUrl: ${JSON.stringify(url)}     # the emulator serves the API
+    loginUrl: ${JSON.stringify(url)}   # and the token endpoints
+`,
+    )
+    .join('');
+  return `${HEADER}# Written by "auditwatch init --emulator ${url}": collects from the emulator's tenants.
+
+tenants:
+${list}${SETTINGS}`;
+}

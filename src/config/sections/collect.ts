@@ -1,0 +1,34 @@
+// The `collect` section: how often the daemon polls, how far back it re-lists, how hard it may push
+// the API, and where it serves /metrics and its local control API.
+
+import { z } from 'zod';
+import { duration, listenAddress } from '../fields.js';
+
+export const collectSection = z
+  .strictObject({
+    /** Time between two polls of the daemon. */
+    interval: duration('5m', { min: '1s', max: '1d' }),
+    /** Window re-listed on every poll, to catch blobs listed late. */
+    overlap: duration('24h', { min: '0s', max: '7d' }),
+    /** How far back the first pass of a content type goes (no cursor yet). */
+    initialLookback: duration('7d', { min: '1h', max: '7d' }),
+    /** Blobs fetched at once per tenant. */
+    maxConcurrency: z
+      .number({ error: 'must be a whole number from 1 to 64' })
+      .int({ error: 'must be a whole number from 1 to 64' })
+      .min(1, { error: 'must be a whole number from 1 to 64' })
+      .max(64, { error: 'must be a whole number from 1 to 64' })
+      .default(4),
+    /** Requests a minute per tenant; Microsoft's baseline quota is 2000, keep well under it. */
+    requestsPerMinute: z
+      .number({ error: 'must be a whole number from 1 to 60000 (Microsoft\'s baseline quota is 2000 a minute per tenant)' })
+      .int({ error: 'must be a whole number from 1 to 60000' })
+      .min(1, { error: 'must be a whole number from 1 to 60000' })
+      .max(60000, { error: 'must be a whole number from 1 to 60000' })
+      .default(1000),
+    /** Address of /metrics (Prometheus) and the local control API (/status, /query); false turns it off. */
+    listen: listenAddress('127.0.0.1:9464'),
+  })
+  .prefault({});
+
+export type CollectConfig = z.output<typeof collectSection>;
