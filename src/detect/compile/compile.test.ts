@@ -1,0 +1,108 @@
+// Compilation, pySigma-style: inline YAML in, the exact query out, for both dialects (DuckDB and
+// ClickHouse are two targets of one compiler).
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseRuleText } from '../sigma/parse.js';
+import { clickhouseDetect, compileCorrelation, compileRules, duckdbDetect, type DetectDialect } from './index.js';
+
+function predicate(yaml: string, d: DetectDialect) {
+  const { rules, errors } = parseRuleText(yaml, 'x.yml');
+  assert.deepEqual(errors, []);
+  const c = compileRules(rules, d);
+  assert.deepEqual(c.errors.map((e) => e.display()), []);
+  const r = c.compiled[0]!;
+  assert.equal(r.kind, 'rule');
+  return r.kind === 'rule' ? r.predicate.render(d.base) : null;
+}
+
+const SIMPLE = `title: t
+id: r1
+logsource: {product: m365, service: audit}
+detection:
+  sel:
+    Operation|contains: ['Add-Mailbox', 'Set-Mailbox']
+    Parameters.AccessRights|cased: FullAccess
+    ErrorNumber|gt: 50000
+    ModifiedProperties.Role.DisplayName.NewValue|endswith: Administrator
+    RecordType: 1
+  filter:
+    ClientIP|exists: false
+  condition: sel and not filter`;
+
+test('modifiers, Name/Value fields, numbers and not: DuckDB', () => {
+  assert.deepEqual(predicate(SIMPLE, duckdbDetect), { text: "(coalesce((contains(lower(\"operation\"), $1) OR contains(lower(\"operation\"), $2)), FALSE) AND coalesce(json_extract_string(\"parameters\", $3) = $4, FALSE) AND coalesce(TRY_CAST(\"error_number\" AS DOUBLE) > $5, FALSE) AND coalesce(ends_with(lower(json_extract_string(\"modified_properties\", $6)), $7), FALSE) AND coalesce(\"record_type\" = $8, FALSE)) AND (NOT (coalesce(\"client_ip\" IS NULL, FALSE)))", params: ["add-mailbox", "set-mailbox", "$.\"AccessRights\"", "FullAccess", 50000, "$.\"Role.DisplayName\".\"newValue\"", "administrator", 1] });
+});
+
+test('modifiers, Name/Value fields, numbers and not: ClickHouse', () => {
+  assert.deepEqual(predicate(SIMPLE, clickhouseDetect), { text: "(coalesce((position(lowerUTF8(`operation`), {p1:String}) > 0 OR position(lowerUTF8(`operation`), {p2:String}) > 0), FALSE) AND coalesce(visitParamExtractString(`parameters`, {p3:String}) = {p4:String}, FALSE) AND coalesce(toFloat64OrNull(toString(`error_number`)) > {p5:Int64}, FALSE) AND coalesce(endsWith(lowerUTF8(visitParamExtractString(visitParamExtractRaw(`modified_properties`, {p6:String}), {p7:String})), {p8:String}), FALSE) AND coalesce(`record_type` = {p9:Int64}, FALSE)) AND (NOT (coalesce(`client_ip` IS NULL, FALSE)))", params: ["add-mailbox", "set-mailbox", "AccessRights", "FullAccess", 50000, "Role.DisplayName", "newValue", "administrator", 1] });
+});
+
+// A public SigmaHQ rule (rules/cloud/m365/threat_management), unmodified: the m365 taxonomy maps
+// eventSource → Workload, eventName → the alert Name, status: success → every success spelling.
+const TAXONOMY = `title: Suspicious Inbox Forwarding
+id: 6c220477-0b5b-4b25-bb90-66183b4089e8
+logsource:
+    service: threat_management
+    product: m365
+detection:
+    selection:
+        eventSource: SecurityComplianceCenter
+        eventName: 'Suspicious inbox forwarding'
+        status: success
+    condition: selection`;
+
+test('the m365 taxonomy of SigmaHQ rules: DuckDB and ClickHouse', () => {
+  assert.deepEqual(predicate(TAXONOMY, duckdbDetect), { text: "(lower(\"workload\") IN ($1)) AND (coalesce(lower(\"workload\") = $2, FALSE) AND coalesce(lower(json_extract_string(\"raw\", $3)) = $4, FALSE) AND coalesce(lower(\"result_status\") IN ($5, $6, $7, $8), FALSE))", params: ["securitycompliancecenter", "securitycompliancecenter", "$.\"Name\"", "suspicious inbox forwarding", "succeeded", "success", "true", "partiallysucceeded"] });
+  assert.deepEqual(predicate(TAXONOMY, clickhouseDetect), { text: "(lowerUTF8(`workload`) IN ({p1:String})) AND (coalesce(lowerUTF8(`workload`) = {p2:String}, FALSE) AND coalesce(lowerUTF8(visitParamExtractString(`raw`, {p3:String})) = {p4:String}, FALSE) AND coalesce(lowerUTF8(`result_status`) IN ({p5:String}, {p6:String}, {p7:String}, {p8:String}), FALSE))", params: ["securitycompliancecenter", "securitycompliancecenter", "Name", "suspicious inbox forwarding", "succeeded", "success", "true", "partiallysucceeded"] });
+});
+
+const CORRELATION = `title: c
+id: c1
+correlation:
+  type: value_count
+  rules: [base]
+  group-by: [ClientIP]
+  timespan: 30m
+  condition: {field: UserId, gte: 10}
+---
+title: b
+name: base
+logsource: {product: m365}
+detection:
+  s: {Operation: UserLoginFailed}
+  condition: s
+`;
+
+function correlation(d: DetectDialect) {
+  const { rules } = parseRuleText(CORRELATION, 'c.yml');
+  const c = compileRules(rules, d).compiled.find((x) => x.kind === 'correlation')!;
+  assert.equal(c.kind, 'correlation');
+  if (c.kind !== 'correlation') return null;
+  const q = { type: c.rule.type, predicates: c.predicates, groupBy: c.groupBy, spanMs: c.spanMs, condition: c.condition, anchorFrom: 1000, anchorTo: 2000 };
+  return compileCorrelation(d, c.value ? { ...q, value: c.value } : q).render(d.base);
+}
+
+test('a sliding-span value_count correlation: DuckDB', () => {
+  assert.deepEqual(correlation(duckdbDetect), { text: "WITH base AS MATERIALIZED (SELECT \"tenant_id\" AS t, \"id\", epoch_ms(\"creation_time\") AS ms, coalesce(CAST(\"client_ip\" AS VARCHAR), '') AS \"g0\", CAST(\"user_id\" AS VARCHAR) AS v, $1 AS r, \"user_id\", \"client_ip\", \"mailbox_owner_upn\", \"object_id\", \"workload\", \"record_type\", \"application_id\" FROM \"events\" WHERE \"creation_time\" >= make_timestamp(CAST($2 AS BIGINT) * 1000) AND \"creation_time\" <= make_timestamp(CAST($3 AS BIGINT) * 1000) AND ((coalesce(lower(\"operation\") = $4, FALSE)))),\nbuckets AS (SELECT t, \"g0\", CAST(floor(\"ms\" / 1800000) AS BIGINT) AS k, count(DISTINCT \"v\") AS c FROM base GROUP BY t, \"g0\", k),\npairs AS (SELECT x.t, x.\"g0\" AS \"g0\", x.k AS k FROM buckets x LEFT JOIN buckets y ON y.t = x.t AND y.\"g0\" = x.\"g0\" AND y.k = x.k + 1 WHERE x.c + coalesce(y.c, 0) >= $5),\nkeep AS (SELECT DISTINCT t, \"g0\", k FROM (SELECT t, \"g0\", k FROM pairs UNION ALL SELECT t, \"g0\", k + 1 AS k FROM pairs) z),\npruned AS (SELECT base.* FROM base JOIN keep ON base.t = keep.t AND base.\"g0\" = keep.\"g0\" AND CAST(floor(base.ms / 1800000) AS BIGINT) = keep.k),\ncounted AS (SELECT t, \"g0\", ms, count(DISTINCT \"v\") OVER (PARTITION BY \"t\", \"g0\" ORDER BY ms RANGE BETWEEN CURRENT ROW AND 1800000 FOLLOWING) AS n FROM pruned),\nanchors AS (SELECT DISTINCT t, \"g0\", ms FROM counted WHERE ms >= $6 AND ms < $7 AND \"n\" >= $8),\nmarked AS (SELECT t, \"g0\", ms, CASE WHEN ms - lag(\"ms\") OVER (PARTITION BY \"t\", \"g0\" ORDER BY ms) <= $9 THEN 0 ELSE 1 END AS brk FROM anchors),\nislands AS (SELECT t, \"g0\", ms, sum(brk) OVER (PARTITION BY \"t\", \"g0\" ORDER BY ms ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island FROM marked),\nwindows AS (SELECT t, \"g0\", island, min(ms) AS lo, max(ms) + $10 AS hi FROM islands GROUP BY t, \"g0\", island)\nSELECT DISTINCT b.t AS tenant_id, b.\"g0\" AS \"g0\", w.island AS island, w.lo AS lo, w.hi AS hi, b.\"id\" AS id, b.ms AS ms, b.\"user_id\", b.\"client_ip\", b.\"mailbox_owner_upn\", b.\"object_id\", b.\"workload\", b.\"record_type\", b.\"application_id\"\nFROM windows w JOIN pruned b ON b.t = w.t AND b.\"g0\" = w.\"g0\"\nWHERE b.ms >= w.lo AND b.ms <= w.hi\nORDER BY tenant_id, \"g0\", island, ms, id", params: [0, 1000, 1802000, "userloginfailed", 10, 1000, 2000, 10, 1800000, 1800000] });
+});
+
+test('a sliding-span value_count correlation: ClickHouse', () => {
+  assert.deepEqual(correlation(clickhouseDetect), { text: "WITH base AS (SELECT `tenant_id` AS t, `id`, toUnixTimestamp64Milli(`creation_time`) AS ms, ifNull(toString(`client_ip`), '') AS `g0`, toString(`user_id`) AS v, {p1:Int64} AS r, `user_id`, `client_ip`, `mailbox_owner_upn`, `object_id`, `workload`, `record_type`, `application_id` FROM `events` WHERE `creation_time` >= toDateTime64({p2:Int64} / 1000, 3, 'UTC') AND `creation_time` <= toDateTime64({p3:Int64} / 1000, 3, 'UTC') AND ((coalesce(lowerUTF8(`operation`) = {p4:String}, FALSE)))),\nbuckets AS (SELECT t, `g0`, intDiv(`ms`, 1800000) AS k, uniqExact(`v`) AS c FROM base GROUP BY t, `g0`, k),\npairs AS (SELECT x.t, x.`g0` AS `g0`, x.k AS k FROM buckets x LEFT JOIN buckets y ON y.t = x.t AND y.`g0` = x.`g0` AND y.k = x.k + 1 WHERE x.c + ifNull(y.c, 0) >= {p5:Int64}),\nkeep AS (SELECT DISTINCT t, `g0`, k FROM (SELECT t, `g0`, k FROM pairs UNION ALL SELECT t, `g0`, k + 1 AS k FROM pairs) z),\npruned AS (SELECT base.* FROM base JOIN keep ON base.t = keep.t AND base.`g0` = keep.`g0` AND intDiv(base.ms, 1800000) = keep.k),\ncounted AS (SELECT t, `g0`, ms, uniqExact(`v`) OVER (PARTITION BY `t`, `g0` ORDER BY ms RANGE BETWEEN CURRENT ROW AND 1800000 FOLLOWING) AS n FROM pruned),\nanchors AS (SELECT DISTINCT t, `g0`, ms FROM counted WHERE ms >= {p6:Int64} AND ms < {p7:Int64} AND `n` >= {p8:Int64}),\nmarked AS (SELECT t, `g0`, ms, CASE WHEN ms - lagInFrame(`ms`) OVER (PARTITION BY `t`, `g0` ORDER BY ms ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) <= {p9:Int64} THEN 0 ELSE 1 END AS brk FROM anchors),\nislands AS (SELECT t, `g0`, ms, sum(brk) OVER (PARTITION BY `t`, `g0` ORDER BY ms ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island FROM marked),\nwindows AS (SELECT t, `g0`, island, min(ms) AS lo, max(ms) + {p10:Int64} AS hi FROM islands GROUP BY t, `g0`, island)\nSELECT DISTINCT b.t AS tenant_id, b.`g0` AS `g0`, w.island AS island, w.lo AS lo, w.hi AS hi, b.`id` AS id, b.ms AS ms, b.`user_id`, b.`client_ip`, b.`mailbox_owner_upn`, b.`object_id`, b.`workload`, b.`record_type`, b.`application_id`\nFROM windows w JOIN pruned b ON b.t = w.t AND b.`g0` = w.`g0`\nWHERE b.ms >= w.lo AND b.ms <= w.hi\nORDER BY tenant_id, `g0`, island, ms, id", params: [0, 1000, 1802000, "userloginfailed", 10, 1000, 2000, 10, 1800000, 1800000] });
+});
+
+test('values are parameters, never SQL text', () => {
+  const hostile = `title: t\nlogsource: {product: m365}\ndetection:\n  s:\n    UserId: "x'); DROP TABLE events; --"\n  condition: s`;
+  const q = predicate(hostile, duckdbDetect)!;
+  assert.equal(q.text, 'coalesce(lower("user_id") = $1, FALSE)');
+  assert.deepEqual(q.params, ["x'); drop table events; --"]);
+});
+
+test('wildcards become LIKE with escaped literals; cased keeps case; re gets inline flags', () => {
+  const q = predicate(
+    `title: t\nlogsource: {product: m365}\ndetection:\n  s:\n    ObjectId: 'https://*/sites/100%_?x'\n    UserAgent|re|i: '^curl/'\n    LogonError|cased|startswith: Invalid\n  condition: s`,
+    duckdbDetect,
+  )!;
+  assert.equal(q.text, `coalesce(lower("object_id") LIKE $1 ESCAPE '\\', FALSE) AND coalesce(regexp_matches("user_agent", $2), FALSE) AND coalesce(starts_with("logon_error", $3), FALSE)`);
+  assert.deepEqual(q.params, ['https://%/sites/100\\%\\__x', '(?i)^curl/', 'Invalid']);
+});

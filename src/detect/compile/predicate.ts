@@ -1,0 +1,234 @@
+// Compiles a detection rule's selections and condition into one SQL predicate over `events`, for a
+// detection backend. Field names go through mapping/ first; an unmapped field is an error with the
+// rule's file, line and column. Every field test is wrapped in coalesce(…, FALSE) so `not` behaves as
+// Sigma means it (a missing field is "not equal"), not as SQL's three-valued logic.
+
+import { AppError } from '../../core/index.js';
+import { ident, join, raw, sql, type Sql } from '../../store/index.js';
+import { mapField, serviceOf, type MappedField, type ServiceMapping } from '../mapping/index.js';
+import type { ConditionNode, DetectionRule, FieldMatch, Matcher, Selection, StrPart } from '../sigma/ast.js';
+import { nameMatches } from '../sigma/condition.js';
+import { ruleError } from '../sigma/parse.js';
+import type { DetectDialect } from './dialects.js';
+
+/** The table of learned identities (migration 002). */
+export const IDENTITIES_TABLE = 'identities';
+
+export type CompileResult<T> = { ok: true; value: T } | { ok: false; errors: AppError[] };
+
+/** The predicate selecting the events a detection rule matches (log source filter included). */
+export function compilePredicate(rule: DetectionRule, d: DetectDialect): CompileResult<Sql> {
+  const errors: AppError[] = [];
+  const svc = serviceOf(rule.logsource);
+  if (!svc.ok) return { ok: false, errors: [ruleError(rule.file, rule.logsource.pos, 'logsource', svc.error)] };
+  const c = new PredicateCompiler(rule, svc.value, d, errors);
+  const selections = new Map<string, Sql>();
+  for (const [name, { selection }] of rule.selections) selections.set(name, c.selection(selection, `detection.${name}`));
+  const condition = c.condition(rule.condition, selections);
+  const filter = c.logsourceFilter();
+  if (errors.length) return { ok: false, errors };
+  return { ok: true, value: filter ? sql`(${filter}) AND (${condition})` : condition };
+}
+
+class PredicateCompiler {
+  constructor(
+    readonly rule: DetectionRule,
+    readonly service: ServiceMapping,
+    readonly d: DetectDialect,
+    readonly errors: AppError[],
+  ) {}
+
+  private mapped(name: string, m: { pos: { line: number; column: number } }, path: string): MappedField | null {
+    const r = mapField(this.service, name);
+    if (!r.ok) {
+      this.errors.push(ruleError(this.rule.file, m.pos, path, r.error));
+      return null;
+    }
+    return r.value;
+  }
+
+  logsourceFilter(): Sql | null {
+    const parts: Sql[] = [];
+    for (const [field, values] of Object.entries(this.service.filter)) {
+      const r = mapField({ filter: {}, fields: {} }, field);
+      if (!r.ok) continue;
+      const e = this.expr(r.value);
+      parts.push(sql`${this.d.lower(e)} IN (${join(values.map((v) => sql`${v.toLowerCase()}`))})`);
+    }
+    return parts.length ? join(parts, raw(' AND ')) : null;
+  }
+
+  condition(node: ConditionNode, selections: Map<string, Sql>): Sql {
+    switch (node.t) {
+      case 'ref':
+        return selections.get(node.name) ?? raw('FALSE');
+      case 'not':
+        return sql`NOT (${this.condition(node.item, selections)})`;
+      case 'of': {
+        const names = [...selections.keys()].filter((n) => nameMatches(node.pattern, n));
+        if (names.length === 0) return raw(node.quantifier === 'all' ? 'TRUE' : 'FALSE');
+        const items = names.map((n) => sql`(${selections.get(n)!})`);
+        return items.length === 1 ? items[0]! : sql`(${join(items, raw(node.quantifier === 'all' ? ' AND ' : ' OR '))})`;
+      }
+      default: {
+        const items = node.items.map((i) => sql`(${this.condition(i, selections)})`);
+        return join(items, raw(node.t === 'and' ? ' AND ' : ' OR '));
+      }
+    }
+  }
+
+  selection(sel: Selection, path: string): Sql {
+    if (sel.kind === 'or') {
+      const items = sel.items.map((s, i) => sql`(${this.selection(s, `${path}[${i}]`)})`);
+      return items.length === 1 ? items[0]! : sql`(${join(items, raw(' OR '))})`;
+    }
+    const items = sel.items.map((fm) => this.fieldMatch(fm, path));
+    return items.length === 1 ? items[0]! : join(items, raw(' AND '));
+  }
+
+  expr(f: MappedField): Sql {
+    return f.ref.kind === 'column' ? ident(f.ref.column) : this.d.json(f.ref.column, f.ref.path);
+  }
+
+  private fieldMatch(fm: FieldMatch, path: string): Sql {
+    const where = `${path}.${[fm.field ?? 'keywords', ...fm.modifiers].join('|')}`;
+    if (fm.field === null) {
+      // Keywords: a case-insensitive search anywhere in the raw record.
+      const tests = fm.matchers.map((m) => this.keyword(m));
+      return sql`coalesce(${join(tests, raw(' OR '))}, FALSE)`;
+    }
+    const f = this.mapped(fm.field, fm, where);
+    if (!f) return raw('FALSE');
+    const tests: Sql[] = [];
+    for (const m of fm.matchers) {
+      const t = this.matcher(f, m, fm.cased, where, fm);
+      if (t) tests.push(t);
+    }
+    if (tests.length === 0) return raw('FALSE');
+    const combined = tests.length === 1 ? tests[0]! : sql`(${join(tests, raw(fm.all ? ' AND ' : ' OR '))})`;
+    return sql`coalesce(${combined}, FALSE)`;
+  }
+
+  private keyword(m: Matcher): Sql {
+    if (m.kind !== 'str') return sql`${this.d.contains(this.d.lower(ident('raw')), sql`${this.scalarText(m).toLowerCase()}`)}`;
+    return this.stringTest(ident('raw'), [{ t: 'any' }, ...m.parts, { t: 'any' }], false);
+  }
+
+  private scalarText(m: Matcher): string {
+    if (m.kind === 'num' || m.kind === 'bool') return String(m.value);
+    return '';
+  }
+
+  private matcher(f: MappedField, m: Matcher, cased: boolean, where: string, fm: FieldMatch): Sql | null {
+    const e = this.expr(f);
+    const numeric = f.ref.kind === 'column' && f.ref.type !== 'text';
+    switch (m.kind) {
+      case 'null':
+        return sql`${e} IS NULL`;
+      case 'exists':
+        return m.value ? sql`${e} IS NOT NULL` : sql`${e} IS NULL`;
+      case 'num':
+        if (numeric) return sql`${e} = ${m.value}`;
+        return this.stringTest(e, [{ t: 'lit', s: String(m.value) }], cased);
+      case 'bool':
+        return this.stringTest(numeric ? this.d.text(e) : e, [{ t: 'lit', s: String(m.value) }], false);
+      case 'cmp': {
+        const op = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[m.op];
+        return sql`${numeric ? e : this.d.number(e)} ${raw(op)} ${m.value}`;
+      }
+      case 're': {
+        const flags = m.flags ? `(?${[...new Set(m.flags)].join('')})` : '';
+        return this.d.regex(numeric ? this.d.text(e) : e, sql`${flags + m.pattern}`);
+      }
+      case 'cidr': {
+        if (m.v6) {
+          this.errors.push(ruleError(this.rule.file, fm.pos, where, 'IPv6 networks are not supported by |cidr yet; match IPv6 prefixes with |startswith'));
+          return null;
+        }
+        const [a, b, c, dd] = m.network.split('.').map(Number) as [number, number, number, number];
+        const base = ((a * 256 + b) * 256 + c) * 256 + dd;
+        const size = 2 ** (32 - m.prefix);
+        const lo = Math.floor(base / size) * size;
+        return sql`${this.d.ipv4Number(e)} BETWEEN ${lo} AND ${lo + size - 1}`;
+      }
+      case 'fieldref': {
+        const other = this.mapped(m.field, m, `${where}: ${m.field}`);
+        if (!other) return null;
+        const o = this.expr(other);
+        return cased ? sql`${e} = ${o}` : sql`${this.d.lower(this.d.text(e))} = ${this.d.lower(this.d.text(o))}`;
+      }
+      case 'sameperson': {
+        const other = this.mapped(m.field, m, `${where}: ${m.field}`);
+        if (!other) return null;
+        return samePerson(this.d, e, this.expr(other));
+      }
+      case 'samedomain': {
+        // Every address in the field (one or several, `smtp:` prefixes, `;` lists) is in the domain of the other field's address.
+        const other = this.mapped(m.field, m, `${where}: ${m.field}`);
+        if (!other) return null;
+        return this.d.sameEmailDomain(e, this.expr(other));
+      }
+      case 'str': {
+        if (f.values) {
+          const lit = litOnly(m.parts);
+          const mapped = lit !== null ? f.values[lit.toLowerCase()] : undefined;
+          if (mapped) return sql`${this.d.lower(e)} IN (${join(mapped.map((v) => sql`${v.toLowerCase()}`))})`;
+        }
+        if (numeric) {
+          const lit = litOnly(m.parts);
+          if (lit !== null && /^-?\d+(\.\d+)?$/.test(lit.trim())) return sql`${e} = ${Number(lit)}`;
+          return this.stringTest(this.d.text(e), m.parts, cased);
+        }
+        return this.stringTest(e, m.parts, cased);
+      }
+    }
+  }
+
+  /** Equality / wildcard match, case-insensitive unless `cased`. */
+  private stringTest(e: Sql, parts: StrPart[], cased: boolean): Sql {
+    const norm = (s: string) => (cased ? s : s.toLowerCase());
+    const subject = cased ? e : this.d.lower(e);
+    const lit = litOnly(parts);
+    if (lit !== null) return sql`${subject} = ${norm(lit)}`;
+    // Fast paths for contains / startswith / endswith of a plain literal.
+    const inner = parts.slice(1, -1);
+    const first = parts[0]!;
+    const last = parts[parts.length - 1]!;
+    if (parts.length === 3 && first.t === 'any' && last.t === 'any' && inner[0]!.t === 'lit') {
+      return this.d.contains(subject, sql`${norm(inner[0]!.s)}`);
+    }
+    if (parts.length === 2 && first.t === 'lit' && last.t === 'any') return this.d.startsWith(subject, sql`${norm(first.s)}`);
+    if (parts.length === 2 && first.t === 'any' && last.t === 'lit') return this.d.endsWith(subject, sql`${norm(last.s)}`);
+    const pattern = parts
+      .map((p) => (p.t === 'any' ? '%' : p.t === 'one' ? '_' : norm(p.s).replace(/[\\%_]/g, (c) => `\\${c}`)))
+      .join('');
+    if (pattern === '%') return sql`${e} IS NOT NULL`;
+    return this.d.like(subject, sql`${pattern}`);
+  }
+}
+
+function litOnly(parts: StrPart[]): string | null {
+  if (parts.length === 0) return '';
+  if (parts.length === 1 && parts[0]!.t === 'lit') return parts[0]!.s;
+  return null;
+}
+
+/** Normalised identity text: trimmed and lower-cased, the same on both sides of the identities table. */
+export function identityKey(d: DetectDialect, e: Sql): Sql {
+  return d.lower(sql`trim(${e})`);
+}
+
+/**
+ * Whether two expressions name the same person: equal text, or both found in the identities table
+ * with the same person id in the record's tenant.
+ */
+export function samePerson(d: DetectDialect, a: Sql, b: Sql): Sql {
+  const ka = identityKey(d, a);
+  const kb = identityKey(d, b);
+  const t = ident(IDENTITIES_TABLE);
+  return sql`(${ka} = ${kb} OR (${ident('tenant_id')}, ${ka}, ${kb}) IN (SELECT x.tenant_id, x.${ident('value')}, y.${ident('value')} FROM ${t} x JOIN ${t} y ON x.tenant_id = y.tenant_id AND x.person_id = y.person_id WHERE x.person_id <> ''))`;
+}
+
+export function compileErrorsOf(errors: AppError[]): string {
+  return errors.map((e) => e.display()).join('\n');
+}

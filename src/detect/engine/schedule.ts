@@ -1,0 +1,112 @@
+// Scheduling: detection after every batch the collector stores. The collector's onCommitted hook calls
+// wake(); passes never overlap and wakes during a pass coalesce into one more pass. Each pass first
+// learns identities from the records ingested since the last pass (so "same person" questions see the
+// newest links), then runs the detector incrementally (late records included).
+
+import { errorMessage, type Clock, type Logger } from '../../core/index.js';
+import { extractIdentities, type EventRow } from '../../records/index.js';
+import { sql, type Row, type Store } from '../../store/index.js';
+import { DETECT_DIALECTS } from '../compile/index.js';
+import type { DetectionHit } from '../types.js';
+import type { Detector } from './detector.js';
+import { learnIdentityFacts } from './identities.js';
+
+/** The detection_state key of the identity-learning watermark (not a rule id: rule ids hold no "~"). */
+export const IDENTITY_WATERMARK = '~identities';
+const PAGE = 20_000;
+
+function jsonMap(v: unknown): Record<string, never> {
+  if (typeof v !== 'string' || v === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, never>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** An EventRow with the columns identity extraction reads (the rest empty). */
+function rowOf(r: Row): EventRow {
+  const s = (k: string) => (r[k] === null || r[k] === undefined ? null : String(r[k]));
+  return {
+    id: String(r['id']), tenantId: String(r['tenant_id']), creationTime: 0, recordType: Number(r['record_type']), recordTypeName: '',
+    operation: s('operation') ?? '', workload: '', organizationId: '', userId: s('user_id') ?? '', userKey: s('user_key') ?? '',
+    userType: null, userTypeName: null, clientIp: null, clientIpRaw: null, resultStatus: null, objectId: s('object_id'),
+    applicationId: null, errorNumber: null, logonError: null, userAgent: null, requestType: null, siteUrl: null, fileName: null,
+    fileExtension: null, mailboxOwnerUpn: null, mailboxGuid: null, logonType: null, parameters: jsonMap(r['parameters']),
+    extendedProperties: jsonMap(r['extended_properties']), operationProperties: {}, deviceProperties: {},
+    modifiedProperties: jsonMap(r['modified_properties']), country: null, city: null, latitude: null, longitude: null, asn: null,
+    asOrg: null, raw: s('raw') ?? '{}',
+  };
+}
+
+/**
+ * Learns identities from the records ingested since the last call (watermark in detection_state), in
+ * pages. Returns how many identifiers changed.
+ */
+export async function learnIdentitiesFromStore(store: Store, now: number): Promise<number> {
+  const d = DETECT_DIALECTS[store.dialect.name];
+  const top = await store.query<{ w: number | null }>(sql`SELECT ${d.ms(sql`max(ingested_at)`)} AS w FROM events`);
+  const upTo = top[0]?.w === null || top[0]?.w === undefined ? null : Number(top[0].w);
+  if (upTo === null) return 0;
+  const state = await store.query<{ w: number }>(sql`SELECT watermark_ms AS w FROM detection_state WHERE rule_id = ${IDENTITY_WATERMARK}`);
+  const after = state[0] ? Number(state[0].w) : -1;
+  if (after >= upTo) return 0;
+  let changed = 0;
+  for (let offset = 0; ; offset += PAGE) {
+    const rows = await store.query(
+      sql`SELECT tenant_id, id, record_type, operation, user_id, user_key, object_id, parameters, extended_properties, modified_properties, raw FROM events WHERE ingested_at > ${d.timestamp(after)} AND ingested_at <= ${d.timestamp(upTo)} ORDER BY ingested_at, tenant_id, id LIMIT ${PAGE} OFFSET ${offset}`,
+    );
+    const facts = rows.flatMap((r) => extractIdentities(rowOf(r)));
+    if (facts.length) changed += await learnIdentityFacts(store, facts, now);
+    if (rows.length < PAGE) break;
+  }
+  await store.execute(
+    sql`INSERT INTO detection_state (rule_id, watermark_ms, updated_at) VALUES (${IDENTITY_WATERMARK}, ${upTo}, ${new Date(now)}) ON CONFLICT (rule_id) DO UPDATE SET watermark_ms = excluded.watermark_ms, updated_at = excluded.updated_at`,
+  );
+  return changed;
+}
+
+export interface DetectionScheduler {
+  /** Asks for a pass soon (from the collector's onCommitted hook); never throws. */
+  wake(): void;
+  /** Runs a pass now (after any running one) and returns its new hits. */
+  runNow(): Promise<DetectionHit[]>;
+  /** Resolves when no pass is running or pending. */
+  idle(): Promise<void>;
+}
+
+export function createDetectionScheduler(deps: { store: Store; detector: Detector; clock: Clock; logger: Logger }): DetectionScheduler {
+  const { store, detector, clock, logger } = deps;
+  let chain: Promise<unknown> = Promise.resolve();
+  let pending = false;
+
+  const pass = async (): Promise<DetectionHit[]> => {
+    await learnIdentitiesFromStore(store, clock.now());
+    return detector.runIncremental();
+  };
+  const enqueue = (): Promise<DetectionHit[]> => {
+    const next = chain.then(pass);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+  return {
+    wake() {
+      if (pending) return;
+      pending = true;
+      chain.then(() => {
+        pending = false;
+        return enqueue().catch((err) => logger.warn('A detection pass failed; the next batch retries it.', { error: errorMessage(err) }));
+      });
+    },
+    runNow: () => enqueue(),
+    async idle() {
+      while (true) {
+        const current = chain;
+        await current;
+        if (current === chain && !pending) return;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+  };
+}

@@ -1,0 +1,130 @@
+// Field mapping, as data: a raw audit-record field name (as in ual-schema.md) → where the store keeps
+// it. A column of `events` when one exists (fast path), a key of a Name/Value map column, or a JSON
+// path into the raw record. Names unknown to the catalogue are an error, so a typo never compiles
+// into a rule that silently matches nothing.
+
+/** Where a field's value lives in the `events` table. */
+export type FieldRef =
+  | { kind: 'column'; column: string; type: 'text' | 'int' | 'real' }
+  /** A key of a JSON object column (Parameters.User → parameters["User"]). */
+  | { kind: 'json'; column: string; path: string[] };
+
+/** Raw field → events column. Strings compare case-insensitively unless a rule says `|cased`. */
+export const COLUMN_FIELDS: Record<string, { column: string; type: 'text' | 'int' | 'real' }> = {
+  Id: { column: 'id', type: 'text' },
+  RecordType: { column: 'record_type', type: 'int' },
+  Operation: { column: 'operation', type: 'text' },
+  Workload: { column: 'workload', type: 'text' },
+  OrganizationId: { column: 'organization_id', type: 'text' },
+  UserId: { column: 'user_id', type: 'text' },
+  UserKey: { column: 'user_key', type: 'text' },
+  UserType: { column: 'user_type', type: 'int' },
+  ClientIP: { column: 'client_ip', type: 'text' },
+  ResultStatus: { column: 'result_status', type: 'text' },
+  ObjectId: { column: 'object_id', type: 'text' },
+  ApplicationId: { column: 'application_id', type: 'text' },
+  ErrorNumber: { column: 'error_number', type: 'text' },
+  LogonError: { column: 'logon_error', type: 'text' },
+  UserAgent: { column: 'user_agent', type: 'text' },
+  SiteUrl: { column: 'site_url', type: 'text' },
+  SourceFileName: { column: 'file_name', type: 'text' },
+  SourceFileExtension: { column: 'file_extension', type: 'text' },
+  MailboxOwnerUPN: { column: 'mailbox_owner_upn', type: 'text' },
+  MailboxGuid: { column: 'mailbox_guid', type: 'text' },
+  LogonType: { column: 'logon_type', type: 'int' },
+  // The whole Name/Value map as JSON text (`Parameters|contains: ForwardTo`).
+  Parameters: { column: 'parameters', type: 'text' },
+  ExtendedProperties: { column: 'extended_properties', type: 'text' },
+  OperationProperties: { column: 'operation_properties', type: 'text' },
+  DeviceProperties: { column: 'device_properties', type: 'text' },
+  ModifiedProperties: { column: 'modified_properties', type: 'text' },
+  // Enrichment of ClientIP at ingest (not in the raw record).
+  'ClientIP.Country': { column: 'country', type: 'text' },
+  'ClientIP.City': { column: 'city', type: 'text' },
+  'ClientIP.ASN': { column: 'asn', type: 'int' },
+  'ClientIP.ASOrg': { column: 'as_org', type: 'text' },
+  RecordTypeName: { column: 'record_type_name', type: 'text' },
+  TenantId: { column: 'tenant_id', type: 'text' },
+};
+
+/** Name/Value arrays kept as maps: `Parameters.User` → parameters["User"]. */
+export const NAME_VALUE_FIELDS: Record<string, string> = {
+  Parameters: 'parameters',
+  ExtendedProperties: 'extended_properties',
+  OperationProperties: 'operation_properties',
+  DeviceProperties: 'device_properties',
+};
+
+/** Name/Value keys that also have a column of their own (fast path). */
+export const NAME_VALUE_COLUMNS: Record<string, string> = {
+  'ExtendedProperties.RequestType': 'request_type',
+};
+
+/**
+ * Top-level names of the raw record (ual-schema.md) addressed by a JSON path into `raw`; a dotted name
+ * goes deeper (`Item.ParentFolder.Path`). Any other name is refused; `raw.<path>` reaches anything.
+ */
+export const RAW_FIELDS: readonly string[] = [
+  'CreationTime', 'Version', 'Scope', 'AppAccessContext', 'AzureActiveDirectoryEventType', 'Actor', 'ActorContextId',
+  'ActorIpAddress', 'InterSystemsId', 'IntraSystemId', 'SupportTicketId', 'Target', 'TargetContextId', 'Client',
+  'ModifiedObjectResolvedName', 'ExternalAccess', 'OriginatingServer', 'OrganizationName', 'DeviceId', 'TokenObjectId',
+  'TokenTenantId', 'AppId', 'ClientAppId', 'InternalLogonType', 'MailboxOwnerSid', 'LogonUserSid', 'LogonUserDisplayName',
+  'ClientInfoString', 'ClientIPAddress', 'ClientProcessName', 'ClientVersion', 'SessionId', 'Item', 'SendAsUserSmtp',
+  'SendOnBehalfOfUserSmtp', 'Folder', 'DestFolder', 'AffectedItems', 'CrossMailboxOperation', 'DestMailboxOwnerUPN',
+  'OperationCount', 'Folders', 'Site', 'ItemType', 'EventSource', 'MachineId', 'ListItemUniqueId', 'ListId',
+  'ApplicationDisplayName', 'WebId', 'CorrelationId', 'SourceRelativeUrl', 'DestinationFileName',
+  'DestinationFileExtension', 'DestinationRelativeUrl', 'SensitivityLabelId', 'TargetUserOrGroupName',
+  'TargetUserOrGroupType', 'EventData', 'UniqueSharingId', 'TeamName', 'TeamGuid', 'ChannelName', 'ChannelGuid',
+  'ChannelType', 'Members', 'AddOnType', 'AddOnName', 'TabType', 'Name', 'OldValue', 'NewValue', 'ExtraProperties',
+  'MessageId', 'ItemName', 'PolicyDetails', 'SensitiveInfoDetectionIsIncluded', 'SharePointMetaData', 'ExchangeMetaData',
+  'EndpointMetaData', 'ExceptionInfo', 'IncidentId', 'AlertId', 'AlertType', 'PolicyId', 'Status', 'Severity',
+  'Category', 'Source', 'Comments', 'Data', 'AlertEntityId', 'EntityType', 'AlertLinks', 'DashboardName', 'DatasetName',
+  'ReportName', 'WorkSpaceName', 'WorkspaceId', 'SharingInformation', 'Activity', 'ObjectType', 'LoginStatus',
+  'UserDomain', 'ApplicationName', 'DeliveryAction', 'Verdict', 'NetworkMessageId', 'Recipients', 'P1Sender',
+  'P2Sender', 'Subject', 'SenderIp', 'Directionality', 'ThreatsAndDetectionTech', 'EventDeepLink', 'Timestamp', 'Url',
+  'UrlClickAction', 'UserIp', 'AppName', 'IsCompliant',
+];
+
+const rawIndex = new Map(RAW_FIELDS.map((f) => [f.toLowerCase(), f]));
+const columnIndex = new Map(Object.keys(COLUMN_FIELDS).map((f) => [f.toLowerCase(), f]));
+const nvIndex = new Map(Object.keys(NAME_VALUE_FIELDS).map((f) => [f.toLowerCase(), f]));
+
+export type ResolveResult = { ok: true; ref: FieldRef; canonical: string } | { ok: false; error: string };
+
+/** Resolves a raw field name (case-insensitive on the top-level name) to where the store keeps it. */
+export function resolveRawField(name: string): ResolveResult {
+  const exact = columnIndex.get(name.toLowerCase());
+  if (exact) {
+    const c = COLUMN_FIELDS[exact]!;
+    return { ok: true, ref: { kind: 'column', column: c.column, type: c.type }, canonical: exact };
+  }
+  const dot = name.indexOf('.');
+  const head = dot < 0 ? name : name.slice(0, dot);
+  const rest = dot < 0 ? '' : name.slice(dot + 1);
+  if (head.toLowerCase() === 'raw') {
+    if (!rest) return { ok: false, error: 'raw needs a path, like raw.Item.ParentFolder.Path' };
+    return { ok: true, ref: { kind: 'json', column: 'raw', path: rest.split('.') }, canonical: name };
+  }
+  const nv = nvIndex.get(head.toLowerCase());
+  if (nv && rest) {
+    const fast = NAME_VALUE_COLUMNS[`${nv}.${rest}`];
+    if (fast) return { ok: true, ref: { kind: 'column', column: fast, type: 'text' }, canonical: `${nv}.${rest}` };
+    return { ok: true, ref: { kind: 'json', column: NAME_VALUE_FIELDS[nv]!, path: [rest] }, canonical: `${nv}.${rest}` };
+  }
+  if (head.toLowerCase() === 'modifiedproperties' && rest) {
+    // ModifiedProperties.<Name>[.NewValue|.OldValue]; names may hold dots (Role.DisplayName).
+    const m = /^(.*)\.(newvalue|oldvalue)$/i.exec(rest);
+    const prop = m ? m[1]! : rest;
+    const which = m && m[2]!.toLowerCase() === 'oldvalue' ? 'oldValue' : 'newValue';
+    return { ok: true, ref: { kind: 'json', column: 'modified_properties', path: [prop, which] }, canonical: `ModifiedProperties.${prop}.${which === 'oldValue' ? 'OldValue' : 'NewValue'}` };
+  }
+  const raw = rawIndex.get(head.toLowerCase());
+  if (raw) {
+    const path = [raw, ...(rest ? rest.split('.') : [])];
+    return { ok: true, ref: { kind: 'json', column: 'raw', path }, canonical: path.join('.') };
+  }
+  return {
+    ok: false,
+    error: `unknown field "${name.slice(0, 80)}"; use a raw record name (Operation, UserId, ClientIP, Parameters.User, ExtendedProperties.RequestType, ModifiedProperties.Role.DisplayName.NewValue, …) or raw.<json path>`,
+  };
+}

@@ -1,0 +1,44 @@
+// mapping: from the names a rule uses (raw record names, or Sigma's m365 taxonomy) to where the store
+// keeps the data, and the records a log source covers.
+
+import type { LogSource } from '../sigma/ast.js';
+import { resolveRawField, type FieldRef } from './fields.js';
+import { DEFAULT_SERVICE, M365_PRODUCTS, M365_SERVICES, VALUE_MAPPINGS, type ServiceMapping } from './m365.js';
+
+export { COLUMN_FIELDS, NAME_VALUE_FIELDS, NAME_VALUE_COLUMNS, RAW_FIELDS, resolveRawField, type FieldRef } from './fields.js';
+export { M365_SERVICES, M365_PRODUCTS, VALUE_MAPPINGS, type ServiceMapping } from './m365.js';
+
+export interface MappedField {
+  ref: FieldRef;
+  /** The raw field name it resolved to. */
+  canonical: string;
+  /** Taxonomy value → the log's spellings (e.g. status: success → Succeeded, Success, True). */
+  values?: Record<string, string[]>;
+}
+
+export type MapResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** The service mapping of a rule's log source, or why the log source is not the unified audit log. */
+export function serviceOf(logsource: LogSource): MapResult<ServiceMapping> {
+  const product = logsource.product?.toLowerCase() ?? null;
+  if (product !== null && !(M365_PRODUCTS as readonly string[]).includes(product)) {
+    return { ok: false, error: `product "${logsource.product}" is not the Microsoft 365 unified audit log; use product: m365` };
+  }
+  if (logsource.category !== null && logsource.service === null) {
+    return { ok: false, error: `category "${logsource.category}" has no mapping; use service: ${Object.keys(M365_SERVICES).join(' | ')}` };
+  }
+  if (logsource.service === null) return { ok: true, value: DEFAULT_SERVICE };
+  const service = M365_SERVICES[logsource.service.toLowerCase()];
+  if (!service) return { ok: false, error: `service "${logsource.service}" is unknown; use one of ${Object.keys(M365_SERVICES).join(', ')}` };
+  return { ok: true, value: service };
+}
+
+/** Maps a rule's field name through the service's taxonomy, then to the store. */
+export function mapField(service: ServiceMapping, name: string): MapResult<MappedField> {
+  const taxonomy = service.fields[name];
+  const raw = taxonomy ?? name;
+  const res = resolveRawField(raw);
+  if (!res.ok) return { ok: false, error: res.error };
+  const values = taxonomy ? VALUE_MAPPINGS[name] : undefined;
+  return { ok: true, value: { ref: res.ref, canonical: res.canonical, ...(values ? { values } : {}) } };
+}
