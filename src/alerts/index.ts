@@ -13,3 +13,4 @@ export { attempt, backoffDelay, RateLimiter, DEFAULT_DELIVERY } from './stages.j
 export { NOTIFIER_KINDS, createNotifier, createNotifiers, type DestinationConfig, type NotifierType } from './notifiers/registry.js';
 export type { Notifier, NotifierContext, Delivery, DeliveryOptions, NotifierKind } from './notifiers/types.js';
 export { sampleAlert } from './sample.js';
+export { deliverReport, REPORT_DESTINATION_KINDS, type ReportMessage, type ReportAttachment } from './report-delivery.js';

@@ -1,0 +1,161 @@
+// The pieces of `auditwatch demo`: a local webhook receiver appending to webhook.log, the config written
+// for the in-process emulator, identity learning over stored records, one collect → detect → alert cycle,
+// and writing every report. demo.ts strings them together.
+
+import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { DAY, HOUR, safeLine, type Clock, type Logger } from '../core/index.js';
+import type { Config } from '../config/index.js';
+import { createCollector } from '../collect/index.js';
+import { learnIdentitiesFromStore } from '../detect/index.js';
+import { countryLookup, REPORTS, runReport, writeReportFiles } from '../reports/index.js';
+import { raw, sql, type Store } from '../store/index.js';
+import { tenantRuntimes } from './shared/tenants.js';
+import type { Pipeline } from './shared/pipeline.js';
+
+export interface WebhookReceiver {
+  url: string;
+  received(): number;
+  close(): Promise<void>;
+}
+
+/** An HTTP receiver on 127.0.0.1 (ephemeral port) that appends each POSTed body, on one line, to `file`. */
+export async function startWebhookReceiver(file: string): Promise<WebhookReceiver> {
+  let count = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= 4_000_000) chunks.push(c);
+    });
+    req.on('end', () => {
+      if (req.method !== 'POST') {
+        res.writeHead(405).end();
+        return;
+      }
+      const body = Buffer.concat(chunks).toString('utf8').replace(/[\r\n]+/g, ' ');
+      appendFileSync(file, `${body}\n`);
+      count += 1;
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/auditwatch`,
+    received: () => count,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface DemoTenant {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  domain: string;
+}
+
+/** Writes DIR/auditwatch.yaml for the emulator's tenants (secrets in files, mode 0600). */
+export function writeDemoConfig(dir: string, emulatorUrl: string, tenants: DemoTenant[], webhookUrl: string): string {
+  const secrets = join(dir, 'auditwatch.secrets');
+  mkdirSync(secrets, { recursive: true, mode: 0o700 });
+  const entries = tenants.map((t, i) => {
+    const name = t.domain.split('.')[0]!.toLowerCase().replace(/[^a-z0-9._-]+/g, '-') || `tenant-${i + 1}`;
+    const file = join(secrets, `${name}.secret`);
+    writeFileSync(file, `${t.clientSecret}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    return `  - name: ${name}
+    tenantId: ${t.tenantId}
+    clientId: ${t.clientId}
+    clientSecret: { file: ./auditwatch.secrets/${name}.secret }
+    apiUrl: ${JSON.stringify(emulatorUrl)}     # the demo's emulator (gone when the demo stops)
+    loginUrl: ${JSON.stringify(emulatorUrl)}
+`;
+  });
+  const text = `# Written by "auditwatch demo": the emulator's simulated tenant, the store, alerts to a local webhook.
+# Commands that only read the store (alerts, query, report, status) work after the demo has stopped.
+tenants:
+${entries.join('')}
+store:
+  path: ./auditwatch.duckdb
+collect:
+  interval: 30s
+  overlap: 1h
+  maxConcurrency: 8
+  requestsPerMinute: 60000        # the local emulator has no quota; a real tenant's is 2000
+  listen: false
+alerts:
+  destinations:
+    - name: demo-webhook
+      type: webhook
+      url: ${JSON.stringify(webhookUrl)}   # the demo's receiver, appending to webhook.log
+      backoffMin: 1s
+      backoffMax: 10s
+reports:
+  folder: ./reports
+`;
+  const file = join(dir, 'auditwatch.yaml');
+  writeFileSync(file, text, { mode: 0o644 });
+  return file;
+}
+
+export { createPipeline, type Pipeline } from './shared/pipeline.js';
+
+export interface CycleResult {
+  records: number;
+  blobs: number;
+  identities: number;
+  hits: number;
+  delivered: number;
+  ok: boolean;
+  errors: string[];
+}
+
+/** One cycle: collect (from `since` on the first), learn identities, detect, deliver alerts. */
+export async function runCycle(
+  o: { config: Config; store: Store; clock: Clock; logger: Logger; pipeline: Pipeline; signal: AbortSignal },
+  first: { since: number } | null,
+): Promise<CycleResult> {
+  const { config, store, clock, logger, pipeline } = o;
+  const collector = createCollector({
+    tenants: tenantRuntimes(config, clock, logger),
+    store,
+    clock,
+    logger,
+    options: { overlapMs: config.collect.overlap, maxConcurrency: config.collect.maxConcurrency, requestsPerMinute: config.collect.requestsPerMinute },
+  });
+  const pass = await collector.runOnce({ ...(first ? { since: first.since } : {}), signal: o.signal });
+  const identities = await learnIdentitiesFromStore(store, clock.now());
+  const hits = first ? await pipeline.detector.run({ from: first.since - DAY, to: clock.now() + HOUR }) : await pipeline.detector.runIncremental();
+  let delivered = 0;
+  for (let i = 0; i < 20; i++) {
+    const r = await pipeline.outbox.runOnce(o.signal);
+    delivered += r.delivered;
+    if (r.delivered === 0 && r.retrying === 0) break;
+  }
+  return {
+    records: pass.records,
+    blobs: pass.blobs,
+    identities,
+    hits: hits.length,
+    delivered,
+    ok: pass.ok,
+    errors: pass.errors.map((e) => safeLine(e.error.message, 300)),
+  };
+}
+
+/** Writes every report (HTML and CSV) over [from, to) to `folder`; returns the paths. */
+export async function writeAllReports(store: Store, folder: string, period: { from: number; to: number }, now: number, threshold: number): Promise<string[]> {
+  const countryOf = await countryLookup();
+  const paths: string[] = [];
+  for (const def of REPORTS) {
+    const result = await runReport(def, { store, period, now, params: { threshold, ...(countryOf ? { countryOf } : {}) } });
+    paths.push(...writeReportFiles(result, ['html', 'csv'], folder, def.name).map((f) => f.path));
+  }
+  return paths;
+}

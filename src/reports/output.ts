@@ -1,0 +1,37 @@
+// Writing rendered reports to files: safe file names from report names and periods, written atomically
+// (temporary file, then rename) so a reader never sees half a report.
+
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RENDERERS } from './render/index.js';
+import type { ReportFormat, ReportResult } from './types.js';
+
+export interface WrittenFile {
+  format: ReportFormat;
+  path: string;
+  filename: string;
+  mediaType: string;
+}
+
+/** A file-name-safe stamp of a time: 20260301T0600Z. */
+export function fileStamp(t: number): string {
+  return new Date(t).toISOString().slice(0, 16).replace(/[-:]/g, '') + 'Z';
+}
+
+export function safeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 80) || 'report';
+}
+
+/** Writes the report in each format to `folder` as `<base>.<ext>`; returns what was written. */
+export function writeReportFiles(report: ReportResult, formats: readonly ReportFormat[], folder: string, base = report.name): WrittenFile[] {
+  mkdirSync(folder, { recursive: true });
+  return [...new Set(formats)].map((format) => {
+    const r = RENDERERS[format];
+    const filename = `${safeName(base)}.${r.extension}`;
+    const path = join(folder, filename);
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, r.render(report), { mode: 0o640 });
+    renameSync(tmp, path);
+    return { format, path, filename, mediaType: r.mediaType };
+  });
+}
