@@ -3,10 +3,9 @@
 // the caller (the report scheduler) keeps the state and retries what is retryable. Other destination
 // kinds (Teams, Slack, syslog) carry no attachments: they get a non-retryable failure naming the fix.
 
-import { createTransport } from 'nodemailer';
 import { escapeHtml, fail, ok, safeLine, scrub, type Outcome, type Secret } from '../core/index.js';
 import { postBody } from './notifiers/common.js';
-import type { EmailConfig } from './notifiers/email/index.js';
+import { createSmtpTransport, smtpFailure, type EmailConfig } from './notifiers/email/index.js';
 import type { DestinationConfig } from './notifiers/registry.js';
 import type { NotifierContext } from './notifiers/types.js';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER, type WebhookConfig } from './notifiers/webhook/index.js';
@@ -33,26 +32,10 @@ export interface ReportMessage {
   idempotencyKey: string;
 }
 
-const DEFAULT_PORT = { tls: 465, starttls: 587, none: 25 } as const;
-const PERMANENT = new Set(['EAUTH', 'EENVELOPE', 'EMESSAGE']);
 
 async function viaEmail(c: EmailConfig, m: ReportMessage, ctx: NotifierContext): Promise<Outcome> {
-  const ca = [c.ca, ctx.ca].filter((x): x is string => typeof x === 'string' && x !== '');
   const secrets: Secret[] = c.password ? [c.password] : [];
-  const transport = createTransport({
-    host: c.host,
-    port: c.port ?? DEFAULT_PORT[c.security],
-    secure: c.security === 'tls',
-    requireTLS: c.security === 'starttls',
-    ignoreTLS: c.security === 'none',
-    ...(c.user && c.password ? { auth: { user: c.user, pass: c.password.reveal() } } : {}),
-    tls: { rejectUnauthorized: c.verifyCertificate, ...(ca.length > 0 ? { ca } : {}) },
-    connectionTimeout: 15_000,
-    greetingTimeout: 15_000,
-    socketTimeout: 60_000,
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
+  const transport = createSmtpTransport(c, ctx, 60_000);
   const subject = safeLine(`${c.subjectPrefix} Report: ${m.title} (${m.period})`, 250);
   const text = [`${m.title}`, `Period: ${m.period}`, '', ...m.summary, '', `Attached: ${m.attachments.map((a) => a.filename).join(', ')}`].join('\n');
   const html = `<p><strong>${escapeHtml(m.title, 200)}</strong><br>Period: ${escapeHtml(m.period, 100)}</p><ul>${m.summary
@@ -73,10 +56,8 @@ async function viaEmail(c: EmailConfig, m: ReportMessage, ctx: NotifierContext):
     });
     return ok(undefined);
   } catch (err) {
-    const e = err as { code?: string; responseCode?: number; message?: string };
-    const permanent = (e.responseCode !== undefined && e.responseCode >= 500) || (e.code !== undefined && PERMANENT.has(e.code));
-    const why = `${e.code ?? 'error'}${e.responseCode ? ` ${e.responseCode}` : ''}: ${(e.message ?? String(err)).slice(0, 200)}`;
-    return fail(new Error(scrub(`SMTP delivery of report ${m.name} to ${c.host} failed (${why})`, secrets)), !permanent);
+    const { why, retryable } = smtpFailure(err);
+    return fail(new Error(scrub(`SMTP delivery of report ${m.name} to ${c.host} failed (${why})`, secrets)), retryable);
   } finally {
     transport.close();
   }

@@ -1,0 +1,25 @@
+// The collect daemon's built-in plug-ins (listed in DAEMON_PLUGINS): detection after every committed batch (alerts stored through
+// the alert service), the alert outbox delivering to every destination, and scheduled reports.
+
+import { reportsPlugin } from '../../reports/index.js';
+import type { DaemonPlugin, DaemonService } from './plugins.js';
+import { createPipeline } from './pipeline.js';
+
+/** Detection and alert delivery share one pipeline (rules, alert service, outbox). */
+export const pipelinePlugin: DaemonPlugin = async (ctx) => {
+  const logger = ctx.logger.child({ part: 'pipeline' });
+  const pipeline = await createPipeline(ctx.config, ctx.store, ctx.clock, logger);
+  logger.info('Detection and alerting are running.', { rules: pipeline.rules.length, destinations: ctx.config.alerts.destinations.length });
+  const service: DaemonService = {
+    name: 'detect+alerts',
+    afterCommit: () => pipeline.scheduler.wake(),
+    // A pass ends with detection caught up, so alerts of a pass go out before the next poll.
+    afterPass: () => pipeline.scheduler.idle(),
+    run: (signal) => pipeline.outbox.run(signal),
+    status: () => ({ rules: pipeline.rules.length }),
+    close: () => pipeline.close(),
+  };
+  return service;
+};
+
+export const scheduledReportsPlugin: DaemonPlugin = (ctx) => reportsPlugin({ ...ctx, logger: ctx.logger.child({ part: 'reports' }) });
