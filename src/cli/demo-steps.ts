@@ -7,11 +7,10 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { DAY, HOUR, safeLine, type Clock, type Logger } from '../core/index.js';
 import type { Config } from '../config/index.js';
-import { createCollector } from '../collect/index.js';
 import { learnIdentitiesFromStore } from '../detect/index.js';
 import { countryLookup, REPORTS, runReport, writeReportFiles } from '../reports/index.js';
 import { raw, sql, type Store } from '../store/index.js';
-import { tenantRuntimes } from './shared/tenants.js';
+import { configuredCollector } from './shared/ingest.js';
 import type { Pipeline } from './shared/pipeline.js';
 
 export interface WebhookReceiver {
@@ -122,13 +121,7 @@ export async function runCycle(
   first: { since: number } | null,
 ): Promise<CycleResult> {
   const { config, store, clock, logger, pipeline } = o;
-  const collector = createCollector({
-    tenants: tenantRuntimes(config, clock, logger),
-    store,
-    clock,
-    logger,
-    options: { overlapMs: config.collect.overlap, maxConcurrency: config.collect.maxConcurrency, requestsPerMinute: config.collect.requestsPerMinute },
-  });
+  const collector = await configuredCollector({ config, store, clock, logger });
   const pass = await collector.runOnce({ ...(first ? { since: first.since } : {}), signal: o.signal });
   const identities = await learnIdentitiesFromStore(store, clock.now());
   const hits = first ? await pipeline.detector.run({ from: first.since - DAY, to: clock.now() + HOUR }) : await pipeline.detector.runIncremental();

@@ -8,6 +8,7 @@ export { CLOUDS, type CloudName, type TenantConfig, type TenantCredential } from
 export type { StoreConfig } from './sections/store.js';
 export type { CollectConfig } from './sections/collect.js';
 export type { LogConfig } from './sections/log.js';
+export type { EnrichConfig } from './sections/enrich.js';
 export type { DetectConfig } from './sections/detect.js';
 export type { ReportsConfig, ReportSchedule } from './sections/reports.js';
 export { exampleConfig, emulatorConfig, type EmulatorTenantInfo } from './example.js';

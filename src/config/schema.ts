@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { alertsSection } from './sections/alerts.js';
 import { collectSection } from './sections/collect.js';
 import { detectSection } from './sections/detect.js';
+import { enrichSection } from './sections/enrich.js';
 import { logSection } from './sections/log.js';
 import { reportsSection } from './sections/reports.js';
 import { storeSection } from './sections/store.js';
@@ -15,6 +16,7 @@ export const SECTIONS = {
   tenants: tenantsSection,
   store: storeSection,
   collect: collectSection,
+  enrich: enrichSection,
   log: logSection,
   alerts: alertsSection,
   detect: detectSection,

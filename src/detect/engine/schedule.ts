@@ -3,16 +3,28 @@
 // learns identities from the records ingested since the last pass (so "same person" questions see the
 // newest links), then runs the detector incrementally (late records included).
 
-import { errorMessage, type Clock, type Logger } from '../../core/index.js';
+import { DAY, HOUR, errorMessage, type Clock, type Logger } from '../../core/index.js';
 import { extractIdentities, type EventRow } from '../../records/index.js';
 import { sql, type Row, type Store } from '../../store/index.js';
-import { DETECT_DIALECTS } from '../compile/index.js';
+import { DETECT_DIALECTS, type CompiledRule } from '../compile/index.js';
+import type { Selection } from '../sigma/ast.js';
 import type { DetectionHit } from '../types.js';
 import type { Detector } from './detector.js';
 import { learnIdentityFacts } from './identities.js';
 
 /** The detection_state key of the identity-learning watermark (not a rule id: rule ids hold no "~"). */
 export const IDENTITY_WATERMARK = '~identities';
+/** How far back identity-dependent rules are asked again when new identity links arrive: the API's 7
+ *  days of content plus a day. */
+export const IDENTITY_RECHECK_MS = 8 * DAY;
+
+/** Whether a rule (or a correlation's referenced rules) asks whether two fields name the same person. */
+export function asksIdentities(compiled: CompiledRule): boolean {
+  const rules = compiled.kind === 'rule' ? [compiled.rule] : compiled.refs;
+  const inSelection = (sel: Selection): boolean =>
+    sel.kind === 'and' ? sel.items.some((f) => f.matchers.some((m) => m.kind === 'sameperson')) : sel.items.some(inSelection);
+  return rules.some((r) => [...r.selections.values()].some((s) => inSelection(s.selection)));
+}
 const PAGE = 20_000;
 
 function jsonMap(v: unknown): Record<string, never> {
@@ -81,9 +93,20 @@ export function createDetectionScheduler(deps: { store: Store; detector: Detecto
   let chain: Promise<unknown> = Promise.resolve();
   let pending = false;
 
+  const identityRules = detector.rules.filter(asksIdentities).map((c) => c.rule.id);
   const pass = async (): Promise<DetectionHit[]> => {
-    await learnIdentitiesFromStore(store, clock.now());
-    return detector.runIncremental();
+    let changed = await learnIdentitiesFromStore(store, clock.now());
+    const hits = await detector.runIncremental();
+    // Records committed while the pass ran may carry links that records already evaluated needed.
+    changed += await learnIdentitiesFromStore(store, clock.now());
+    // A record whose "same person" question was answered before the links that resolve it arrived (they
+    // come in other content types and blobs, often later) is asked again once the links are known. The
+    // evidence already alerted on is never reported twice, so re-running is safe.
+    if (changed > 0 && identityRules.length > 0) {
+      const now = clock.now();
+      hits.push(...(await detector.run({ from: now - IDENTITY_RECHECK_MS, to: now + HOUR, ruleIds: identityRules })));
+    }
+    return hits;
   };
   const enqueue = (): Promise<DetectionHit[]> => {
     const next = chain.then(pass);

@@ -1,0 +1,42 @@
+// `npm run bench [-- NAME…]`: the benchmarks, a table of named benches each in its own file, loaded only
+// when it runs. With no name every bench runs in turn. Benches print figures; they never fail a build.
+
+export interface Bench {
+  name: string;
+  summary: string;
+  load: () => Promise<{ run(args: string[]): Promise<void> }>;
+}
+
+export const BENCHES: Bench[] = [
+  { name: 'collect', summary: 'end-to-end backfill from the emulator over loopback HTTP into DuckDB, beside the in-process ceiling', load: () => import('./collect.js') },
+  { name: 'detect', summary: 'the whole built-in rule pack over 10M stored events, and one incremental pass after a batch (DuckDB)', load: () => import('./detect.js') },
+];
+
+async function main(argv: string[]): Promise<number> {
+  const names = argv.filter((a) => !a.startsWith('-'));
+  const flags = argv.filter((a) => a.startsWith('-'));
+  if (flags.includes('--help') || flags.includes('-h')) {
+    process.stdout.write(`Usage: npm run bench [-- NAME… [--OPTION=VALUE…]]\n\n${BENCHES.map((b) => `  ${b.name.padEnd(14)} ${b.summary}`).join('\n')}\n`);
+    return 0;
+  }
+  const unknown = names.filter((n) => !BENCHES.some((b) => b.name === n));
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown bench "${unknown[0]!.slice(0, 40)}"; choose from ${BENCHES.map((b) => b.name).join(', ')}.\n`);
+    return 2;
+  }
+  const chosen = names.length > 0 ? BENCHES.filter((b) => names.includes(b.name)) : BENCHES;
+  for (const b of chosen) {
+    process.stdout.write(`\n== bench ${b.name}: ${b.summary}\n`);
+    const mod = await b.load();
+    await mod.run(flags);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

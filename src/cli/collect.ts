@@ -1,0 +1,53 @@
+// auditwatch collect: the collection daemon (polls every collect.interval until SIGINT/SIGTERM), or with
+// --once a single pass over every tenant × content type, then exit (non-zero when anything failed).
+
+import { AppError, systemClock } from '../core/index.js';
+import { parseOptions } from './command.js';
+import { CONFIG_OPTION, cliLogger, loadCliConfig, openConfiguredStore } from './shared/context.js';
+import { runDaemon } from './shared/daemon.js';
+import { runPass } from './shared/pass.js';
+
+const HELP = `Usage: auditwatch collect [--config FILE] [--once]
+
+Collects the audit records of every configured tenant into the store.
+Without --once it runs as a daemon: a pass every collect.interval until SIGINT or SIGTERM (the
+transaction in flight is finished first), with Prometheus /metrics and a local control API
+(/status, /query) on collect.listen.
+  --once   one pass, then exit (exit code 1 when a tenant or content type failed)`;
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseOptions(args, { ...CONFIG_OPTION, once: { type: 'boolean', default: false } }, HELP);
+  if (!parsed) return 0;
+  const config = loadCliConfig(parsed.values);
+  if (config.tenants.length === 0) {
+    throw new AppError('no_tenants', `${config.file} lists no tenants; add one under tenants: (see "auditwatch init").`);
+  }
+  const logger = cliLogger(config, { cmd: 'collect' });
+  const store = await openConfiguredStore(config, { logger });
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (name: string) => {
+    signals += 1;
+    if (signals > 1) {
+      process.stderr.write(`auditwatch collect: second ${name}; exiting now.\n`);
+      process.exit(130);
+    }
+    logger.info(`Received ${name}; finishing the transaction in flight, then stopping.`);
+    controller.abort();
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    if (parsed.values.once) {
+      return await runPass({ config, store, logger, clock: systemClock, signal: controller.signal, label: 'collect' });
+    }
+    await runDaemon({ config, store, logger, clock: systemClock, signal: controller.signal });
+    return 0;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+    await store.close();
+  }
+}

@@ -1,0 +1,60 @@
+// What every command shares: the --config option, loading the config, a logger at the configured level,
+// and opening the store named in the config (creating its folder, applying migrations).
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AppError, createLogger, errorMessage, type Logger } from '../../core/index.js';
+import { DEFAULT_CONFIG_FILE, loadConfig, type Config, type LoadOptions } from '../../config/index.js';
+import { openStore, type Store } from '../../store/index.js';
+
+export const CONFIG_OPTION = {
+  config: { type: 'string', short: 'c', default: DEFAULT_CONFIG_FILE },
+} as const;
+
+export function configPath(values: { config?: string | boolean | undefined }): string {
+  return typeof values.config === 'string' && values.config !== '' ? values.config : DEFAULT_CONFIG_FILE;
+}
+
+export function loadCliConfig(values: { config?: string | boolean | undefined }, options: LoadOptions = {}): Config {
+  const config = loadConfig(configPath(values), options);
+  for (const w of config.warnings) process.stderr.write(`${w}\n`);
+  return config;
+}
+
+export function cliLogger(config: Config, base: Record<string, unknown> = {}): Logger {
+  return createLogger({ level: config.log.level, base });
+}
+
+/** True when an error says another process holds the DuckDB file. */
+export function isStoreLocked(err: unknown): boolean {
+  if (err instanceof AppError && err.code === 'store_locked') return true;
+  const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err);
+  return /could not set lock|conflicting lock|lock on file/i.test(text);
+}
+
+/** Opens the configured store and applies pending migrations. A locked file is AppError `store_locked`. */
+export async function openConfiguredStore(config: Config, options: { logger?: Logger; readOnly?: boolean } = {}): Promise<Store> {
+  try {
+    mkdirSync(dirname(config.store.path), { recursive: true });
+  } catch (err) {
+    throw new AppError('store_path', `Cannot create the folder of the store ${config.store.path} (${errorMessage(err)}); fix store.path or the folder's permissions.`);
+  }
+  let store: Store;
+  try {
+    store = await openStore(
+      {
+        engine: config.store.engine,
+        path: config.store.path,
+        ...(config.store.memoryLimit !== undefined ? { memoryLimit: config.store.memoryLimit } : {}),
+        ...(config.store.threads !== undefined ? { threads: config.store.threads } : {}),
+      },
+      { ...(options.logger ? { logger: options.logger } : {}), readOnly: options.readOnly ?? false },
+    );
+  } catch (err) {
+    if (isStoreLocked(err) && !(err instanceof AppError)) {
+      throw new AppError('store_locked', `The store ${config.store.path} is in use by another auditwatch process; stop it, or ask it (status and query do this by themselves).`, { cause: err });
+    }
+    throw err;
+  }
+  return store;
+}

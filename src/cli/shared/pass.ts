@@ -1,0 +1,73 @@
+// One collection pass for `collect --once` and `backfill`: runs the collector once (optionally from a
+// given time, with a progress bar), prints a summary on stdout and each distinct failure as one line
+// on stderr, and returns the exit code.
+
+import { safeLine, type Clock, type Logger } from '../../core/index.js';
+import type { Config } from '../../config/index.js';
+import type { Store } from '../../store/index.js';
+import type { PassProgress, PassSummary } from '../../collect/index.js';
+import { configuredCollector } from './ingest.js';
+import { createProgress } from './progress.js';
+import { io } from './io.js';
+
+export interface PassOptions {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  clock: Clock;
+  signal: AbortSignal;
+  label: string;
+  since?: number;
+  progress?: boolean;
+}
+
+export async function runPass(o: PassOptions): Promise<number> {
+  const collector = await configuredCollector(o);
+  const bar = o.progress ? createProgress(process.stderr) : null;
+  const snapshot = (p: PassProgress) => ({
+    records: p.records,
+    blobs: p.blobs,
+    fraction: p.windowsTotal > 0 ? p.windowsDone / p.windowsTotal : undefined,
+  });
+  let last: PassProgress | null = null;
+  let summary: PassSummary;
+  try {
+    summary = await collector.runOnce({
+      ...(o.since === undefined ? {} : { since: o.since }),
+      signal: o.signal,
+      onProgress: (p) => {
+        last = p;
+        bar?.update(snapshot(p));
+      },
+    });
+  } catch (err) {
+    if (!o.signal.aborted) throw err;
+    process.stderr.write(`\nauditwatch ${o.label}: interrupted; everything committed so far is kept, run it again to go on.\n`);
+    return 130;
+  }
+  if (bar) bar.done(last ? snapshot(last) : { records: summary.records, blobs: summary.blobs });
+  io.out(`${describe(summary, o.label)}\n`);
+  printErrors(summary, o.config, o.label);
+  return summary.ok ? 0 : 1;
+}
+
+export function describe(s: PassSummary, label: string): string {
+  const secs = Math.max(0.001, (s.finishedAt - s.startedAt) / 1000);
+  return `${label}: ${s.records} new records from ${s.blobs} blobs (${s.duplicates} duplicates, ${s.deadLetters} dead letters, ${s.gaps} gaps) in ${secs.toFixed(1)}s${s.ok ? '' : '; some content failed, see below'}`;
+}
+
+function printErrors(s: PassSummary, config: Config, label: string): void {
+  const seen = new Set<string>();
+  for (const e of s.errors) {
+    const name = config.tenants.find((t) => t.tenantId === e.tenantId)?.name ?? e.tenantId;
+    const line = `auditwatch ${label}: tenant ${name}: ${safeLine(e.error.message, 500)}`;
+    if (seen.has(line)) continue;
+    seen.add(line);
+    process.stderr.write(`${line}\n`);
+  }
+  const failed = s.workers.filter((w) => !w.ok && !s.errors.some((e) => e.tenantId === w.tenantId && (e.contentType === null || e.contentType === w.contentType)));
+  for (const w of failed) {
+    const name = config.tenants.find((t) => t.tenantId === w.tenantId)?.name ?? w.tenantId;
+    process.stderr.write(`auditwatch ${label}: tenant ${name} ${w.contentType}: ${w.failedBlobs} blobs failed and are retried on the next pass${w.error ? ` (${safeLine(w.error.message, 300)})` : ''}.\n`);
+  }
+}

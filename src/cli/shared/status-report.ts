@@ -1,0 +1,199 @@
+// The collection status per tenant × content type: subscription, cursor, lag, last error, records and
+// blobs today, gaps, dead letters, and warnings (silent types, expired content). Computed from the
+// store (cursors, ledger, gaps, dead letters, events), merged with the live state of a running
+// collector when the daemon computes it.
+
+import { DAY, HOUR, MINUTE, formatDuration, safeLine } from '../../core/index.js';
+import type { TenantConfig } from '../../config/index.js';
+import { sql, type Store } from '../../store/index.js';
+import type { WorkerStatus } from '../../collect/index.js';
+import { outboxHealth, type DestinationHealth } from '../../alerts/index.js';
+
+export interface StatusEntry {
+  tenant: string;
+  tenantId: string;
+  contentType: string;
+  subscription: string;
+  /** ISO times, or null. */
+  cursor: string | null;
+  newestContentCreated: string | null;
+  lagSeconds: number | null;
+  newestEvent: string | null;
+  eventLagSeconds: number | null;
+  lastError: { code: string; message: string; at: string } | null;
+  recordsToday: number;
+  blobsToday: number;
+  records: number;
+  gaps: number;
+  expiredGaps: number;
+  deadLetters: number;
+  warnings: string[];
+}
+
+export interface StatusReport {
+  now: string;
+  source: 'store' | 'daemon';
+  entries: StatusEntry[];
+  /** Alert delivery per destination (the outbox). */
+  destinations: DestinationHealth[];
+  warnings: string[];
+}
+
+const SILENT_FLOOR = 30 * MINUTE;
+const SILENT_CAP = 6 * HOUR;
+const EXPIRED_CODES = new Set(['AF20051', 'expired', 'expired-before-listed']);
+
+type Key = string;
+const key = (tenantId: string, contentType: string | null): Key => `${tenantId}\u0000${contentType ?? ''}`;
+
+function ms(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return v;
+  const t = Date.parse(String(v));
+  return Number.isNaN(t) ? null : t;
+}
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+
+export async function computeStatus(
+  store: Store,
+  tenants: readonly TenantConfig[],
+  now: number,
+  live: readonly WorkerStatus[] = [],
+): Promise<StatusReport> {
+  const midnight = Math.floor(now / DAY) * DAY;
+  const since = new Date(now - 8 * DAY);
+  const today = new Date(midnight);
+  // One after the other: the store serialises its connections, and a daemon's pass may be committing.
+  const events = await store.query(sql`SELECT tenant_id, content_type, count(*) AS records,
+        sum(CASE WHEN ingested_at >= ${today} THEN 1 ELSE 0 END) AS records_today,
+        max(creation_time) AS newest_event, max(ingested_at) AS newest_ingest
+      FROM events GROUP BY tenant_id, content_type`);
+  const ledger = await store.query(sql`SELECT tenant_id, content_type, count(*) AS blobs,
+        sum(CASE WHEN ingested_at >= ${today} THEN 1 ELSE 0 END) AS blobs_today,
+        min(content_created) AS oldest_created, max(content_created) AS newest_created
+      FROM blob_ledger WHERE content_created >= ${since} GROUP BY tenant_id, content_type`);
+  const gaps = await store.query(sql`SELECT tenant_id, content_type, code, count(*) AS n, min(window_start) AS first_start, max(window_end) AS last_end
+      FROM gaps GROUP BY tenant_id, content_type, code`);
+  const dead = await store.query(sql`SELECT tenant_id, content_type, count(*) AS n FROM dead_letters GROUP BY tenant_id, content_type`);
+  const byKey = <T extends { tenant_id?: unknown; content_type?: unknown }>(rows: T[]) => {
+    const m = new Map<Key, T[]>();
+    for (const r of rows) {
+      const k = key(String(r.tenant_id ?? ''), r.content_type === null || r.content_type === undefined ? null : String(r.content_type));
+      m.set(k, [...(m.get(k) ?? []), r]);
+    }
+    return m;
+  };
+  const ev = byKey(events);
+  const led = byKey(ledger);
+  const gp = byKey(gaps);
+  const dl = byKey(dead);
+  const entries: StatusEntry[] = [];
+  for (const t of tenants) {
+    for (const ct of t.contentTypes) {
+      const k = key(t.tenantId, ct);
+      const w = live.find((x) => x.tenantId === t.tenantId && x.contentType === ct);
+      const cursor = (await store.getCursor(t.tenantId, ct))?.position ?? w?.cursor ?? null;
+      const e = ev.get(k)?.[0];
+      const l = led.get(k)?.[0];
+      const newestCreated = maxOf(ms(l?.newest_created), w?.newestContentCreated ?? null);
+      const newestEvent = maxOf(ms(e?.newest_event), w?.lastEventTime ?? null);
+      const newestIngest = ms(e?.newest_ingest);
+      const blobs = num(l?.blobs);
+      const warnings: string[] = [];
+      let gapCount = 0;
+      let expired = 0;
+      for (const g of gp.get(k) ?? []) {
+        gapCount += num(g.n);
+        const span = `${iso(ms(g.first_start))?.slice(0, 16)} to ${iso(ms(g.last_end))?.slice(0, 16)}`;
+        if (EXPIRED_CODES.has(String(g.code))) {
+          expired += num(g.n);
+          warnings.push(
+            g.code === 'expired-before-listed'
+              ? `${num(g.n)} span(s) became older than the API's 7 days before they were listed (${span}); import a Purview export for that period`
+              : `${num(g.n)} blob(s) expired before they were collected (${span}); import a Purview export for that period`,
+          );
+        } else {
+          warnings.push(`${num(g.n)} gap(s) [${safeLine(g.code, 40)}]: content the API could not give`);
+        }
+      }
+      if (newestCreated !== null) {
+        const oldest = ms(l?.oldest_created) ?? newestCreated;
+        const usualGap = blobs > 1 ? (newestCreated - oldest) / (blobs - 1) : SILENT_CAP;
+        const threshold = Math.min(Math.max(3 * usualGap, SILENT_FLOOR), SILENT_CAP);
+        if (now - newestCreated > threshold) {
+          warnings.push(`silent for ${formatDuration(now - newestCreated)}: no new blob (usually one every ${formatDuration(usualGap)}); check the subscription and the tenant's audit logging`);
+        }
+      }
+      if (w?.lastError) warnings.push(`last error: ${safeLine(w.lastError.message, 300)}`);
+      entries.push({
+        tenant: t.name,
+        tenantId: t.tenantId,
+        contentType: ct,
+        subscription: w?.subscription ?? (cursor !== null || blobs > 0 ? 'enabled' : 'unknown'),
+        cursor: iso(cursor),
+        newestContentCreated: iso(newestCreated),
+        lagSeconds: newestCreated === null ? null : Math.round((now - newestCreated) / 1000),
+        newestEvent: iso(newestEvent),
+        eventLagSeconds:
+          w?.eventLagMs != null ? Math.round(w.eventLagMs / 1000) : newestEvent !== null && newestIngest !== null ? Math.round((newestIngest - newestEvent) / 1000) : null,
+        lastError: w?.lastError ? { code: w.lastError.code, message: safeLine(w.lastError.message, 500), at: iso(w.lastError.at)! } : null,
+        recordsToday: Math.max(num(e?.records_today), w?.recordsToday ?? 0),
+        blobsToday: Math.max(num(l?.blobs_today), w?.blobsToday ?? 0),
+        records: num(e?.records),
+        gaps: gapCount,
+        expiredGaps: expired,
+        deadLetters: num(dl.get(k)?.[0]?.n),
+        warnings,
+      });
+    }
+  }
+  const orphanDead = [...dl.entries()].filter(([k]) => k.endsWith('\u0000')).reduce((s, [, r]) => s + num(r[0]?.n), 0);
+  const top: string[] = [];
+  if (orphanDead > 0) top.push(`${orphanDead} imported record(s) were rejected; see the dead_letters table`);
+  const destinations = await outboxHealth(store, now);
+  for (const d of destinations) {
+    if (d.failingSince !== null) {
+      top.push(`alert destination ${d.destination} has been failing since ${d.failingSince} (${d.pending} pending): ${d.lastError ?? 'no error recorded'}; check it with auditwatch notify test ${d.destination}`);
+    } else if (d.failed > 0) {
+      top.push(`alert destination ${d.destination} gave up on ${d.failed} alert(s): ${d.lastError ?? 'no error recorded'}; fix it and check with auditwatch notify test ${d.destination}`);
+    }
+  }
+  return { now: iso(now)!, source: 'store', entries, destinations, warnings: top };
+}
+
+function maxOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.max(a, b);
+}
+
+/** The report as a terminal table plus warning lines; every value from the store is escaped. */
+export function renderStatus(r: StatusReport): string {
+  const head = ['tenant', 'content type', 'sub', 'cursor', 'lag', 'event lag', 'today rec/blobs', 'records', 'gaps', 'dead', 'last error'];
+  const rows = r.entries.map((e) => [
+    safeLine(e.tenant, 24),
+    e.contentType,
+    safeLine(e.subscription, 10),
+    e.cursor ? e.cursor.slice(0, 16).replace('T', ' ') : '-',
+    e.lagSeconds === null ? '-' : formatDuration(e.lagSeconds * 1000),
+    e.eventLagSeconds === null ? '-' : formatDuration(Math.max(0, e.eventLagSeconds) * 1000),
+    `${e.recordsToday}/${e.blobsToday}`,
+    String(e.records),
+    String(e.gaps),
+    String(e.deadLetters),
+    e.lastError ? safeLine(`${e.lastError.code}: ${e.lastError.message}`, 50) : '-',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const fmt = (row: string[]) => row.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const lines = [`status at ${r.now.slice(0, 19).replace('T', ' ')} UTC (from the ${r.source === 'daemon' ? 'running collect daemon' : 'store'})`, fmt(head), ...rows.map(fmt)];
+  if (r.destinations.length) {
+    lines.push('', 'alert destinations:');
+    for (const d of r.destinations) {
+      lines.push(`  ${safeLine(d.destination, 40)}: ${d.delivered} delivered, ${d.pending} pending, ${d.failed} given up${d.failingSince ? `, failing since ${d.failingSince.slice(0, 19).replace('T', ' ')}` : ''}`);
+    }
+  }
+  for (const e of r.entries) for (const w of e.warnings) lines.push(`warning: ${safeLine(e.tenant, 24)} ${e.contentType}: ${safeLine(w, 400)}`);
+  for (const w of r.warnings) lines.push(`warning: ${safeLine(w, 400)}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,30 @@
+// auditwatch validate: checks the config file and prints every mistake with its line, or "config OK".
+// It also reads every secret and certificate, so a missing file or unset variable shows here first.
+
+import { parseOptions } from './command.js';
+import { ConfigError, loadConfig } from '../config/index.js';
+import { CONFIG_OPTION, configPath } from './shared/context.js';
+import { io } from './shared/io.js';
+
+const HELP = `Usage: auditwatch validate [--config FILE]
+
+Checks the config file (default ./auditwatch.yaml): every key, every secret reference (environment
+variables set, files present and readable), and prints each mistake with its line, or "config OK".`;
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseOptions(args, { ...CONFIG_OPTION }, HELP);
+  if (!parsed) return 0;
+  const file = configPath(parsed.values);
+  try {
+    const config = loadConfig(file);
+    for (const w of config.warnings) process.stderr.write(`${w}\n`);
+    const tenants = config.tenants.length;
+    io.out(`config OK: ${file} (${tenants} tenant${tenants === 1 ? '' : 's'}, store ${config.store.path})\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const line of err.lines()) process.stderr.write(`${line}\n`);
+    process.stderr.write(`${err.issues.length} error${err.issues.length === 1 ? '' : 's'} in ${file}; fix them and run "auditwatch validate" again.\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,301 @@
+// The collector engine: one worker per tenant × content type, each pass checking the tenant's
+// subscriptions first (starting only missing or disabled ones, at most once per 15 minutes per type),
+// then listing, fetching and committing (worker.ts). Every tenant has its own request budget and blob
+// concurrency; the store has one writer at a time. Time is the injected clock throughout.
+
+import type { EventRow } from '../records/index.js';
+import type { Registry } from 'prom-client';
+import { isApiError, type ApiClient, type ApiError } from '../api/index.js';
+import { AppError, errorMessage, Rng, systemClock, silentLogger, type Clock, type Logger } from '../core/index.js';
+import type { Store } from '../store/index.js';
+import { createRequestBudget, type RequestBudget } from './budget.js';
+import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
+import { withRetry } from './retry.js';
+import { Semaphore } from './sync.js';
+import type {
+  BackoffOptions, CollectorHooks, CollectorOptions, PassProgress, PassSummary, RunOnceOptions, TenantRuntime, WorkerResult, WorkerStatus,
+} from './types.js';
+import { rollDay, runWorkerPass } from './worker.js';
+
+const HOUR = 3_600_000;
+
+export const DEFAULT_COLLECTOR_OPTIONS: CollectorOptions = {
+  overlapMs: 24 * HOUR,
+  windowMs: HOUR,
+  maxConcurrency: 4,
+  requestsPerMinute: 1500,
+  startLimitMs: 15 * 60_000,
+  initialLookbackMs: 7 * 24 * HOUR,
+  maxLookbackMs: 167 * HOUR,
+  batchRecords: 10_000,
+  backoff: { baseMs: 1000, maxMs: 5 * 60_000, maxAttempts: 8, throttleMs: 30_000 },
+};
+
+export interface CollectorInput {
+  tenants: TenantRuntime[];
+  store: Store;
+  clock?: Clock;
+  logger?: Logger;
+  options?: Partial<Omit<CollectorOptions, 'backoff'>> & { backoff?: Partial<BackoffOptions> };
+  hooks?: CollectorHooks;
+  /** Applied to every normalised row before it is stored (GeoIP/ASN enrichment from records/enrich). */
+  enrich?: (row: EventRow) => EventRow;
+  /** A prom-client registry for the metrics (default: a new one, never the global). */
+  registry?: Registry;
+}
+
+export interface Collector {
+  /** One pass over every tenant × content type. Never throws for API failures: they are in the summary. */
+  runOnce(opts?: RunOnceOptions): Promise<PassSummary>;
+  /** Passes every `intervalMs` (the injected clock) until the signal fires. */
+  run(signal: AbortSignal, intervalMs: number): Promise<void>;
+  /** Per tenant × content type, as of now (this process). */
+  status(): WorkerStatus[];
+  readonly metrics: CollectorMetrics;
+}
+
+interface TenantState {
+  t: TenantRuntime;
+  name: string;
+  api: ApiClient;
+  budget: RequestBudget;
+  fetchSlots: Semaphore;
+  lastStart: Map<string, number>;
+  status: Map<string, WorkerStatus>;
+}
+
+export function createCollector(input: CollectorInput): Collector {
+  const clock = input.clock ?? systemClock;
+  const logger = input.logger ?? silentLogger;
+  const options = resolveOptions(input.options);
+  const metrics = createCollectorMetrics(input.registry);
+  const hooks = input.hooks ?? {};
+  const commitLock = new Semaphore(1);
+  const rng = new Rng('collector', options.seed ?? 'auditwatch');
+  let running: Promise<PassSummary> | null = null;
+  let activeWorkers = 0;
+
+  const tenants: TenantState[] = input.tenants.map((t) => {
+    const budget = createRequestBudget(t.requestsPerMinute ?? options.requestsPerMinute, clock);
+    const api = t.api.withHooks({
+      beforeRequest: (_op, signal) => budget.acquire(signal),
+      afterResponse: ({ op, status }) => metrics.requests.inc({ tenant: t.tenantId, op, status: String(status) }),
+    });
+    const status = new Map<string, WorkerStatus>();
+    for (const ct of t.contentTypes) status.set(ct, emptyStatus(t, ct));
+    return { t, name: t.name ?? t.tenantId, api, budget, fetchSlots: new Semaphore(options.maxConcurrency), lastStart: new Map(), status };
+  });
+
+  /** Starts a content type's subscription unless one was started less than startLimitMs ago. */
+  const startSubscription = async (ts: TenantState, contentType: string, log: Logger, signal?: AbortSignal): Promise<boolean> => {
+    const last = ts.lastStart.get(contentType);
+    if (last !== undefined && clock.now() - last < options.startLimitMs) {
+      log.warn('The subscription is not enabled and was started less than 15 minutes ago; waiting for the next pass.', { contentType });
+      return false;
+    }
+    ts.lastStart.set(contentType, clock.now());
+    try {
+      // A 5xx may hide a start that worked; the retry then meets AF20024 (success) or the start-rate 429.
+      const rctx = { clock, backoff: options.backoff, rng, logger: log, signal, retryIf: (e: ApiError) => e.kind !== 'throttled' };
+      const s = await withRetry('start subscription', rctx, () => ts.api.startSubscription(contentType, signal));
+      ts.status.get(contentType)!.subscription = s.status === 'enabled' ? 'enabled' : 'disabled';
+      log.info('Started the subscription (the first content can take up to 12 hours).', { contentType });
+      return s.status === 'enabled';
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      if (isApiError(err, 'throttled') || (isApiError(err) && err.retryable)) {
+        log.warn('The subscription could not be started now; the next pass tries again.', { contentType, error: errorMessage(err) });
+        return false;
+      }
+      throw err;
+    }
+  };
+
+  const runTenant = async (ts: TenantState, opts: RunOnceOptions, progress: ProgressAgg, summary: PassSummary): Promise<void> => {
+    const log = logger.child({ tenant: ts.name });
+    const backoff = options.backoff;
+    // A connection that fails outright here is reported at once, not retried for minutes.
+    const rctx = { clock, backoff, rng, logger: log, signal: opts.signal, retryIf: (e: ApiError) => !e.transport || e.afCode === 'timeout' };
+    try {
+      const subs = await withRetry('list subscriptions', rctx, () => ts.api.listSubscriptions(opts.signal));
+      for (const ct of ts.t.contentTypes) {
+        const s = subs.find((x) => x.contentType.toLowerCase() === ct.toLowerCase());
+        const st = ts.status.get(ct)!;
+        st.subscription = !s ? 'missing' : s.status === 'enabled' ? 'enabled' : 'disabled';
+        if (st.subscription !== 'enabled') await startSubscription(ts, ct, log, opts.signal);
+      }
+    } catch (err) {
+      if (opts.signal?.aborted) throw err;
+      const e = toAppError(err, ts.t.tenantId);
+      log.error('The tenant cannot be collected.', { error: e.message, code: isApiError(e) ? e.afCode ?? e.code : e.code });
+      summary.errors.push({ tenantId: ts.t.tenantId, contentType: null, error: e });
+      for (const st of ts.status.values()) {
+        st.state = 'failed';
+        st.lastError = { code: isApiError(e) ? e.afCode ?? e.code : e.code, message: e.message, at: clock.now() };
+      }
+      return;
+    }
+    await Promise.all(
+      ts.t.contentTypes.map(async (ct) => {
+        const status = ts.status.get(ct)!;
+        let r: WorkerResult;
+        activeWorkers++;
+        try {
+          r = await runWorkerPass(
+            {
+              tenantId: ts.t.tenantId, contentType: ct, api: ts.api, store: input.store, clock, logger: log, options, metrics, hooks, enrich: input.enrich,
+              rng, fetchSlots: ts.fetchSlots, commitLock, status, workerCount: () => activeWorkers,
+              restartSubscription: (signal) => startSubscription(ts, ct, log, signal),
+              progress,
+            },
+            { since: opts.since, signal: opts.signal },
+          );
+        } catch (err) {
+          if (opts.signal?.aborted) throw err;
+          const e = toAppError(err, ts.t.tenantId);
+          status.state = 'failed';
+          status.lastError = { code: e.code, message: e.message, at: clock.now() };
+          r = { tenantId: ts.t.tenantId, contentType: ct, ok: false, records: 0, blobs: 0, duplicates: 0, deadLetters: 0, gaps: 0, failedBlobs: 0, cursor: status.cursor, error: e };
+        } finally {
+          activeWorkers--;
+        }
+        summary.workers.push(r);
+        if (r.error) {
+          summary.errors.push({ tenantId: ts.t.tenantId, contentType: ct, error: r.error });
+          log.error('Collection of a content type stopped; the cursor stays before the failure.', { contentType: ct, error: r.error.message });
+        }
+      }),
+    );
+  };
+
+  const runPass = async (opts: RunOnceOptions): Promise<PassSummary> => {
+    const startedAt = clock.now();
+    const summary: PassSummary = {
+      ok: false, startedAt, finishedAt: startedAt, records: 0, blobs: 0, bytes: 0, duplicates: 0, deadLetters: 0, gaps: 0, workers: [], errors: [],
+    };
+    const progress = new ProgressAgg(clock, startedAt, opts.onProgress);
+    await Promise.all(tenants.map((ts) => runTenant(ts, opts, progress, summary)));
+    try {
+      const pruned = await commitLock.use(() => input.store.pruneLedger(clock.now()));
+      if (pruned > 0) logger.debug('Pruned expired blob ledger entries.', { pruned });
+    } catch (err) {
+      logger.warn('Pruning the blob ledger failed; it is tried again next pass.', { error: errorMessage(err) });
+    }
+    for (const w of summary.workers) {
+      summary.records += w.records;
+      summary.blobs += w.blobs;
+      summary.duplicates += w.duplicates;
+      summary.deadLetters += w.deadLetters;
+      summary.gaps += w.gaps;
+    }
+    summary.bytes = progress.p.bytes;
+    summary.finishedAt = clock.now();
+    summary.ok = summary.errors.length === 0 && summary.workers.every((w) => w.ok);
+    progress.emit();
+    logger.info('Collection pass finished.', {
+      records: summary.records, blobs: summary.blobs, duplicates: summary.duplicates, deadLetters: summary.deadLetters,
+      gaps: summary.gaps, errors: summary.errors.length, ms: summary.finishedAt - startedAt,
+    });
+    return summary;
+  };
+
+  return {
+    metrics,
+    async runOnce(opts = {}) {
+      // Passes never overlap: a second caller waits for the running one, then runs its own.
+      while (running) await running.catch(() => {});
+      running = runPass(opts);
+      try {
+        return await running;
+      } finally {
+        running = null;
+      }
+    },
+    async run(signal, intervalMs) {
+      while (!signal.aborted) {
+        try {
+          await this.runOnce({ signal });
+        } catch (err) {
+          if (signal.aborted) break;
+          logger.error('A collection pass failed; the next one starts after the interval.', { error: errorMessage(err) });
+        }
+        try {
+          await clock.sleep(intervalMs, signal);
+        } catch {
+          break;
+        }
+      }
+    },
+    status() {
+      const now = clock.now();
+      const out: WorkerStatus[] = [];
+      for (const ts of tenants) {
+        for (const st of ts.status.values()) {
+          rollDay(st, now);
+          out.push({ ...st, lagMs: st.newestContentCreated === null ? null : now - st.newestContentCreated, lastError: st.lastError ? { ...st.lastError } : null });
+        }
+      }
+      return out;
+    },
+  };
+}
+
+class ProgressAgg {
+  readonly p: PassProgress = { records: 0, blobs: 0, bytes: 0, duplicates: 0, windowsDone: 0, windowsTotal: 0, elapsedMs: 0 };
+  constructor(private readonly clock: Clock, private readonly startedAt: number, private readonly cb?: (p: PassProgress) => void) {}
+  addWindows(n: number) {
+    this.p.windowsTotal += n;
+  }
+  windowDone() {
+    this.p.windowsDone++;
+    this.emit();
+  }
+  committed(records: number, blobs: number, bytes: number, duplicates: number) {
+    this.p.records += records;
+    this.p.blobs += blobs;
+    this.p.bytes += bytes;
+    this.p.duplicates += duplicates;
+    this.emit();
+  }
+  emit() {
+    if (!this.cb) return;
+    this.p.elapsedMs = this.clock.now() - this.startedAt;
+    try {
+      this.cb({ ...this.p });
+    } catch {
+      // A progress display must never break collection.
+    }
+  }
+}
+
+function emptyStatus(t: TenantRuntime, contentType: string): WorkerStatus {
+  return {
+    tenantId: t.tenantId, tenantName: t.name ?? t.tenantId, contentType, subscription: 'unknown', state: 'idle', cursor: null,
+    newestContentCreated: null, lastEventTime: null, lagMs: null, eventLagMs: null, lastError: null,
+    recordsToday: 0, blobsToday: 0, deadLettersToday: 0, gaps: 0, lastSuccess: null,
+  };
+}
+
+function toAppError(err: unknown, tenantId: string): AppError {
+  if (err instanceof AppError) return err;
+  return new AppError('collect_failed', `Collecting tenant ${tenantId} failed: ${errorMessage(err)}`, { cause: err });
+}
+
+export function resolveOptions(o: CollectorInput['options'] = {}): CollectorOptions {
+  const d = DEFAULT_COLLECTOR_OPTIONS;
+  const out: CollectorOptions = {
+    ...d,
+    ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)),
+    backoff: { ...d.backoff, ...Object.fromEntries(Object.entries(o.backoff ?? {}).filter(([, v]) => v !== undefined)) },
+  } as CollectorOptions;
+  const bad = (what: string, fix: string) => new AppError('bad_option', `The collector option ${what} ${fix}.`);
+  if (!(out.windowMs >= 1000 && out.windowMs <= HOUR)) throw bad('windowMs', 'must be from 1 s to 1 h (the API lists at most 24 h; auditwatch uses 1 h slices)');
+  out.windowMs = Math.floor(out.windowMs / 1000) * 1000;
+  if (!(out.overlapMs >= 0 && out.overlapMs <= 7 * 24 * HOUR)) throw bad('overlap', 'must be from 0 to 7 days');
+  if (!(out.maxLookbackMs > 0 && out.maxLookbackMs <= 7 * 24 * HOUR)) throw bad('maxLookbackMs', 'must be at most 7 days');
+  if (!(Number.isInteger(out.maxConcurrency) && out.maxConcurrency >= 1)) throw bad('maxConcurrency', 'must be a whole number of at least 1');
+  if (!(out.requestsPerMinute >= 1)) throw bad('requestsPerMinute', 'must be at least 1 (Microsoft\'s quota is 2,000 a minute per tenant)');
+  if (!(out.batchRecords >= 1)) throw bad('batchRecords', 'must be at least 1');
+  if (!(out.backoff.maxAttempts >= 1)) throw bad('backoff.maxAttempts', 'must be at least 1');
+  return out;
+}

@@ -1,0 +1,444 @@
+// One pass of one worker (tenant × content type), management-api.md §4: list windows of ≤ 1 h on
+// contentCreated from the cursor (or the overlap, whichever is earlier), skip blobs the ledger knows,
+// fetch the rest with bounded concurrency, normalise, and commit several blobs per transaction with
+// their ledger entries and the cursor. The cursor only ever moves to the end of a window whose every
+// listed blob is committed or recorded as a gap: a failed blob holds it back until a later pass.
+
+import { isApiError, type ApiClient, type ContentBlobRef } from '../api/index.js';
+import { AppError, DAY, errorMessage, type Clock, type Logger, type Rng } from '../core/index.js';
+import { normalize, type EventRow, type Rejection } from '../records/index.js';
+import type { BlobCommit, Store } from '../store/index.js';
+import type { CollectorMetrics } from './metrics.js';
+import { withRetry, type RetryContext } from './retry.js';
+import { BoundedQueue, type Semaphore } from './sync.js';
+import type { CollectorHooks, CollectorOptions, WorkerResult, WorkerStatus } from './types.js';
+
+export interface WorkerDeps {
+  tenantId: string;
+  contentType: string;
+  api: ApiClient;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  options: CollectorOptions;
+  metrics: CollectorMetrics;
+  hooks: CollectorHooks;
+  enrich: ((row: EventRow) => EventRow) | undefined;
+  rng: Rng;
+  /** Blob fetches in flight for this tenant. */
+  fetchSlots: Semaphore;
+  /** One store writer at a time. */
+  commitLock: Semaphore;
+  status: WorkerStatus;
+  /** Workers running now (all tenants), to share the batch budget. */
+  workerCount: () => number;
+  /** Re-starts a subscription the API says is missing or disabled; true when it is enabled now. */
+  restartSubscription: (signal?: AbortSignal) => Promise<boolean>;
+  progress: {
+    addWindows(n: number): void;
+    windowDone(): void;
+    committed(records: number, blobs: number, bytes: number, duplicates: number): void;
+  };
+}
+
+interface Win {
+  start: number;
+  end: number;
+  listed: boolean;
+  failed: boolean;
+  /** Blobs listed in this window and not committed yet. */
+  uncommitted: number;
+}
+
+interface Task {
+  blob: ContentBlobRef;
+  win: Win;
+}
+
+interface Ready {
+  task: Task;
+  commit: BlobCommit;
+  bytes: number;
+}
+
+/** Thrown inside the pass to stop it: a fatal (non-retryable) error. */
+class Fatal extends Error {
+  constructor(readonly error: AppError) {
+    super(error.message);
+  }
+}
+
+export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | undefined; signal?: AbortSignal | undefined }): Promise<WorkerResult> {
+  const { tenantId, contentType, store, clock, options, metrics } = d;
+  const log = d.logger.child({ contentType });
+  const labels = { tenant: tenantId, content_type: contentType };
+  const signal = opts.signal;
+  const result: WorkerResult = {
+    tenantId, contentType, ok: true, records: 0, blobs: 0, duplicates: 0, deadLetters: 0, gaps: 0, failedBlobs: 0, cursor: null, error: null,
+  };
+  const rctx: RetryContext = {
+    clock, backoff: options.backoff, rng: d.rng, logger: log, signal,
+    onRetry: (err) => metrics.retries.inc({ tenant: tenantId, code: isApiError(err) ? err.afCode ?? err.kind : 'error' }),
+  };
+
+  // Whole seconds: the API's bounds have no milliseconds, and the cursor must equal the last window's end.
+  const now = Math.floor(clock.now() / 1000) * 1000;
+  const earliest = now - options.maxLookbackMs;
+  const stored = await store.getCursor(tenantId, contentType);
+  let savedCursor = stored?.position ?? null;
+  result.cursor = savedCursor;
+  d.status.cursor = savedCursor;
+
+  // Where to start: the earlier of the cursor and the overlap; a first pass looks back further.
+  let start = savedCursor === null ? now - options.initialLookbackMs : Math.min(savedCursor, now - options.overlapMs);
+  if (opts.since !== undefined) start = Math.min(start, opts.since);
+  if (savedCursor !== null && savedCursor < earliest) {
+    // The collector did not run for more than 7 days: that content expired before it could be listed.
+    await recordGap(d, result, { contentId: null, windowStart: savedCursor, windowEnd: earliest, code: 'expired-before-listed', reason: 'This span was never listed and is older than the API keeps content (7 days).' });
+    // Handled (as a gap): the cursor moves to where listing can start, so the gap is recorded once.
+    const position = Math.ceil(earliest / 1000) * 1000;
+    await d.commitLock.use(() => store.setCursor({ tenantId, contentType, position }));
+    savedCursor = position;
+    result.cursor = position;
+    d.status.cursor = position;
+  }
+  if (start < earliest) start = earliest;
+  start = Math.floor(start / 1000) * 1000; // the API takes whole seconds
+
+  const windows: Win[] = [];
+  for (let s = start; s < now; s = Math.min(s + options.windowMs, now)) {
+    windows.push({ start: s, end: Math.min(s + options.windowMs, now), listed: false, failed: false, uncommitted: 0 });
+  }
+  d.progress.addWindows(windows.length);
+  let doneIdx = 0;
+
+  const known = await store.knownBlobs(tenantId, contentType, start);
+  const queue = new BoundedQueue<Task>(Math.max(4, options.maxConcurrency * 4));
+  let fatal: AppError | null = null;
+  const stop = (err: AppError) => {
+    if (!fatal) fatal = err;
+    queue.close();
+  };
+
+  /** The end of the longest prefix of windows that are complete once `inBatch` commits; null when it does not move. */
+  const cursorAfter = (inBatch: Map<Win, number>): number | null => {
+    let i = doneIdx;
+    while (i < windows.length) {
+      const w = windows[i]!;
+      if (!w.listed || w.failed || w.uncommitted - (inBatch.get(w) ?? 0) > 0) break;
+      i++;
+    }
+    if (i === doneIdx) return null;
+    const pos = windows[i - 1]!.end;
+    return savedCursor === null || pos > savedCursor ? pos : null;
+  };
+  const advanceDone = () => {
+    while (doneIdx < windows.length) {
+      const w = windows[doneIdx]!;
+      if (!w.listed || w.failed || w.uncommitted > 0) break;
+      doneIdx++;
+      d.progress.windowDone();
+    }
+  };
+
+  // ---- committing: several blobs per transaction, a blob never split ----
+  let batch: Ready[] = [];
+  let batchRows = 0;
+  let flushing: Promise<void> = Promise.resolve();
+  let inFlight = 0;
+  const flush = (): Promise<void> => {
+    const taken = batch;
+    batch = [];
+    batchRows = 0;
+    inFlight++;
+    // A failed commit leaves its blobs uncommitted (the cursor stays before them); later batches still run.
+    flushing = flushing
+      .catch(() => {})
+      .then(() => commitBatch(taken))
+      .finally(() => {
+        inFlight--;
+      });
+    return flushing;
+  };
+  const commitBatch = async (items: Ready[]): Promise<void> => {
+    const inBatch = new Map<Win, number>();
+    for (const r of items) inBatch.set(r.task.win, (inBatch.get(r.task.win) ?? 0) + 1);
+    const cursor = cursorAfter(inBatch);
+    if (items.length === 0 && cursor === null) return;
+    let res = { inserted: 0, duplicates: 0, deadLetters: 0 };
+    await d.commitLock.use(async () => {
+      if (items.length > 0) {
+        res = await store.commitBlobs(items.map((r) => r.commit), cursor === null ? undefined : { tenantId, contentType, position: cursor });
+      } else if (cursor !== null) {
+        await store.setCursor({ tenantId, contentType, position: cursor });
+      }
+    });
+    for (const r of items) r.task.win.uncommitted--;
+    if (cursor !== null) {
+      savedCursor = cursor;
+      result.cursor = cursor;
+      d.status.cursor = cursor;
+      metrics.cursor.set(labels, cursor / 1000);
+    }
+    advanceDone();
+    if (items.length === 0) return;
+    let bytes = 0;
+    let newest = d.status.newestContentCreated ?? 0;
+    let lastEvent = d.status.lastEventTime ?? 0;
+    for (const r of items) {
+      bytes += r.bytes;
+      if (r.task.blob.contentCreated > newest) newest = r.task.blob.contentCreated;
+      for (const row of r.commit.rows) if (row.creationTime > lastEvent) lastEvent = row.creationTime;
+    }
+    const t = clock.now();
+    result.records += res.inserted;
+    result.blobs += items.length;
+    result.duplicates += res.duplicates;
+    result.deadLetters += res.deadLetters;
+    metrics.records.inc(labels, res.inserted);
+    metrics.blobs.inc(labels, items.length);
+    metrics.bytes.inc(labels, bytes);
+    if (res.duplicates) metrics.duplicates.inc(labels, res.duplicates);
+    if (res.deadLetters) metrics.deadLetters.inc(labels, res.deadLetters);
+    rollDay(d.status, t);
+    d.status.recordsToday += res.inserted;
+    d.status.blobsToday += items.length;
+    d.status.deadLettersToday += res.deadLetters;
+    if (newest > 0) {
+      d.status.newestContentCreated = newest;
+      d.status.lagMs = t - newest;
+      metrics.lag.set(labels, (t - newest) / 1000);
+    }
+    if (lastEvent > 0) {
+      d.status.lastEventTime = lastEvent;
+      d.status.eventLagMs = t - lastEvent;
+      metrics.eventLag.set(labels, (t - lastEvent) / 1000);
+    }
+    d.progress.committed(res.inserted, items.length, bytes, res.duplicates);
+    d.hooks.onCommitted?.({ tenantId, contentType, blobs: items.length, inserted: res.inserted, duplicates: res.duplicates, deadLetters: res.deadLetters, cursor });
+  };
+  // batchRecords bounds the rows held by all workers together: each gets its share.
+  const batchLimit = Math.max(200, Math.ceil(options.batchRecords / Math.max(1, d.workerCount())));
+  const addReady = async (r: Ready): Promise<void> => {
+    // Back-pressure: one batch commits while the next fills; a fetcher with a blob for a full batch
+    // waits, so rows never pile up faster than the store takes them.
+    while (batchRows >= batchLimit) await flushing.catch(() => {});
+    batch.push(r);
+    batchRows += r.commit.rows.length + 1;
+    if (batchRows >= batchLimit) {
+      while (inFlight > 0) await flushing.catch(() => {});
+      await flush();
+    }
+  };
+
+  // ---- fetching: bounded per tenant ----
+  const fetchOne = async (task: Task): Promise<void> => {
+    const { blob } = task;
+    let records: unknown[];
+    let bytes: number;
+    try {
+      const got = await withRetry('fetch blob', rctx, () => d.api.fetchBlob(blob.contentUri, signal));
+      records = got.records;
+      bytes = got.bytes;
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      if (isApiError(err, 'gap')) {
+        await recordGap(d, result, {
+          contentId: blob.contentId, windowStart: blob.contentCreated, windowEnd: blob.contentCreated,
+          code: err.afCode ?? 'gap', reason: err.message,
+        });
+        // The ledger entry (no rows) marks it handled, so the overlap does not ask again every poll.
+        await addReady({ task, commit: { blob: blobRef(tenantId, blob), rows: [], rejects: [], ingestedAt: clock.now() }, bytes: 0 });
+        return;
+      }
+      task.win.failed = true;
+      result.failedBlobs++;
+      noteError(d, err);
+      if (isApiError(err) && !err.retryable) stop(err);
+      else log.warn('A blob could not be fetched after every retry; the cursor waits for it and the next pass tries again.', { contentId: blob.contentId, error: errorMessage(err) });
+      return;
+    }
+    const rows: EventRow[] = [];
+    const rejects: Rejection[] = [];
+    const source = { tenantId, contentType, sourceId: blob.contentId };
+    for (const rec of records) {
+      const n = normalize(rec, source);
+      if (n.ok) rows.push(d.enrich ? d.enrich(n.row) : n.row);
+      else rejects.push(n.rejection);
+    }
+    await addReady({ task, commit: { blob: blobRef(tenantId, blob), rows, rejects, ingestedAt: clock.now() }, bytes });
+  };
+  const fetcher = async (): Promise<void> => {
+    try {
+      for (;;) {
+        const task = await queue.pop();
+        if (!task) return;
+        // The tenant's slot is held until the blob is handed to a batch: at most maxConcurrency blobs per
+        // tenant are downloading or waiting for a commit, so memory does not grow with the backlog.
+        await d.fetchSlots.use(() => fetchOne(task));
+      }
+    } catch (err) {
+      // A store failure (or an abort): stop listing so nothing waits on a queue no one drains.
+      stop(err instanceof AppError ? err : new AppError('store_failed', `Committing ${contentType} of tenant ${tenantId} failed: ${errorMessage(err)}`, { cause: err }));
+      throw err;
+    }
+  };
+
+  // ---- listing: windows in order, pages streamed into the bounded queue ----
+  const listWindow = async (win: Win): Promise<void> => {
+    let next: string | null = null;
+    let restarted = false;
+    for (;;) {
+      let page;
+      try {
+        page = await withRetry('list content', rctx, async () => {
+          try {
+            return await d.api.listContentPage(contentType, win.start, win.end, next, signal);
+          } catch (err) {
+            if (isApiError(err) && err.afCode === 'AF20031') next = null; // a bad nextPage: list the window again
+            throw err;
+          }
+        });
+      } catch (err) {
+        if (isApiError(err) && (err.afCode === 'AF20022' || err.afCode === 'AF20023') && !restarted) {
+          restarted = true;
+          d.status.subscription = err.afCode === 'AF20022' ? 'missing' : 'disabled';
+          if (await d.restartSubscription(signal)) continue;
+        }
+        if (isApiError(err, 'window') && win.start < clock.now() - options.maxLookbackMs + options.windowMs) {
+          // The oldest window fell out of what the API serves (clock skew): say so, never skip silently.
+          await recordGap(d, result, { contentId: null, windowStart: win.start, windowEnd: win.end, code: err.afCode ?? 'AF20055', reason: err.message });
+          return;
+        }
+        throw err;
+      }
+      for (const blob of page.blobs) {
+        if (known.has(blob.contentId)) continue;
+        known.add(blob.contentId);
+        win.uncommitted++;
+        await queue.push({ blob, win });
+        if (fatal) return;
+      }
+      if (!page.nextPageUri) return;
+      next = page.nextPageUri;
+    }
+  };
+  // Windows that fell out of what the API serves while the pass ran (it fell behind): one gap for the span.
+  let lost: { start: number; end: number } | null = null;
+  const recordLost = async () => {
+    if (!lost) return;
+    const span = lost;
+    lost = null;
+    await recordGap(d, result, { contentId: null, windowStart: span.start, windowEnd: span.end, code: 'expired-before-listed', reason: 'The collector fell behind: this span became older than the API serves (7 days) before it was listed.' });
+  };
+  const lister = async (): Promise<void> => {
+    try {
+      for (const win of windows) {
+        if (fatal || signal?.aborted) break;
+        const limit = Math.ceil((clock.now() - options.maxLookbackMs) / 1000) * 1000;
+        if (win.start < limit) {
+          const cut = Math.min(win.end, limit);
+          lost = lost ? { start: lost.start, end: cut } : { start: win.start, end: cut };
+          if (win.end <= limit) {
+            win.listed = true;
+            continue;
+          }
+          win.start = limit;
+        }
+        await recordLost();
+        try {
+          await listWindow(win);
+        } catch (err) {
+          if (signal?.aborted) throw err;
+          if (isApiError(err) && err.retryable) {
+            // This window could not be listed in this pass: the cursor stops before it.
+            win.failed = true;
+            noteError(d, err);
+            log.warn('A window could not be listed after every retry; the next pass lists it again.', { windowStart: new Date(win.start).toISOString(), error: errorMessage(err) });
+            break;
+          }
+          throw err;
+        }
+        win.listed = true;
+      }
+      await recordLost();
+    } catch (err) {
+      if (err instanceof Error && err.message === 'queue closed') return;
+      if (signal?.aborted) {
+        queue.close(); // let the fetchers drain and end, or the pass never settles after an abort
+        throw err;
+      }
+      stop(err instanceof AppError ? err : new AppError('collect_failed', `Listing content of tenant ${tenantId} failed: ${errorMessage(err)}`, { cause: err }));
+      return;
+    }
+    queue.close();
+  };
+
+  d.status.state = 'running';
+  const fetchers = Array.from({ length: Math.max(1, options.maxConcurrency) }, () => fetcher());
+  const settled = await Promise.allSettled([lister(), ...fetchers]);
+  // Commit what is ready even after a failure: everything fetched is kept, and the cursor still obeys the rule.
+  await flush();
+  if (!signal?.aborted) await flush(); // the last commit may have completed windows; save the cursor
+  if (signal?.aborted) {
+    d.status.state = 'idle';
+    throw signal.reason instanceof Error ? signal.reason : new AppError('aborted', 'The collection pass was stopped.');
+  }
+  const thrown = settled.find((s) => s.status === 'rejected') as PromiseRejectedResult | undefined;
+  if (thrown) {
+    const err = thrown.reason;
+    stop(err instanceof AppError ? err : new AppError('collect_failed', `Collecting ${contentType} of tenant ${tenantId} failed: ${errorMessage(err)}`, { cause: err }));
+  }
+  if (fatal) {
+    result.ok = false;
+    result.error = fatal;
+    noteError(d, fatal);
+    d.status.state = 'failed';
+  } else {
+    result.ok = result.failedBlobs === 0 && windows.every((w) => w.listed && !w.failed);
+    d.status.state = result.ok ? 'idle' : 'failed';
+    if (result.ok) {
+      d.status.lastSuccess = clock.now();
+      d.status.lastError = null;
+      metrics.lastSuccess.set(labels, clock.now() / 1000);
+    }
+  }
+  return result;
+}
+
+function blobRef(tenantId: string, b: ContentBlobRef) {
+  return { tenantId, contentType: b.contentType, contentId: b.contentId, contentUri: b.contentUri, contentCreated: b.contentCreated, contentExpiration: b.contentExpiration };
+}
+
+async function recordGap(
+  d: WorkerDeps,
+  result: WorkerResult,
+  g: { contentId: string | null; windowStart: number; windowEnd: number; code: string; reason: string },
+): Promise<void> {
+  await d.commitLock.use(() => d.store.recordGap({ tenantId: d.tenantId, contentType: d.contentType, detectedAt: d.clock.now(), ...g }));
+  result.gaps++;
+  d.status.gaps++;
+  d.metrics.gaps.inc({ tenant: d.tenantId, content_type: d.contentType, code: g.code });
+  d.logger.warn('Content could not be collected and is recorded as a gap.', {
+    contentType: d.contentType, contentId: g.contentId, code: g.code,
+    windowStart: new Date(g.windowStart).toISOString(), windowEnd: new Date(g.windowEnd).toISOString(),
+  });
+}
+
+function noteError(d: WorkerDeps, err: unknown): void {
+  const code = isApiError(err) ? err.afCode ?? err.code : err instanceof AppError ? err.code : 'error';
+  d.status.lastError = { code, message: err instanceof AppError ? err.message : errorMessage(err), at: d.clock.now() };
+}
+
+const dayOf = new WeakMap<WorkerStatus, number>();
+
+/** Resets the "today" counters when the UTC day changes. */
+export function rollDay(s: WorkerStatus, now: number): void {
+  const day = Math.floor(now / DAY);
+  if (dayOf.get(s) !== day) {
+    dayOf.set(s, day);
+    s.recordsToday = 0;
+    s.blobsToday = 0;
+    s.deadLettersToday = 0;
+  }
+}
