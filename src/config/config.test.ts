@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ConfigError, emulatorConfig, exampleConfig, loadConfig, parseConfig } from './index.js';
+import { ConfigError, SECTION_NAMES, emulatorConfig, exampleConfig, loadConfig, parseConfig } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aw-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,7 +62,7 @@ describe('config', () => {
       `${file}:12: store.retention must be a duration of at least 8d`,
       `${file}:14: collect.interval must be a duration like 90s, 5m, 24h or 7d`,
       `${file}:15: collect.listen must be host:port`,
-      `${file}:16: colect is not a section auditwatch knows; the sections are tenants, store, collect, log`,
+      `${file}:16: colect is not a section auditwatch knows; the sections are ${SECTION_NAMES.join(', ')}`,
       `${file}:17: log.level must be one of debug, info, warn, error`,
     ];
     for (const e of expect) assert.ok(lines.some((l) => l.startsWith(e)), `missing "${e}" in:\n${lines.join('\n')}`);

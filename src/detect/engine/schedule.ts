@@ -4,8 +4,8 @@
 // newest links), then runs the detector incrementally (late records included).
 
 import { DAY, HOUR, errorMessage, type Clock, type Logger } from '../../core/index.js';
-import { extractIdentities, type EventRow } from '../../records/index.js';
-import { sql, type Row, type Store } from '../../store/index.js';
+import { extractIdentities, normalize } from '../../records/index.js';
+import { sql, type Store } from '../../store/index.js';
 import { DETECT_DIALECTS, type CompiledRule } from '../compile/index.js';
 import type { Selection } from '../sigma/ast.js';
 import type { DetectionHit } from '../types.js';
@@ -27,31 +27,6 @@ export function asksIdentities(compiled: CompiledRule): boolean {
 }
 const PAGE = 20_000;
 
-function jsonMap(v: unknown): Record<string, never> {
-  if (typeof v !== 'string' || v === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(v);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, never>) : {};
-  } catch {
-    return {};
-  }
-}
-
-/** An EventRow with the columns identity extraction reads (the rest empty). */
-function rowOf(r: Row): EventRow {
-  const s = (k: string) => (r[k] === null || r[k] === undefined ? null : String(r[k]));
-  return {
-    id: String(r['id']), tenantId: String(r['tenant_id']), creationTime: 0, recordType: Number(r['record_type']), recordTypeName: '',
-    operation: s('operation') ?? '', workload: '', organizationId: '', userId: s('user_id') ?? '', userKey: s('user_key') ?? '',
-    userType: null, userTypeName: null, clientIp: null, clientIpRaw: null, resultStatus: null, objectId: s('object_id'),
-    applicationId: null, errorNumber: null, logonError: null, userAgent: null, requestType: null, siteUrl: null, fileName: null,
-    fileExtension: null, mailboxOwnerUpn: null, mailboxGuid: null, logonType: null, parameters: jsonMap(r['parameters']),
-    extendedProperties: jsonMap(r['extended_properties']), operationProperties: {}, deviceProperties: {},
-    modifiedProperties: jsonMap(r['modified_properties']), country: null, city: null, latitude: null, longitude: null, asn: null,
-    asOrg: null, raw: s('raw') ?? '{}',
-  };
-}
-
 /**
  * Learns identities from the records ingested since the last call (watermark in detection_state), in
  * pages. Returns how many identifiers changed.
@@ -67,9 +42,13 @@ export async function learnIdentitiesFromStore(store: Store, now: number): Promi
   let changed = 0;
   for (let offset = 0; ; offset += PAGE) {
     const rows = await store.query(
-      sql`SELECT tenant_id, id, record_type, operation, user_id, user_key, object_id, parameters, extended_properties, modified_properties, raw FROM events WHERE ingested_at > ${d.timestamp(after)} AND ingested_at <= ${d.timestamp(upTo)} ORDER BY ingested_at, tenant_id, id LIMIT ${PAGE} OFFSET ${offset}`,
+      sql`SELECT tenant_id, content_type, source_id, raw FROM events WHERE ingested_at > ${d.timestamp(after)} AND ingested_at <= ${d.timestamp(upTo)} ORDER BY ingested_at, tenant_id, id LIMIT ${PAGE} OFFSET ${offset}`,
     );
-    const facts = rows.flatMap((r) => extractIdentities(rowOf(r)));
+    // The stored raw record, normalised again, gives extractIdentities every field it reads.
+    const facts = rows.flatMap((r) => {
+      const n = normalize(String(r['raw']), { tenantId: String(r['tenant_id']), contentType: r['content_type'] === null ? null : String(r['content_type']), sourceId: String(r['source_id']) });
+      return n.ok ? extractIdentities(n.row) : [];
+    });
     if (facts.length) changed += await learnIdentityFacts(store, facts, now);
     if (rows.length < PAGE) break;
   }
