@@ -1,6 +1,6 @@
 // Store ingest micro-benchmark: N synthetic records committed in blob-sized batches through
 // Store.commitBlobs into a fresh DuckDB file, with a share of re-delivered duplicates. Reports
-// records/s and peak RSS. `npm run bench -- store-ingest [--records=N] [--batch=N]`, or call
+// records/s and peak RSS. `npm run bench -- store-ingest [--records=N] [--blob=N] [--blobs-per-commit=N] [--threads=N]`, or call
 // benchStoreIngest() from another bench.
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,6 +24,8 @@ export interface StoreIngestOptions {
   /** Open your own store instead (the bench does not close it). */
   open?: () => Promise<Store>;
   memoryLimit?: string;
+  /** DuckDB worker threads (default: DuckDB's, one per core). */
+  threads?: number;
   onProgress?: (done: number, recordsPerSecond: number) => void;
 }
 
@@ -39,6 +41,8 @@ export interface StoreIngestResult {
   recordsPerSecond: number;
   peakRssMb: number;
   fileMb: number | null;
+  /** CPU time of the whole process (all threads) inside commitBlobs, per record, in µs. */
+  cpuMicrosPerRecord: number;
 }
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -150,7 +154,9 @@ export async function benchStoreIngest(opts: StoreIngestOptions = {}): Promise<S
   const dupShare = opts.duplicateShare ?? 0.02;
   const dir = opts.path || opts.open ? null : await mkdtemp(join(tmpdir(), 'auditwatch-bench-'));
   const path = opts.path ?? (dir ? join(dir, 'bench.duckdb') : '');
-  const store = opts.open ? await opts.open() : await openDuckDbStore({ path, ...(opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {}) });
+  const store = opts.open
+    ? await opts.open()
+    : await openDuckDbStore({ path, ...(opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {}), ...(opts.threads ? { threads: opts.threads } : {}) });
   try {
     await store.migrate();
     let produced = 0;
@@ -158,6 +164,7 @@ export async function benchStoreIngest(opts: StoreIngestOptions = {}): Promise<S
     let duplicates = 0;
     let blobNo = 0;
     let inStore = 0;
+    let cpuInStore = 0;
     const started = performance.now();
     while (produced < total) {
       const commits: BlobCommit[] = [];
@@ -183,8 +190,11 @@ export async function benchStoreIngest(opts: StoreIngestOptions = {}): Promise<S
         blobNo++;
       }
       const t = performance.now();
+      const cpu = process.cpuUsage();
       const res = await store.commitBlobs(commits, { tenantId: 'tenant-0', contentType: 'Audit.AzureActiveDirectory', position: T0 + blobNo * 60_000 });
       inStore += performance.now() - t;
+      const used = process.cpuUsage(cpu);
+      cpuInStore += used.user + used.system;
       inserted += res.inserted;
       duplicates += res.duplicates;
       opts.onProgress?.(produced, produced / (inStore / 1000));
@@ -196,7 +206,7 @@ export async function benchStoreIngest(opts: StoreIngestOptions = {}): Promise<S
       fileMb = rows[0] ? Math.round(Number(rows[0].bytes) / 1024 / 1024) : null;
     }
     const storeSeconds = inStore / 1000;
-    return { records: total, inserted, duplicates, seconds, storeSeconds, recordsPerSecond: Math.round(total / storeSeconds), peakRssMb: peakRssMb(), fileMb };
+    return { records: total, inserted, duplicates, seconds, storeSeconds, recordsPerSecond: Math.round(total / storeSeconds), peakRssMb: peakRssMb(), fileMb, cpuMicrosPerRecord: Math.round((cpuInStore / total) * 10) / 10 };
   } finally {
     if (!opts.open) await store.close();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -208,7 +218,7 @@ function sqlFileSize() {
 }
 
 
-/** `npm run bench -- store-ingest [--records=N] [--blob=N] [--blobs-per-commit=N]`. */
+/** `npm run bench -- store-ingest [--records=N] [--blob=N] [--blobs-per-commit=N] [--threads=N] [--duckdb-memory=SIZE]`. */
 export async function run(args: string[]): Promise<void> {
   const num = (name: string): number | undefined => {
     const a = args.find((x) => x.startsWith(`--${name}=`));
@@ -216,11 +226,14 @@ export async function run(args: string[]): Promise<void> {
     return Number.isFinite(v) && v > 0 ? v : undefined;
   };
   const records = num('records') ?? 1_000_000;
+  const memory = args.find((x) => x.startsWith('--duckdb-memory='))?.slice('--duckdb-memory='.length);
   let last = 0;
   const result = await benchStoreIngest({
     records,
     blobSize: num('blob') ?? 2_000,
     blobsPerCommit: num('blobs-per-commit') ?? 1,
+    ...(num('threads') ? { threads: num('threads') } : {}),
+    ...(memory ? { memoryLimit: memory } : {}),
     onProgress: (done, rate) => {
       if (done - last >= records / 10 || done === records) {
         last = done;
@@ -229,6 +242,6 @@ export async function run(args: string[]): Promise<void> {
     },
   });
   process.stdout.write(
-    `store-ingest: ${result.records.toLocaleString('en-US')} records (+${result.duplicates.toLocaleString('en-US')} re-delivered duplicates dropped) in ${result.storeSeconds.toFixed(1)} s of store time (${result.seconds.toFixed(1)} s wall) = ${result.recordsPerSecond.toLocaleString('en-US')} records/s, peak RSS ${result.peakRssMb} MB, file ${result.fileMb ?? '?'} MB\n`,
+    `store-ingest: ${result.records.toLocaleString('en-US')} records (+${result.duplicates.toLocaleString('en-US')} re-delivered duplicates dropped) in ${result.storeSeconds.toFixed(1)} s of store time (${result.seconds.toFixed(1)} s wall) = ${result.recordsPerSecond.toLocaleString('en-US')} records/s, ${result.cpuMicrosPerRecord} CPU-µs a record, peak RSS ${result.peakRssMb} MB, file ${result.fileMb ?? '?'} MB\n`,
   );
 }

@@ -15,7 +15,11 @@ export interface DuckDbOpenOptions {
    * (80% of RAM) lets its cache grow the process to gigabytes.
    */
   memoryLimit?: string;
-  /** Worker threads (default: DuckDB's own, one per core). */
+  /**
+   * Worker threads (default: DuckDB's own, one per core). On a 2-core machine, 1 costs ~15% less CPU
+   * per ingested record (the second worker mostly waits) but halves large queries' parallelism;
+   * a backfill-only process can pass 1.
+   */
   threads?: number;
 }
 
