@@ -9,13 +9,6 @@ import { ManualClock } from '../core/index.js';
 import { createContentSource, startEmulator } from '../emulator/index.js';
 import { runCli } from './testing.js';
 
-/**
- * Benign look-alikes the emulator cannot yet make benign: plausible-travel signs the traveller in abroad
- * while the baseline keeps signing them in from home minutes later (a real impossible travel). Its alerts
- * are checked to be exactly that and nothing else; see the detection README.
- */
-const KNOWN_EMULATOR_DEFECTS: Record<string, string> = { 'plausible-travel': 'a2a3b705-1837-47a5-8da9-0abc1b956b52' };
-
 interface Report {
   scenarios: { name: string; label: string; found: boolean; coverage: number; stored: number; records: number; rules: string[] }[];
   recall: number;
@@ -45,15 +38,11 @@ test('eval on a 7-day tenant with every scenario: recall 100 %, no alert on beni
     assert.equal(report.recall, 1);
     const benign = report.scenarios.filter((s) => s.label === 'benign');
     assert.ok(benign.length >= 6);
-    assert.deepEqual(benign.filter((s) => s.found && !(s.name in KNOWN_EMULATOR_DEFECTS)).map((s) => s.name), [], 'alerts on benign look-alikes');
-    assert.deepEqual(report.falsePositives.filter((f) => f.reason === 'baseline'), [], 'alerts on baseline activity');
-    for (const f of report.falsePositives) {
-      assert.equal(f.reason, 'benign');
-      assert.equal(KNOWN_EMULATOR_DEFECTS[f.scenario ?? ''], f.rule, `false positive of ${f.rule} on ${f.scenario}`);
-    }
+    assert.deepEqual(benign.filter((s) => s.found).map((s) => s.name), [], 'alerts on benign look-alikes');
+    assert.deepEqual(report.falsePositives, [], 'no false positive on benign look-alikes or baseline activity');
     // Most attacks are covered record for record (a consent's "Add service principal." is not an alert).
     assert.ok(attacks.filter((s) => s.coverage === 1).length >= attacks.length - 2);
-    assert.equal(res.code, report.falsePositives.length ? 1 : 0);
+    assert.equal(res.code, 0);
   } finally {
     await em.close();
   }

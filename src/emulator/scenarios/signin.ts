@@ -101,8 +101,11 @@ export const SIGNIN_SCENARIOS: ScenarioDef[] = [
       const dest = s.rng.pick(['US', 'GB', 'DE', 'FR', 'NL'].filter((c) => c !== u.country));
       const ip = addressIn(s.rng, COUNTRIES[dest]!.isp);
       s.add(AAD, s.at, (c) => signIn(c, u, { ip: u.homeIp, agent: u.agent, error: '0' }));
-      s.add(AAD, s.at + 14 * 3600 * S, (c) => signIn(c, u, { ip, agent: u.mobileAgent, error: '0' }));
-      return { actors: [u.upn], victims: [u.upn], details: { homeCountry: u.country, destination: dest } };
+      const abroad = s.at + 14 * 3600 * S;
+      s.add(AAD, abroad, (c) => signIn(c, u, { ip, agent: u.mobileAgent, error: '0' }));
+      // While abroad the traveller does not also work from home: baseline activity pauses around the trip.
+      const away = [{ user: u.index, from: s.at + 3600 * S, to: abroad + 4 * 3600 * S }];
+      return { actors: [u.upn], victims: [u.upn], details: { homeCountry: u.country, destination: dest }, away };
     },
   },
 ];

@@ -5,9 +5,8 @@
 // roles, consents to apps or touches audit settings; downloads stay a handful an hour; each user signs
 // in from one country only; built-in alerts are Low/Informational.
 
-import { fastGuid } from './ids.js';
+import { fastGuid, type Random } from './ids.js';
 import type { ContentType } from '../../records/index.js';
-import type { Rng } from '../../core/index.js';
 import { MAIL_SUBJECTS } from './data.js';
 import { oneDriveFiles, type SimUser, type TenantDirectory } from './directory.js';
 import { dlpExchange, dlpSharePoint } from './compliance.js';
@@ -15,6 +14,10 @@ import {
   alertRecord, directoryAudit, exchangeAdmin, exchangeSystem, fileRecord, mailGroup, mailItem, mailItemsAccessed,
   powerBi, signIn, siteFile, teamsRecord, userTarget, type Ctx, type FileTarget, type Rec,
 } from './records.js';
+import {
+  clientString, colleague, FILE_OPS, teamsOther, writeMailAccess, writeMailDelete, writeMailItem, writeMaintenance,
+  writeOneDriveFile, writePowerBi, writeShare, writeSignIn, writeSiteFile, writeTeams,
+} from './writers.js';
 
 export interface Kind {
   name: string;
@@ -23,26 +26,14 @@ export interface Kind {
   weight: number;
   adminOnly?: boolean;
   build(c: Ctx, u: SimUser, seed: string | number): Rec;
-}
-
-const OWA = 'Client=OWA;Action=ViaProxy';
-const OUTLOOK = 'Client=MSExchangeRPC';
-const REST = 'Client=REST;Client=RESTSystem;;';
-
-function clientString(rng: Rng): string {
-  const r = rng.next();
-  return r < 0.5 ? OUTLOOK : r < 0.85 ? OWA : REST;
-}
-
-function colleague(dir: TenantDirectory, u: SimUser, rng: Rng): SimUser {
-  const other = dir.users[rng.int(0, dir.users.length)]!;
-  return other === u ? dir.users[(u.index + 1) % dir.users.length]! : other;
+  /** The same record's JSON text, written directly (high-volume kinds; see writers.ts). */
+  write?(c: Ctx, u: SimUser, seed: string | number): string;
 }
 
 /** A user's everyday OneDrive files (the directory objects are per source, so a WeakMap is exact). */
 const everyday = new WeakMap<SimUser, string[]>();
 
-function oneDriveTarget(dir: TenantDirectory, u: SimUser, seed: string | number, rng: Rng): FileTarget {
+function oneDriveTarget(dir: TenantDirectory, u: SimUser, seed: string | number, rng: Random): FileTarget {
   let files = everyday.get(u);
   if (!files) {
     files = oneDriveFiles(seed, dir, u, 12);
@@ -59,13 +50,13 @@ function oneDriveTarget(dir: TenantDirectory, u: SimUser, seed: string | number,
   };
 }
 
-const FILE_OPS = ['FileAccessed', 'FileAccessed', 'FileAccessed', 'FilePreviewed', 'FileModified', 'FileModified', 'FileUploaded', 'FileDownloaded'];
 
 export const KINDS: Kind[] = [
   {
     name: 'signin',
     contentType: 'Audit.AzureActiveDirectory',
     weight: 14,
+    write: writeSignIn,
     build: (c, u) => {
       const mobile = c.rng.chance(0.25);
       const r = c.rng.next();
@@ -78,17 +69,19 @@ export const KINDS: Kind[] = [
     name: 'mail-access',
     contentType: 'Audit.Exchange',
     weight: 14,
+    write: writeMailAccess,
     build: (c, u) => {
       const bind = c.rng.chance(0.4);
       return mailItemsAccessed(c, u, u, c.rng.chance(0.2) ? u.mobileIp : u.homeIp, clientString(c.rng), bind ? c.rng.int(1, 4) : 0, bind);
     },
   },
-  { name: 'mail-send', contentType: 'Audit.Exchange', weight: 8, build: (c, u) => mailItem(c, u, 'Send', c.rng.pick(MAIL_SUBJECTS), '\\Sent Items', clientString(c.rng)) },
-  { name: 'mail-update', contentType: 'Audit.Exchange', weight: 3, build: (c, u) => mailItem(c, u, 'Update', c.rng.pick(MAIL_SUBJECTS), '\\Inbox', clientString(c.rng)) },
+  { name: 'mail-send', contentType: 'Audit.Exchange', weight: 8, write: writeMailItem('Send'), build: (c, u) => mailItem(c, u, 'Send', c.rng.pick(MAIL_SUBJECTS), '\\Sent Items', clientString(c.rng)) },
+  { name: 'mail-update', contentType: 'Audit.Exchange', weight: 3, write: writeMailItem('Update'), build: (c, u) => mailItem(c, u, 'Update', c.rng.pick(MAIL_SUBJECTS), '\\Inbox', clientString(c.rng)) },
   {
     name: 'mail-delete',
     contentType: 'Audit.Exchange',
     weight: 4,
+    write: writeMailDelete,
     build: (c, u) => {
       const n = c.rng.int(1, 4);
       const subjects = Array.from({ length: n }, () => c.rng.pick(MAIL_SUBJECTS));
@@ -99,6 +92,7 @@ export const KINDS: Kind[] = [
     name: 'sp-file',
     contentType: 'Audit.SharePoint',
     weight: 14,
+    write: writeSiteFile,
     build: (c, u) => {
       const site = c.rng.chance(0.7) ? c.dir.sites.find((s) => s.name === u.department) ?? c.dir.sites[0]! : c.rng.pick(c.dir.sites);
       return fileRecord(c, u, c.rng.pick(FILE_OPS), 6, siteFile(site, c.rng.pick(site.files)), u.homeIp, u.agent);
@@ -108,12 +102,14 @@ export const KINDS: Kind[] = [
     name: 'od-file',
     contentType: 'Audit.SharePoint',
     weight: 10,
+    write: writeOneDriveFile,
     build: (c, u, seed) => fileRecord(c, u, c.rng.pick(FILE_OPS), 6, oneDriveTarget(c.dir, u, seed, c.rng), u.homeIp, u.agent),
   },
   {
     name: 'sp-share',
     contentType: 'Audit.SharePoint',
     weight: 1.2,
+    write: writeShare,
     build: (c, u, seed) => {
       const other = colleague(c.dir, u, c.rng);
       const f = oneDriveTarget(c.dir, u, seed, c.rng);
@@ -143,21 +139,19 @@ export const KINDS: Kind[] = [
     name: 'teams',
     contentType: 'Audit.General',
     weight: 8,
+    write: writeTeams,
     build: (c, u) => {
       const team = c.dir.teams.find((t) => t.name.startsWith(u.department)) ?? c.dir.teams[0]!;
       const r = c.rng.next();
       if (r < 0.9) return teamsRecord(c, u, 'TeamsSessionStarted', team, { ClientIP: u.homeIp });
-      if (r < 0.97) {
-        const other = colleague(c.dir, u, c.rng);
-        return teamsRecord(c, u, 'MemberAdded', team, { ItemName: team.name, Members: [{ DisplayName: other.displayName, Role: 1, UPN: other.upn }] });
-      }
-      return teamsRecord(c, u, 'ChannelAdded', team, { ChannelName: `${u.department} ${c.rng.int(1, 99)}`, ChannelType: 'Standard', ChannelGuid: `19:${fastGuid(c.rng).replace(/-/g, '')}@thread.tacv2` });
+      return teamsOther(c, u, team, r);
     },
   },
   {
     name: 'powerbi',
     contentType: 'Audit.General',
     weight: 1.5,
+    write: writePowerBi,
     build: (c, u) => powerBi(c, u, c.rng.chance(0.8) ? 'ViewReport' : 'ViewDashboard', `${u.department} KPIs`, `${u.department} Workspace`),
   },
   {
@@ -272,6 +266,7 @@ export const SYSTEM_KINDS: SystemKind[] = [
     contentType: 'Audit.Exchange',
     weight: 0,
     perHundredUsers: 0,
+    write: writeMaintenance,
     build: (c, u) => {
       const r = exchangeSystem(c, 'Set-Mailbox', `${c.dir.exchangeDn}/${u.alias}`, [
         { Name: 'Identity', Value: u.mailboxGuid },

@@ -4,8 +4,7 @@
 // OriginatingServer ending in \r\n). Baseline activity and attack scenarios both build records here, so
 // an attack looks exactly like ordinary data except for what it does.
 
-import { fastGuid } from './ids.js';
-import type { Rng } from '../../core/index.js';
+import { fastGuid, type Random } from './ids.js';
 import { CLIENT_APPS, EXCHANGE_VERSIONS, RESOURCES } from './data.js';
 import type { SimSite, SimUser, TenantDirectory } from './directory.js';
 
@@ -14,7 +13,7 @@ export type Pair = { Name: string; Value: string };
 
 export interface Ctx {
   dir: TenantDirectory;
-  rng: Rng;
+  rng: Random;
   time: number;
   id: string;
 }
@@ -39,6 +38,8 @@ export function logonErrorName(code: string): string {
 let dayKey = Number.NaN;
 let dayText = '';
 const TWO: string[] = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+/** `HH:MM:SS` of every second of a day (flat strings, made once). */
+let clock: string[] | undefined;
 
 /** `YYYY-MM-DDTHH:MM:SS` (UTC, whole seconds) — core's formatApiTime, with the date part cached. */
 export function apiTime(ms: number): string {
@@ -47,8 +48,8 @@ export function apiTime(ms: number): string {
     dayKey = day;
     dayText = new Date(day * 86_400_000).toISOString().slice(0, 11);
   }
-  const sec = Math.floor((ms - day * 86_400_000) / 1000);
-  return `${dayText}${TWO[Math.floor(sec / 3600)]}:${TWO[Math.floor(sec / 60) % 60]}:${TWO[sec % 60]}`;
+  clock ??= Array.from({ length: 86_400 }, (_, s) => `${TWO[Math.floor(s / 3600)]}:${TWO[Math.floor(s / 60) % 60]}:${TWO[s % 60]}`);
+  return dayText + clock[Math.floor((ms - day * 86_400_000) / 1000)]!;
 }
 
 function head(c: Ctx, operation: string, recordType: number): Rec {
@@ -56,7 +57,7 @@ function head(c: Ctx, operation: string, recordType: number): Rec {
 }
 
 /** ClientIP of Exchange admin records: usually with a port, sometimes bracketed IPv4-mapped (§5.3). */
-export function ipWithPort(rng: Rng, ip: string): string {
+export function ipWithPort(rng: Random, ip: string): string {
   const port = rng.int(1024, 65535);
   const r = rng.next();
   if (r < 0.15) return `[::ffff:${ip}]:${port}`;
@@ -65,7 +66,7 @@ export function ipWithPort(rng: Rng, ip: string): string {
 }
 
 /** ClientIP of mailbox records: plain, or the IPv4-mapped form now and then. */
-function mailboxIp(rng: Rng, ip: string): string {
+function mailboxIp(rng: Random, ip: string): string {
   return rng.chance(0.1) ? `::ffff:${ip}` : ip;
 }
 

@@ -86,6 +86,8 @@ export function buildHour(cfg: TimelineConfig, dir: TenantDirectory, hour: numbe
   const keep = (time: number, kind: number, user: number) => {
     const n = generated++;
     if (time < cfg.historyStart || time >= cfg.activityEnd) return;
+    const away = dir.users[user]?.away;
+    if (away && away.some((w) => time >= w.from && time < w.to)) return;
     seq.push(n);
     times.push(time);
     kinds.push(kind);
@@ -165,11 +167,6 @@ function add(map: Map<number, number[]>, key: number, ref: number): void {
   else map.set(key, [ref]);
 }
 
-/** The Id of a baseline event: the first draw of its own generator (cheap to recompute for ground truth). */
-export function eventRng(cfg: TimelineConfig, dir: TenantDirectory, hour: number, seq: number): Rng {
-  return new Rng(cfg.seed, 'event', dir.index, hour, seq);
-}
-
 /** Hour skeletons of one tenant, cached (bounded by the number of events held). */
 export class Timeline {
   private readonly cache: Lru<number, HourBucket>;
@@ -188,6 +185,11 @@ export class Timeline {
       this.cache.set(hour, b);
     }
     return b;
+  }
+
+  /** Drops the cached skeletons of [from, to) (after a scenario paused a user's activity there). */
+  forget(from: number, to: number): void {
+    for (let h = Math.floor(from / HOUR); h * HOUR < to; h++) this.cache.delete(h);
   }
 
   /** Whether any baseline event can exist in this hour. */
