@@ -12,8 +12,9 @@ import { DETECT_DIALECTS, type DetectDialect } from './dialects.js';
 import { compilePredicate } from './predicate.js';
 
 export { DETECT_DIALECTS, duckdbDetect, clickhouseDetect, type DetectDialect } from './dialects.js';
+export { guardOf, guarded, operationGuard, ruleOperations, usesIdentities, type KnownOperations } from './guard.js';
 export { compilePredicate, samePerson, identityKey, IDENTITIES_TABLE } from './predicate.js';
-export { compileMatches, compileCorrelation, compileTouchedBuckets, ENTITY_COLUMNS, type Scope, type CorrelationQuery } from './query.js';
+export { compileMatches, compileMatchesMany, compileCorrelation, compileTouchedBuckets, ENTITY_COLUMNS, type Scope, type CorrelationQuery } from './query.js';
 
 /** Per-rule parameters from the config: the span and the threshold of a correlation. */
 export interface RuleOverride {
@@ -172,9 +173,10 @@ export function compileRules(rules: AnyRule[], dialect: DetectDialect | 'duckdb'
 /**
  * The query of a compiled correlation for windows anchored in [anchorFrom, anchorTo): a chained
  * correlation's inner correlations are evaluated over a range wide enough to yield every piece of
- * their evidence the outer windows can hold.
+ * their evidence the outer windows can hold. `guard`: a cheap necessary condition per referenced
+ * detection rule (see guard.ts), tested before its predicate.
  */
-export function correlationQuery(c: CompiledCorrelation, anchorFrom: number, anchorTo: number): CorrelationQuery {
+export function correlationQuery(c: CompiledCorrelation, anchorFrom: number, anchorTo: number, guard?: (rule: DetectionRule) => Sql | null): CorrelationQuery {
   return {
     type: c.rule.type,
     predicates: c.predicates,
@@ -184,6 +186,7 @@ export function correlationQuery(c: CompiledCorrelation, anchorFrom: number, anc
     condition: c.condition,
     anchorFrom,
     anchorTo,
-    ...(c.inner ? { sources: c.inner.map((x) => (x ? correlationQuery(x, anchorFrom - x.spanMs, anchorTo + c.spanMs) : null)) } : {}),
+    ...(c.inner ? { sources: c.inner.map((x) => (x ? correlationQuery(x, anchorFrom - x.spanMs, anchorTo + c.spanMs, guard) : null)) } : {}),
+    ...(guard ? { guards: c.refs.map((r, i) => (c.inner?.[i] ? null : guard(r))) } : {}),
   };
 }

@@ -7,6 +7,7 @@
 import { ident, join, raw, sql, type Sql } from '../../store/index.js';
 import type { CorrelationCondition } from '../sigma/ast.js';
 import type { DetectDialect } from './dialects.js';
+import { guarded } from './guard.js';
 
 /** Columns every result row carries, to derive a hit's entities. */
 export const ENTITY_COLUMNS = ['user_id', 'client_ip', 'mailbox_owner_upn', 'object_id', 'workload', 'record_type', 'application_id'] as const;
@@ -33,6 +34,18 @@ export function compileMatches(d: DetectDialect, predicate: Sql, scope: Scope, l
 }
 
 /**
+ * The events any of several detection rules matches, in one scan: the columns of compileMatches plus
+ * m0…mN, whether rule i matches the row. The OR in WHERE runs every predicate once per row at most;
+ * the flags are computed only on the rows that passed it (few). `guard` (see guard.ts), a cheap
+ * necessary condition, goes first.
+ */
+export function compileMatchesMany(d: DetectDialect, predicates: Sql[], scope: Scope, guard?: Sql): Sql {
+  const flags = predicates.map((p, i) => sql`coalesce(${p}, FALSE) AS ${ident(`m${i}`)}`);
+  const any = join(predicates.map((p) => sql`(${p})`), raw(' OR '));
+  return sql`SELECT ${ident('tenant_id')}, ${ident('id')}, ${d.ms(ident('creation_time'))} AS ms, ${entityColumns()}, ${join(flags)} FROM ${ident('events')} WHERE ${scopeFilter(d, scope)}${guard ? sql` AND (${guard})` : raw('')} AND (${any}) ORDER BY ${ident('tenant_id')}, ms, ${ident('id')}`;
+}
+
+/**
  * Event-time buckets (of width `spanMs`) that hold records ingested in (after, upTo] matching any of
  * the predicates: the ranges an incremental pass must re-evaluate.
  */
@@ -42,7 +55,7 @@ export function compileTouchedBuckets(d: DetectDialect, predicates: Sql[], after
 }
 
 export interface CorrelationQuery {
-  type: 'event_count' | 'value_count' | 'temporal';
+  type: 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
   /** One predicate per referenced rule (event_count / value_count OR them). */
   predicates: Sql[];
   /** Group-by expressions, already mapped. */
@@ -56,6 +69,8 @@ export interface CorrelationQuery {
   anchorTo: number;
   /** Sigma chaining: per predicate, a correlation whose firing evidence stands in for it (null: the predicate). */
   sources?: (CorrelationQuery | null)[];
+  /** Per predicate, a cheap necessary condition tested before it (see guard.ts); null: none. */
+  guards?: (Sql | null)[];
 }
 
 function conditionSql(c: CorrelationCondition, n: Sql): Sql {
@@ -73,27 +88,76 @@ function conditionSql(c: CorrelationCondition, n: Sql): Sql {
  * entity columns, for every event of every island of firing windows.
  */
 export function compileCorrelation(d: DetectDialect, q: CorrelationQuery): Sql {
+  return correlationSql(d, q, [], true);
+}
+
+/**
+ * The correlation query. `carry`: expressions over `events` computed on every base row and returned as
+ * c0…cN (a chaining correlation carries its own group-by and value through its sources, so the
+ * sources' evidence is never looked up again in `events`). `ordered`: whether the rows come sorted.
+ */
+function correlationSql(d: DetectDialect, q: CorrelationQuery, carry: Sql[], ordered: boolean): Sql {
   const span = q.spanMs;
   const creation = ident('creation_time');
   const range = sql`${creation} >= ${d.timestamp(q.anchorFrom)} AND ${creation} <= ${d.timestamp(q.anchorTo + span)}`;
   const groups = q.groupBy.map((_, i) => ident(`g${i}`));
-  const groupSelect = q.groupBy.map((g, i) => sql`${d.coalesce(d.text(g), sql`''`)} AS ${ident(`g${i}`)}`);
+  const groupExprs = q.groupBy.map((g) => d.coalesce(d.text(g), sql`''`));
+  const valueExpr = q.type === 'value_count' && q.value ? d.text(q.value) : raw('NULL');
   const partition = join([ident('t'), ...groups]);
-  const counted = q.type === 'event_count' ? null : q.type === 'temporal' ? ident('r') : ident('v');
+  const temporal = q.type === 'temporal' || q.type === 'temporal_ordered';
+  const counted = q.type === 'event_count' ? null : temporal ? ident('r') : ident('v');
+  const carried = carry.map((c, i) => sql`, ${c} AS ${ident(`c${i}`)}`);
+  const carriedOut = (prefix: string) => join(carry.map((_, i) => sql`, ${raw(prefix)}.${ident(`c${i}`)}`), raw(''));
 
-  const branch = (pred: Sql, index: number) =>
-    sql`SELECT ${ident('tenant_id')} AS t, ${ident('id')}, ${d.ms(creation)} AS ms${groupSelect.length ? sql`, ${join(groupSelect)}` : raw('')}, ${
-      q.type === 'value_count' && q.value ? d.text(q.value) : raw('NULL')
-    } AS v, ${index} AS r, ${entityColumns()} FROM ${ident('events')} WHERE ${range} AND (${pred})`;
-  // A chained correlation contributes the events of its firing windows (its evidence), not its predicate's.
-  const predicates = q.predicates.map((p, i) => {
-    const src = q.sources?.[i];
-    return src ? sql`(${ident('tenant_id')}, ${ident('id')}) IN (SELECT ${ident('tenant_id')}, ${ident('id')} FROM (${compileCorrelation(d, src)}) AS ${ident(`chained${i}`)})` : p;
-  });
-  const base =
-    q.type === 'temporal'
-      ? join(predicates.map((p, i) => branch(p, i)), raw(' UNION ALL '))
-      : branch(join(predicates.map((p) => sql`(${p})`), raw(' OR ')), 0);
+  const branch = (pred: Sql, index: number, extra: Sql = raw('')) =>
+    sql`SELECT ${ident('tenant_id')} AS t, ${ident('id')}, ${d.ms(creation)} AS ms${groupExprs.length ? sql`, ${join(groupExprs.map((g, i) => sql`${g} AS ${groups[i]!}`))}` : raw('')}, ${valueExpr} AS v, ${index} AS r, ${entityColumns()}${join(carried, raw(''))} FROM ${ident('events')} WHERE ${range} AND (${pred})${extra}`;
+  // A chained correlation contributes the events of its firing windows (its evidence), not its
+  // predicate's: its query carries this one's group-by and value, so its rows need no second look-up.
+  const sourceCtes: Sql[] = [];
+  const sourceBranch = (src: CorrelationQuery, index: number): Sql => {
+    const name = ident(`src${index}`);
+    const inner = correlationSql(d, src, [...groupExprs, valueExpr, ...carry], false);
+    sourceCtes.push(sql`${name} ${raw(d.materialized)} (${inner})`);
+    const cg = groups.map((x, i) => sql`, ${ident(`c${i}`)} AS ${x}`);
+    const rest = carry.map((_, i) => sql`, ${ident(`c${groups.length + 1 + i}`)} AS ${ident(`c${i}`)}`);
+    return sql`SELECT ${ident('tenant_id')} AS t, ${ident('id')}, ms${join(cg, raw(''))}, ${ident(`c${groups.length}`)} AS v, ${index} AS r, ${entityColumns()}${join(rest, raw(''))} FROM ${name} WHERE ms >= ${q.anchorFrom} AND ms <= ${q.anchorTo + span}`;
+  };
+  const sourceIndex = q.sources?.findIndex((s) => s) ?? -1;
+  const min = minCount(q.condition);
+  // A temporal correlation that needs every referenced rule fires only for groups the chained source
+  // (few rows) has: the other rules' events are cut to those groups before anything else.
+  const needsAll = temporal && min !== null && min >= q.predicates.length;
+  const groupCut =
+    needsAll && sourceIndex >= 0
+      ? sql` AND (${join([ident('tenant_id'), ...groupExprs])}) IN (SELECT ${partition} FROM ${ident(`src${sourceIndex}_groups`)})`
+      : raw('');
+  const guardedAt = (i: number): Sql => guarded(q.guards?.[i], q.predicates[i]!);
+  let base: Sql;
+  if (temporal) {
+    const parts = q.predicates.map((_, i) => {
+      const src = q.sources?.[i];
+      return src ? sourceBranch(src, i) : branch(guardedAt(i), i, groupCut);
+    });
+    base = join(parts, raw(' UNION ALL '));
+  } else {
+    const parts: Sql[] = [];
+    const plain: Sql[] = [];
+    q.predicates.forEach((_, i) => {
+      const src = q.sources?.[i];
+      if (src) parts.push(sourceBranch(src, 0));
+      else plain.push(sql`(${guardedAt(i)})`);
+    });
+    // value_count with only a lower bound: a record without the counted value never helps a window
+    // fire, so it is neither counted nor evidence.
+    const needsValue = q.type === 'value_count' && q.value && min !== null && onlyLowerBound(q.condition);
+    if (plain.length) parts.push(branch(join(plain, raw(' OR ')), 0, needsValue ? sql` AND ${valueExpr} IS NOT NULL` : raw('')));
+    // An event both in a chained correlation's evidence and matching a rule counts once.
+    base = join(parts, raw(' UNION '));
+  }
+  if (needsAll && sourceIndex >= 0) {
+    const sg = groups.map((x, i) => sql`, ${ident(`c${i}`)} AS ${x}`);
+    sourceCtes.push(sql`${ident(`src${sourceIndex}_groups`)} AS (SELECT DISTINCT ${ident('tenant_id')} AS t${join(sg, raw(''))} FROM ${ident(`src${sourceIndex}`)})`);
+  }
 
   const frame = sql`PARTITION BY ${partition} ORDER BY ms RANGE BETWEEN CURRENT ROW AND ${raw(String(Math.trunc(span)))} FOLLOWING`;
   const n = counted ? d.countDistinctWindow(counted, frame) : sql`count(*) OVER (${frame})`;
@@ -106,8 +170,7 @@ export function compileCorrelation(d: DetectDialect, q: CorrelationQuery): Sql {
   // `min` only where two adjacent buckets together hold `min` (events, or distinct values). With only
   // gt / gte, rows outside such bucket pairs cannot change a firing window and are dropped before the
   // window functions; with eq, whole groups below `min` are dropped; with only lt / lte, nothing is.
-  const min = minCount(q.condition);
-  const onlyLower = q.condition.lt === undefined && q.condition.lte === undefined && q.condition.eq === undefined;
+  const onlyLower = onlyLowerBound(q.condition);
   const gOn = (a: string, b: string) => join([sql`${raw(a)}.t = ${raw(b)}.t`, ...groups.map((x) => sql`${raw(a)}.${x} = ${raw(b)}.${x}`)], raw(' AND '));
   const c = counted ? d.countDistinct(counted) : raw('count(*)');
   let prune = raw('');
@@ -116,7 +179,11 @@ export function compileCorrelation(d: DetectDialect, q: CorrelationQuery): Sql {
     const k = d.bucket(ident('ms'), span);
     prune = onlyLower
       ? sql`
-buckets AS (SELECT t${g}, ${k} AS k, ${c} AS c FROM base GROUP BY t${g}, k),
+buckets AS (${
+        counted
+          ? sql`SELECT t${g}, k, count(*) AS c FROM (SELECT DISTINCT t${g}, ${k} AS k, ${counted} AS x FROM base WHERE ${counted} IS NOT NULL) z GROUP BY t${g}, k`
+          : sql`SELECT t${g}, ${k} AS k, count(*) AS c FROM base GROUP BY t${g}, k`
+      }),
 pairs AS (SELECT x.t${gx('x', groups)}, x.k AS k FROM buckets x LEFT JOIN buckets y ON ${gOn('y', 'x')} AND y.k = x.k + 1 WHERE x.c + ${d.coalesce(raw('y.c'), raw('0'))} >= ${min}),
 keep AS (SELECT DISTINCT t${g}, k FROM (SELECT t${g}, k FROM pairs UNION ALL SELECT t${g}, k + 1 AS k FROM pairs) z),
 pruned AS (SELECT base.* FROM base JOIN keep ON ${gOn('base', 'keep')} AND ${d.bucket(raw('base.ms'), span)} = keep.k),`
@@ -126,16 +193,45 @@ pruned AS (SELECT base.* FROM base JOIN keep ON ${gOn('base', 'keep')}),`;
     source = raw('pruned');
   }
 
-  return sql`WITH base ${raw(d.materialized)} (${base}),${prune}
+  const inAnchorRange = sql`ms >= ${q.anchorFrom} AND ms < ${q.anchorTo}`;
+  let anchorCtes: Sql;
+  if (q.type === 'temporal_ordered') {
+    // In order: a window anchored at an event of the first rule fires when an event of the second
+    // follows it (at the same time or later), then one of the third after that one, …, the last within
+    // the span. nx: per row, the earliest event of each later rule in [ms, ms + span]; the chain follows
+    // the earliest successor, which is never worse than any other.
+    const later = q.predicates.map((_, i) => i).slice(1);
+    const nx = later.map((i) => sql`, min(CASE WHEN r = ${i} THEN ms END) OVER (${frame}) AS ${ident(`n${i}`)}`);
+    const steps = later.map((i) => {
+      const prev = i === 1 ? 's0' : `s${i - 1}`;
+      return sql`,
+s${raw(String(i))} AS (SELECT a.t${gx('a', groups)}, a.anchor AS anchor, x.${ident(`n${i}`)} AS m FROM ${raw(prev)} a JOIN nx x ON ${gOn('x', 'a')} AND x.ms = a.m)`;
+    });
+    const last = `s${q.predicates.length - 1}`;
+    anchorCtes = sql`
+nx AS (SELECT DISTINCT t${g}, ms${join(nx, raw(''))} FROM ${source}),
+s0 AS (SELECT DISTINCT t${g}, ms AS anchor, ms AS m FROM ${source} WHERE r = 0 AND ${inAnchorRange})${join(steps, raw(''))},
+anchors AS (SELECT DISTINCT t${g}, anchor AS ms FROM ${raw(last)} WHERE m IS NOT NULL AND m <= anchor + ${span}),`;
+  } else {
+    anchorCtes = sql`
 counted AS (SELECT t${g}, ms, ${n} AS n FROM ${source}),
-anchors AS (SELECT DISTINCT t${g}, ms FROM counted WHERE ms >= ${q.anchorFrom} AND ms < ${q.anchorTo} AND ${conditionSql(q.condition, ident('n'))}),
+anchors AS (SELECT DISTINCT t${g}, ms FROM counted WHERE ${inAnchorRange} AND ${conditionSql(q.condition, ident('n'))}),`;
+  }
+
+  const ctes = sourceCtes.length ? sql`${join(sourceCtes)}, ` : raw('');
+  return sql`WITH ${ctes}base ${raw(d.materialized)} (${base}),${prune}${anchorCtes}
 marked AS (SELECT t${g}, ms, CASE WHEN ms - ${d.lag(ident('ms'), lagOver)} <= ${span} THEN 0 ELSE 1 END AS brk FROM anchors),
 islands AS (SELECT t${g}, ms, sum(brk) OVER (PARTITION BY ${partition} ORDER BY ms ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island FROM marked),
 windows AS (SELECT t${g}, island, min(ms) AS lo, max(ms) + ${span} AS hi FROM islands GROUP BY t${g}, island)
-SELECT DISTINCT b.t AS tenant_id${bg}, w.island AS island, w.lo AS lo, w.hi AS hi, b.${ident('id')} AS id, b.ms AS ms, ${entityColumns('b')}
+SELECT DISTINCT b.t AS tenant_id${bg}, w.island AS island, w.lo AS lo, w.hi AS hi, b.${ident('id')} AS id, b.ms AS ms, ${entityColumns('b')}${carriedOut('b')}
 FROM windows w JOIN ${source} b ON b.t = w.t${groupJoin}
-WHERE b.ms >= w.lo AND b.ms <= w.hi
-ORDER BY tenant_id${g}, island, ms, id`;
+WHERE b.ms >= w.lo AND b.ms <= w.hi${ordered ? sql`
+ORDER BY tenant_id${g}, island, ms, id` : raw('')}`;
+}
+
+/** Whether the condition is only a lower bound (gt / gte). */
+function onlyLowerBound(c: CorrelationCondition): boolean {
+  return c.lt === undefined && c.lte === undefined && c.eq === undefined;
 }
 
 /** The smallest count a firing window needs, when the condition sets one. */

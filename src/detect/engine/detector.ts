@@ -5,11 +5,16 @@
 // Evidence that already produced a hit (detection_evidence) never produces a second one.
 
 import { AppError, type Clock, type Logger } from '../../core/index.js';
-import { sql, type Row, type Store } from '../../store/index.js';
+import { ident, raw, sql, type Row, type Store } from '../../store/index.js';
 import {
   compileCorrelation,
-  compileMatches,
+  compileMatchesMany,
   compileRules,
+  guardOf,
+  guarded,
+  operationGuard,
+  usesIdentities,
+  type KnownOperations,
   compileTouchedBuckets,
   correlationQuery,
   DETECT_DIALECTS,
@@ -18,7 +23,7 @@ import {
   type CompiledRule,
   type RuleOverride,
 } from '../compile/index.js';
-import type { AnyRule } from '../sigma/ast.js';
+import type { AnyRule, DetectionRule } from '../sigma/ast.js';
 import type { DetectionHit, HitSink } from '../types.js';
 import { buildHits, onlyNewEvidence, recordEvidence, type EvidenceRow } from './hits.js';
 
@@ -72,27 +77,84 @@ export function createDetector(options: DetectorOptions): Detector {
     return chosen;
   };
 
-  async function evaluate(rule: CompiledRule, scope: { from: number; to: number } | { after: number; upTo: number }): Promise<DetectionHit[]> {
-    if (rule.kind === 'rule') return buildHits(rule, await detectionRows(rule, scope));
-    return buildHits(rule, await correlationRows(rule, scope));
+  type Range = { from: number; to: number } | { after: number; upTo: number };
+
+  // The operations stored (exact spelling → lower case), learnt by ingest time: rules test
+  // `operation IN (exact spellings)` before anything else (see compile/guard.ts).
+  const known: KnownOperations = new Map();
+  let knownUpTo: number | null = null;
+  /** Margin re-read on every refresh, for records committed late with an older ingest time. */
+  const KNOWN_MARGIN_MS = 10 * 60_000;
+  async function refreshOperations(): Promise<void> {
+    const since = knownUpTo === null ? raw('') : sql` AND ${ident('ingested_at')} > ${d.timestamp(knownUpTo - KNOWN_MARGIN_MS)}`;
+    const rows = await store.query<{ operation: string; low: string; w: number }>(
+      sql`SELECT ${ident('operation')} AS operation, ${d.lower(ident('operation'))} AS low, max(${d.ms(ident('ingested_at'))}) AS w FROM ${ident('events')} WHERE ${ident('operation')} IS NOT NULL${since} GROUP BY ${ident('operation')}`,
+    );
+    for (const r of rows) {
+      known.set(String(r.operation), String(r.low));
+      knownUpTo = Math.max(knownUpTo ?? 0, Number(r.w));
+    }
+  }
+  const guard = (rule: DetectionRule) => operationGuard(rule, known);
+
+  /**
+   * Every rule over one scope: the detection rules together in one scan of `events` (a flag per rule),
+   * then each correlation. Hits per rule, in the order given.
+   */
+  async function evaluateAll(rules: readonly CompiledRule[], scope: Range): Promise<DetectionHit[][]> {
+    await refreshOperations();
+    const detections = rules.filter((r): r is CompiledDetection => r.kind === 'rule');
+    const rows = await detectionRows(detections, scope);
+    const out: DetectionHit[][] = [];
+    for (const rule of rules) {
+      if (rule.kind === 'rule') out.push(buildHits(rule, rows.get(rule) ?? []));
+      else out.push(buildHits(rule, await correlationRows(rule, scope)));
+    }
+    return out;
   }
 
-  async function detectionRows(rule: CompiledDetection, scope: { from: number; to: number } | { after: number; upTo: number }): Promise<EvidenceRow[]> {
-    const q = compileMatches(d, rule.predicate, 'from' in scope ? { kind: 'event-time', ...scope } : { kind: 'ingested', ...scope });
-    const rows = await store.query(q);
-    return rows.map((r) => ({ tenantId: String(r['tenant_id']), groupKey: `id=${String(r['id'])}`, groupValues: {}, id: String(r['id']), ms: Number(r['ms']), row: r }));
+  /** Rules per scan, so that one query stays a reasonable size for the SQL engine. */
+  const SCAN_CHUNK = 64;
+
+  async function detectionRows(rules: CompiledDetection[], scope: Range): Promise<Map<CompiledDetection, EvidenceRow[]>> {
+    const out = new Map<CompiledDetection, EvidenceRow[]>();
+    // Rules that look up identities each get a scan of their own (see usesIdentities); the rest share.
+    const chunks: CompiledDetection[][] = rules.filter((r) => usesIdentities(r.rule)).map((r) => [r]);
+    const shared = rules.filter((r) => !usesIdentities(r.rule));
+    for (let i = 0; i < shared.length; i += SCAN_CHUNK) chunks.push(shared.slice(i, i + SCAN_CHUNK));
+    for (const chunk of chunks) {
+      // Each rule's own guard before its predicate: a row of one rule's operation skips every other's.
+      const q = compileMatchesMany(
+        d,
+        chunk.map((r) => guarded(guard(r.rule), r.predicate)),
+        'from' in scope ? { kind: 'event-time', ...scope } : { kind: 'ingested', ...scope },
+        guardOf(chunk, known),
+      );
+      for (const r of await store.query(q)) {
+        chunk.forEach((rule, j) => {
+          if (r[`m${j}`] !== true) return;
+          const list = out.get(rule) ?? [];
+          list.push({ tenantId: String(r['tenant_id']), groupKey: `id=${String(r['id'])}`, groupValues: {}, id: String(r['id']), ms: Number(r['ms']), row: r });
+          out.set(rule, list);
+        });
+      }
+    }
+    return out;
   }
 
-  async function correlationRows(rule: CompiledCorrelation, scope: { from: number; to: number } | { after: number; upTo: number }): Promise<EvidenceRow[]> {
+  async function correlationRows(rule: CompiledCorrelation, scope: Range): Promise<EvidenceRow[]> {
     const span = rule.spanMs;
+    // Chaining: a record at t changes the evidence of the chained correlation within its span of t,
+    // so the windows to re-evaluate widen by that span on both sides.
+    const extra = Math.max(0, ...(rule.inner ?? []).map((x) => x?.spanMs ?? 0));
     const intervals: [number, number][] = [];
     if ('from' in scope) intervals.push([scope.from - span, scope.to]);
     else {
       const buckets = await store.query<{ bucket: number }>(compileTouchedBuckets(d, rule.predicates, scope.after, scope.upTo, span));
       // A record at t joins windows anchored in [t - span, t]; a bucket b holds t in [b*span, (b+1)*span).
       for (const { bucket } of buckets) {
-        const lo = Number(bucket) * span - span;
-        const hi = (Number(bucket) + 1) * span;
+        const lo = Number(bucket) * span - span - extra;
+        const hi = (Number(bucket) + 1) * span + extra;
         const last = intervals[intervals.length - 1];
         if (last && lo <= last[1]) last[1] = Math.max(last[1], hi);
         else intervals.push([lo, hi]);
@@ -100,7 +162,7 @@ export function createDetector(options: DetectorOptions): Detector {
     }
     const out: EvidenceRow[] = [];
     for (const [anchorFrom, anchorTo] of intervals) {
-      const q = compileCorrelation(d, correlationQuery(rule, anchorFrom, anchorTo));
+      const q = compileCorrelation(d, correlationQuery(rule, anchorFrom, anchorTo, guard));
       const rows = await store.query(q);
       let islands = groupIslands(rule, rows);
       // Over a range, an island counts when some of its evidence lies in the range.
@@ -123,16 +185,12 @@ export function createDetector(options: DetectorOptions): Detector {
   return {
     rules: compiled,
     async run({ from, to, ruleIds }) {
-      const perRule: DetectionHit[][] = [];
-      for (const rule of select(ruleIds)) perRule.push(await evaluate(rule, { from, to }));
-      const hits = await emit(perRule, true);
+      const hits = await emit(await evaluateAll(select(ruleIds), { from, to }), true);
       logger.info('Detection ran over a range.', { from: new Date(from).toISOString(), to: new Date(to).toISOString(), hits: hits.length });
       return hits;
     },
     async hunt({ from, to, ruleIds }) {
-      const perRule: DetectionHit[][] = [];
-      for (const rule of select(ruleIds)) perRule.push(await evaluate(rule, { from, to }));
-      return emit(perRule, false);
+      return emit(await evaluateAll(select(ruleIds), { from, to }), false);
     },
     async runIncremental() {
       const top = await store.query<{ w: number | null }>(sql`SELECT ${d.ms(sql`max(ingested_at)`)} AS w FROM events`);
@@ -141,16 +199,19 @@ export function createDetector(options: DetectorOptions): Detector {
       const states = new Map((await store.query<{ rule_id: string; watermark_ms: number }>(sql`SELECT rule_id, watermark_ms FROM detection_state`)).map((r) => [r.rule_id, Number(r.watermark_ms)]));
       const perRule: DetectionHit[][] = [];
       const advanced: string[] = [];
+      // Rules that share a watermark (usually all of them) share one pass.
+      const byWatermark = new Map<number, CompiledRule[]>();
       for (const rule of emitting) {
         const after = states.get(rule.rule.id) ?? -1;
         if (after >= upTo) continue;
-        perRule.push(await evaluate(rule, { after, upTo }));
+        byWatermark.set(after, [...(byWatermark.get(after) ?? []), rule]);
         advanced.push(rule.rule.id);
       }
+      for (const [after, rules] of byWatermark) perRule.push(...(await evaluateAll(rules, { after, upTo })));
       const hits = await emit(perRule, true);
-      for (const id of advanced) {
+      if (advanced.length) {
         await store.execute(
-          sql`INSERT INTO detection_state (rule_id, watermark_ms, updated_at) VALUES (${id}, ${upTo}, ${new Date(clock.now())}) ON CONFLICT (rule_id) DO UPDATE SET watermark_ms = excluded.watermark_ms, updated_at = excluded.updated_at`,
+          sql`INSERT INTO detection_state (rule_id, watermark_ms, updated_at) SELECT unnest(${advanced}), ${upTo}, ${new Date(clock.now())} ON CONFLICT (rule_id) DO UPDATE SET watermark_ms = excluded.watermark_ms, updated_at = excluded.updated_at`,
         );
       }
       if (hits.length) logger.info('Incremental detection found new hits.', { hits: hits.length, watermark: new Date(upTo).toISOString() });

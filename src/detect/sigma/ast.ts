@@ -82,7 +82,7 @@ export interface DetectionRule extends RuleMeta {
   conditionPos: Pos;
 }
 
-export type CorrelationType = 'event_count' | 'value_count' | 'temporal';
+export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
 
 export interface CorrelationCondition {
   gt?: number;

@@ -173,8 +173,11 @@ correlation:
 `),
     ['r.yml:4:10: correlation.rules: unknown rule "nope"; name a detection rule by its id or name [rule_invalid]'],
   );
-  assert.deepEqual(errorsOf(`title: c\ncorrelation:\n  type: temporal_ordered\n  rules: [a, b]\n  group-by: [UserId]\n  timespan: 5m\n`), [
-    'r.yml:3:9: correlation.type: temporal_ordered is not supported; use temporal [rule_invalid]',
+  assert.deepEqual(errorsOf(`title: c\ncorrelation:\n  type: temporal_ordered\n  rules: [a, b]\n  group-by: [UserId]\n  timespan: 5m\n  condition: {gte: 1}\n`), [
+    'r.yml:7:14: correlation.condition: temporal_ordered means every rule, in order; leave out the condition (or write gte: 2) [rule_invalid]',
+  ]);
+  assert.deepEqual(errorsOf(`title: c\ncorrelation:\n  type: temporal_sorted\n  rules: [a, b]\n  group-by: [UserId]\n  timespan: 5m\n  condition: {gte: 2}\n`), [
+    'r.yml:3:9: correlation.type: must be one of event_count, value_count, temporal, temporal_ordered [rule_invalid]',
   ]);
 });
 

@@ -26,7 +26,7 @@ export interface ParseResult {
   errors: AppError[];
 }
 
-const CORRELATION_TYPES: CorrelationType[] = ['event_count', 'value_count', 'temporal'];
+const CORRELATION_TYPES: CorrelationType[] = ['event_count', 'value_count', 'temporal', 'temporal_ordered'];
 const CONDITION_OPS = ['gt', 'gte', 'lt', 'lte', 'eq'] as const;
 
 /** An error at a position of a rule file; the message starts with the YAML path of the part at fault. */
@@ -300,8 +300,7 @@ class DocContext {
     }
     const cpos = this.nodePos(node);
     const type = this.str(node, 'type', true, cpos);
-    if (type === 'temporal_ordered') this.fail(this.pair(node, 'type')?.value, 'correlation.type', 'temporal_ordered is not supported; use temporal');
-    else if (type !== null && !(CORRELATION_TYPES as string[]).includes(type)) {
+    if (type !== null && !(CORRELATION_TYPES as string[]).includes(type)) {
       this.fail(this.pair(node, 'type')?.value, 'correlation.type', `must be one of ${CORRELATION_TYPES.join(', ')}`);
     }
     const rulesPair = this.pair(node, 'rules');
@@ -339,6 +338,10 @@ class DocContext {
       }
       if (type === 'value_count' && condition.field === undefined) this.fail(condPair.value, 'correlation.condition', 'value_count needs "field" (the field whose distinct values are counted)');
       if (type !== 'value_count' && condition.field !== undefined) this.fail(condPair.value, 'correlation.condition.field', `"field" applies to value_count only`);
+      const all = CONDITION_OPS.filter((k) => condition[k] !== undefined);
+      if (type === 'temporal_ordered' && !(all.length === 1 && condition.gte === rules.length)) {
+        this.fail(condPair.value, 'correlation.condition', `temporal_ordered means every rule, in order; leave out the condition (or write gte: ${rules.length})`);
+      }
     }
     const generatePair = this.pair(node, 'generate') ?? undefined;
     let generate = false;
