@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DAY, HOUR, silentLogger, systemClock } from '../core/index.js';
+import { DAY, HOUR, ManualClock, silentLogger, systemClock } from '../core/index.js';
 import { loadConfig } from '../config/index.js';
 import { createContentSource, startEmulator, type GroundTruth, type RunningEmulator } from '../emulator/index.js';
 import { openConfiguredStore } from '../cli/shared/context.js';
@@ -36,7 +36,9 @@ const now = Date.now();
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'auditwatch-reports-'));
   const source = createContentSource({ seed: 11, days: 2, users: 40, tenants: 1, scenarios: 'all', live: false, startTime: now, latency: { kind: 'fixed', ms: 0 } });
-  emulator = await startEmulator({ source, port: 0, throttlePerMinute: 0 });
+  // The emulator's clock stands still, so what it has made available cannot change between the collection
+  // pass and the ground truth read after it.
+  emulator = await startEmulator({ source, port: 0, throttlePerMinute: 0, clock: new ManualClock(now) });
   receiver = await startWebhookReceiver(join(tmp, 'webhook.log'));
   const config = loadConfig(writeDemoConfig(tmp, emulator.url, emulator.tenants, receiver.url));
   store = await openConfiguredStore(config, { logger: silentLogger });

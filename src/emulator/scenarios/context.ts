@@ -20,8 +20,6 @@ export interface ScenarioOutcome {
   victims: string[];
   /** Extra facts a detection author may want (grantee, form of an identity, external address…). */
   details?: Record<string, string | number | string[]>;
-  /** Spans in which a user's baseline activity pauses (a traveller does not also work from home). */
-  away?: { user: number; from: number; to: number }[];
 }
 
 export interface ScenarioDef {

@@ -100,12 +100,14 @@ export const SIGNIN_SCENARIOS: ScenarioDef[] = [
       const u = s.victims(1)[0]!;
       const dest = s.rng.pick(['US', 'GB', 'DE', 'FR', 'NL'].filter((c) => c !== u.country));
       const ip = addressIn(s.rng, COUNTRIES[dest]!.isp);
-      s.add(AAD, s.at, (c) => signIn(c, u, { ip: u.homeIp, agent: u.agent, error: '0' }));
-      const abroad = s.at + 14 * 3600 * S;
+      // The sign-in abroad lands at 03:00 of the traveller's home time zone, when their everyday activity
+      // (which keeps coming from home) is nearly nil: no home sign-in falls within hours of it.
+      const hour = 3600 * S;
+      let abroad = s.at + 14 * hour;
+      abroad += ((((3 - Math.floor((abroad + u.tzMinutes * 60 * S) / hour)) % 24) + 24) % 24) * hour;
+      s.add(AAD, abroad - 14 * hour, (c) => signIn(c, u, { ip: u.homeIp, agent: u.agent, error: '0' }));
       s.add(AAD, abroad, (c) => signIn(c, u, { ip, agent: u.mobileAgent, error: '0' }));
-      // While abroad the traveller does not also work from home: baseline activity pauses around the trip.
-      const away = [{ user: u.index, from: s.at + 3600 * S, to: abroad + 4 * 3600 * S }];
-      return { actors: [u.upn], victims: [u.upn], details: { homeCountry: u.country, destination: dest }, away };
+      return { actors: [u.upn], victims: [u.upn], details: { homeCountry: u.country, destination: dest } };
     },
   },
 ];

@@ -12,8 +12,6 @@ import {
 
 export interface SimUser {
   index: number;
-  /** Spans (epoch ms) in which this user's baseline activity pauses, set by scenarios (travel). */
-  away?: { from: number; to: number }[];
   upn: string;
   displayName: string;
   alias: string;

@@ -33,13 +33,6 @@ export class Lru<K, V> {
     }
   }
 
-  delete(key: K): void {
-    const old = this.map.get(key);
-    if (old === undefined) return;
-    this.total -= this.weigh(old);
-    this.map.delete(key);
-  }
-
   clear(): void {
     this.map.clear();
     this.total = 0;

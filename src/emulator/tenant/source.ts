@@ -287,15 +287,6 @@ export class SimulatedSource implements ContentSource {
         if (dup !== null && slotOf(t, dup) !== slot) pushItem(st.scenarioBlobs, blobKey(slotOf(t, dup), r.contentType), { id, json });
       }
     }
-    // Pauses only what no listing can have shown yet (events after the latest `now` asked about), so a
-    // blob once listed never changes.
-    for (const w of result.away ?? []) {
-      const user = st.dir.users[w.user];
-      const from = Math.max(w.from, this.seenNow + 1);
-      if (!user || from >= w.to) continue;
-      (user.away ??= []).push({ from, to: w.to });
-      st.timeline.forget(from, w.to);
-    }
     this.bodies.clear();
     const entry: GroundTruthScenario = {
       name: result.name,

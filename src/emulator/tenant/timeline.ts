@@ -86,8 +86,6 @@ export function buildHour(cfg: TimelineConfig, dir: TenantDirectory, hour: numbe
   const keep = (time: number, kind: number, user: number) => {
     const n = generated++;
     if (time < cfg.historyStart || time >= cfg.activityEnd) return;
-    const away = dir.users[user]?.away;
-    if (away && away.some((w) => time >= w.from && time < w.to)) return;
     seq.push(n);
     times.push(time);
     kinds.push(kind);
@@ -185,11 +183,6 @@ export class Timeline {
       this.cache.set(hour, b);
     }
     return b;
-  }
-
-  /** Drops the cached skeletons of [from, to) (after a scenario paused a user's activity there). */
-  forget(from: number, to: number): void {
-    for (let h = Math.floor(from / HOUR); h * HOUR < to; h++) this.cache.delete(h);
   }
 
   /** Whether any baseline event can exist in this hour. */
