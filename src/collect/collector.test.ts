@@ -295,3 +295,27 @@ test('a store that fails mid-pass ends the pass with the error instead of hangin
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a first pass over the full 7 days, on a clock that moves while it runs, records no gap', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'auditwatch-nogap-'));
+  const base = new ManualClock(T0, { autoAdvance: true });
+  // Every reading of the clock is a little later, as on a real machine during a pass.
+  let ticks = 0;
+  const clock = { now: () => base.now() + 250 * ticks++, sleep: (ms: number, signal?: AbortSignal) => base.sleep(ms, signal) };
+  const source = crashSource(T0);
+  const emu = await startEmulator({ source, clock: base, throttlePerMinute: 0 });
+  const store = await openDuckDbStore({ path: join(dir, 'nogap.duckdb'), clock });
+  try {
+    await store.migrate();
+    const tenants = emulatorTenants(emu, clock, ['Audit.Exchange']);
+    const collector = createCollector({ tenants, store, clock });
+    const pass = await collector.runOnce();
+    assert.ok(pass.ok, JSON.stringify(pass.errors.map((e) => e.error.message)));
+    assert.ok(pass.records > 0);
+    assert.deepEqual(await store.query(sql`SELECT code, window_start, window_end FROM gaps`), [], 'no gap on a pass that started on time');
+  } finally {
+    await store.close();
+    await emu.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

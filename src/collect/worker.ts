@@ -13,6 +13,9 @@ import { withRetry, type RetryContext } from './retry.js';
 import { BoundedQueue, type Semaphore } from './sync.js';
 import type { CollectorHooks, CollectorOptions, WorkerResult, WorkerStatus } from './types.js';
 
+/** How long the Management Activity API serves content after it became available. */
+const API_RETENTION_MS = 7 * 24 * 3_600_000;
+
 export interface WorkerDeps {
   tenantId: string;
   contentType: string;
@@ -335,7 +338,9 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
     try {
       for (const win of windows) {
         if (fatal || signal?.aborted) break;
-        const limit = Math.ceil((clock.now() - options.maxLookbackMs) / 1000) * 1000;
+        // Lost only once older than what the API serves (7 days); listing starts an hour inside that
+        // (maxLookbackMs), so a pass that starts on time never loses its first window.
+        const limit = Math.ceil((clock.now() - API_RETENTION_MS) / 1000) * 1000;
         if (win.start < limit) {
           const cut = Math.min(win.end, limit);
           lost = lost ? { start: lost.start, end: cut } : { start: win.start, end: cut };
