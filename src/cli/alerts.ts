@@ -5,6 +5,7 @@ import { userInfo } from 'node:os';
 import { AppError, parseDuration, safeLine, systemClock } from '../core/index.js';
 import { ALERT_STATUSES, createAlertService, isSeverity, toPayload, type AlertService, type AlertStatus } from '../alerts/index.js';
 import { parseOptions } from './command.js';
+import { io } from './shared/io.js';
 import { cliLogger, CONFIG_OPTION, loadCliConfig, openConfiguredStore } from './shared/context.js';
 import { jsonLines, parseFormat, table } from './shared/format.js';
 
@@ -67,7 +68,7 @@ export async function run(args: string[]): Promise<number> {
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
 
 async function act(service: AlertService, action: string, rest: string[], v: Values, actor: string): Promise<number> {
-  const out = (s: string) => process.stdout.write(s);
+  const out = (s: string) => io.out(s);
   switch (action) {
     case 'list': {
       const format = parseFormat(v.format, ['table', 'json']);
@@ -143,7 +144,7 @@ async function act(service: AlertService, action: string, rest: string[], v: Val
 }
 
 function done(a: { id: string; status: string; assignee: string | null }): number {
-  process.stdout.write(`${a.id}: ${a.status}${a.assignee ? `, assigned to ${safeLine(a.assignee, 100)}` : ''}\n`);
+  io.out(`${a.id}: ${a.status}${a.assignee ? `, assigned to ${safeLine(a.assignee, 100)}` : ''}\n`);
   return 0;
 }
 
@@ -159,23 +160,23 @@ async function suppress(service: AlertService, rest: string[], v: Values, actor:
       }
     }
     const s = await service.addSuppression({ ruleId: v.rule ?? null, tenantId: v.tenant ?? null, entities: v.entity ?? [], reason: v.reason ?? '', createdBy: actor, expiresAt });
-    process.stdout.write(`${s.id}: suppresses ${describe(s)}${s.expiresAt ? ` until ${new Date(s.expiresAt).toISOString()}` : ' with no expiry'}\n`);
+    io.out(`${s.id}: suppresses ${describe(s)}${s.expiresAt ? ` until ${new Date(s.expiresAt).toISOString()}` : ' with no expiry'}\n`);
     return 0;
   }
   if (sub === 'list') {
     const list = await service.listSuppressions({ includeExpired: v.all === true });
     if (parseFormat(v.format, ['table', 'json']) === 'json') {
-      process.stdout.write(jsonLines(list.map((s) => ({ ...s, createdAt: new Date(s.createdAt).toISOString(), expiresAt: s.expiresAt === null ? null : new Date(s.expiresAt).toISOString() }))));
-    } else if (list.length === 0) process.stdout.write('(no suppressions)\n');
+      io.out(jsonLines(list.map((s) => ({ ...s, createdAt: new Date(s.createdAt).toISOString(), expiresAt: s.expiresAt === null ? null : new Date(s.expiresAt).toISOString() }))));
+    } else if (list.length === 0) io.out('(no suppressions)\n');
     else
-      process.stdout.write(
+      io.out(
         table(list.map((s) => ({ id: s.id, matches: describe(s), reason: s.reason, by: s.createdBy, expires: s.expiresAt === null ? 'never' : new Date(s.expiresAt).toISOString().slice(0, 16).replace('T', ' ') }))),
       );
     return 0;
   }
   if (sub === 'remove') {
     await service.removeSuppression(need(id, 'the suppression id'));
-    process.stdout.write(`${safeLine(id, 60)}: removed\n`);
+    io.out(`${safeLine(id, 60)}: removed\n`);
     return 0;
   }
   throw new AppError('usage', 'Use "alerts suppress add", "alerts suppress list" or "alerts suppress remove ID".');

@@ -235,6 +235,21 @@ describe('the collect daemon', () => {
       assert.equal(q.code, 0, q.stderr);
       assert.match(q.stderr, /asking it/);
       assert.ok(Number(JSON.parse(q.stdout).n) >= source.uniqueIds().size);
+      // Commands that work on the store run inside the daemon that holds it.
+      const alerts = await runCli(['alerts', 'list', '--config', cfg, '--format', 'json']);
+      assert.equal(alerts.code, 0, alerts.stderr);
+      assert.match(alerts.stderr, /held by the collect daemon \(pid \d+\); running the command there/);
+      const rep = await runCli(['report', 'collection-completeness', '--config', cfg, '--format', 'json', '--from', '7d']);
+      assert.equal(rep.code, 0, rep.stderr);
+      assert.match(rep.stderr, /running the command there/);
+      assert.ok(rep.stdout.startsWith('{'), `the report as JSON: ${rep.stdout.slice(0, 300)} ${rep.stderr.slice(0, 300)}`);
+      const doc = JSON.parse(rep.stdout) as { report: string; sections: { id: string; rows: { records: number }[] }[] };
+      assert.equal(doc.report, 'collection-completeness');
+      const total = doc.sections.find((x) => x.id === 'summary')!.rows.reduce((n, r) => n + Number(r.records), 0);
+      assert.equal(total, source.uniqueIds().size, 'the report ran on the daemon\'s store');
+      const missing = await runCli(['alerts', 'ack', 'no-such-alert', '--config', cfg]);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /^auditwatch alerts: .*no-such-alert/m);
       let metrics = '';
       for (let i = 0; i < 200 && !/auditwatch_api_requests_total\{/.test(metrics); i++) {
         metrics = await (await fetch(`${ep.url}/metrics`)).text();

@@ -2,6 +2,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AppError } from '../core/index.js';
+import { io } from './shared/io.js';
 
 export interface CommandModule {
   /** Runs the command with its arguments; resolves to the exit code. */
@@ -33,7 +34,7 @@ export function parseOptions<O extends Options>(
     throw new AppError('usage', `${(err as Error).message.split('\n')[0]}; see --help.`);
   }
   if ((parsed.values as Record<string, unknown>).help) {
-    process.stdout.write(help.endsWith('\n') ? help : `${help}\n`);
+    io.out(help.endsWith('\n') ? help : `${help}\n`);
     return null;
   }
   return parsed;

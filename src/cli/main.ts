@@ -1,6 +1,7 @@
 // The auditwatch command line: a table of commands, each in its own file, loaded only when used.
 
-import { AppError, errorMessage } from '../core/index.js';
+import { AppError, errorMessage, isAppError } from '../core/index.js';
+import { FORWARDED_COMMANDS, forwardToDaemon } from './shared/forward.js';
 import { COMMANDS } from './commands.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -24,6 +25,14 @@ export async function main(argv: string[]): Promise<number> {
     const mod = await command.load();
     return await mod.run(rest);
   } catch (err) {
+    if (isAppError(err, 'store_locked') && FORWARDED_COMMANDS.has(name)) {
+      try {
+        return await forwardToDaemon(name, rest);
+      } catch (forwardErr) {
+        process.stderr.write(`auditwatch ${name}: ${errorMessage(forwardErr)}\n`);
+        return 1;
+      }
+    }
     process.stderr.write(`auditwatch ${name}: ${errorMessage(err)}\n`);
     if (process.env.AUDITWATCH_DEBUG && err instanceof Error && !(err instanceof AppError)) {
       process.stderr.write(`${err.stack ?? ''}\n`);

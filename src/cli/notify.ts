@@ -4,6 +4,7 @@
 import { AppError, createLogger, safeLine, systemClock } from '../core/index.js';
 import { attempt, createNotifier, idempotencyKey, sampleAlert } from '../alerts/index.js';
 import { parseOptions } from './command.js';
+import { io } from './shared/io.js';
 import { CONFIG_OPTION, loadCliConfig } from './shared/context.js';
 
 const HELP = `Usage: auditwatch notify test DESTINATION [--config FILE]
@@ -28,10 +29,10 @@ export async function run(args: string[]): Promise<number> {
   try {
     const out = await attempt(notifier, alert, idempotencyKey(alert.id, name, 1), notifier.delivery.timeout, systemClock);
     if (out.ok) {
-      process.stdout.write(`${name} (${dest.type}): delivered the sample alert ${alert.id}\n`);
+      io.out(`${name} (${dest.type}): delivered the sample alert ${alert.id}\n`);
       return 0;
     }
-    process.stdout.write(`${name} (${dest.type}): not delivered (${out.retryable ? 'retryable: the outbox would try again' : 'permanent: fix the destination'}): ${out.error.message}\n`);
+    io.out(`${name} (${dest.type}): not delivered (${out.retryable ? 'retryable: the outbox would try again' : 'permanent: fix the destination'}): ${out.error.message}\n`);
     return 1;
   } finally {
     await notifier.close();

@@ -171,7 +171,11 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
     let res = { inserted: 0, duplicates: 0, deadLetters: 0 };
     await d.commitLock.use(async () => {
       if (items.length > 0) {
-        res = await store.commitBlobs(items.map((r) => r.commit), cursor === null ? undefined : { tenantId, contentType, position: cursor });
+        // Stamped here, inside the one-writer lock: ingest time only grows from commit to commit, which
+        // detection's incremental watermark relies on (a row stamped earlier but committed later would
+        // fall behind a watermark that had already passed it).
+        const ingestedAt = clock.now();
+        res = await store.commitBlobs(items.map((r) => ({ ...r.commit, ingestedAt })), cursor === null ? undefined : { tenantId, contentType, position: cursor });
       } else if (cursor !== null) {
         await store.setCursor({ tenantId, contentType, position: cursor });
       }

@@ -32,8 +32,30 @@ export function isStoreLocked(err: unknown): boolean {
   return /could not set lock|conflicting lock|lock on file/i.test(text);
 }
 
+/** The store the collect daemon of this process holds, lent to the commands it runs for other processes. */
+const held = new Map<string, Store>();
+
+/** Lends `store` (the daemon's) to commands run in this process; the returned function ends the loan. */
+export function holdStore(path: string, store: Store): () => void {
+  held.set(path, store);
+  return () => {
+    if (held.get(path) === store) held.delete(path);
+  };
+}
+
 /** Opens the configured store and applies pending migrations. A locked file is AppError `store_locked`. */
 export async function openConfiguredStore(config: Config, options: { logger?: Logger; readOnly?: boolean } = {}): Promise<Store> {
+  const lent = held.get(config.store.path);
+  if (lent) {
+    // The daemon closes its store itself: the command's close() is a no-op.
+    return new Proxy(lent, {
+      get: (target, prop) => {
+        if (prop === 'close') return async () => undefined;
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  }
   try {
     mkdirSync(dirname(config.store.path), { recursive: true });
   } catch (err) {

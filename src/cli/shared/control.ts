@@ -19,6 +19,15 @@ export interface ControlHandlers {
   metrics: MetricsSource;
   status(): Promise<unknown>;
   query(sql: string): Promise<unknown[]>;
+  /** Runs a command of the CLI inside the daemon, against its store (see FORWARDED_COMMANDS). */
+  command(args: string[]): Promise<CommandResult>;
+}
+
+/** What a command run inside the daemon printed and returned. */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
 export interface ControlServer {
@@ -70,7 +79,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, h: ControlHandl
     return;
   }
   if (req.method === 'GET' && path === '/healthz') return send(res, 200, { ok: true });
-  if (path !== '/status' && path !== '/query') return send(res, 404, { error: 'Not found; the daemon serves /metrics, /status and /query.' });
+  if (path !== '/status' && path !== '/query' && path !== '/command') return send(res, 404, { error: 'Not found; the daemon serves /metrics, /status, /query and /command.' });
   if (!authorized(req, token)) return send(res, 401, { error: 'A bearer token from the daemon\'s endpoint file is required.' });
   if (req.method === 'GET' && path === '/status') return send(res, 200, await h.status());
   if (req.method === 'POST' && path === '/query') {
@@ -88,7 +97,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, h: ControlHandl
       return send(res, 400, { error: errorMessage(err) });
     }
   }
-  return send(res, 405, { error: 'Method not allowed; GET /status, POST /query.' });
+  if (req.method === 'POST' && path === '/command') {
+    let args: unknown;
+    try {
+      args = (JSON.parse(await readBody(req)) as { args?: unknown }).args;
+    } catch {
+      args = undefined;
+    }
+    if (!Array.isArray(args) || args.length === 0 || !args.every((a) => typeof a === 'string')) {
+      return send(res, 400, { error: 'Send {"args": ["alerts", "list"]}.' });
+    }
+    return send(res, 200, await h.command(args as string[]));
+  }
+  return send(res, 405, { error: 'Method not allowed; GET /status, POST /query, POST /command.' });
 }
 
 function authorized(req: IncomingMessage, token: string): boolean {
@@ -152,7 +173,7 @@ export function readEndpoint(storePath: string): DaemonEndpoint | null {
 }
 
 /** Asks the daemon that holds the store; an AppError naming the fix when it cannot be reached. */
-export async function askDaemon<T>(storePath: string, path: '/status' | '/query', body?: unknown): Promise<T> {
+export async function askDaemon<T>(storePath: string, path: '/status' | '/query' | '/command', body?: unknown): Promise<T> {
   const ep = readEndpoint(storePath);
   if (!ep) {
     throw new AppError(

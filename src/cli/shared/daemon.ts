@@ -2,6 +2,7 @@
 // first), serves /metrics and the control API, applies retention daily, and runs the plug-ins
 // (DAEMON_PLUGINS) with every committed batch and pass.
 
+import { basename, resolve } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DAY, errorMessage, type Clock, type Logger } from '../../core/index.js';
 import type { Config } from '../../config/index.js';
@@ -11,6 +12,8 @@ import { configuredCollector } from './ingest.js';
 import { removeEndpoint, startControlServer, writeEndpoint, type ControlServer } from './control.js';
 import { DAEMON_PLUGINS, type DaemonPlugin, type DaemonService } from './plugins.js';
 import { computeStatus } from './status-report.js';
+import { runForwarded } from './forward.js';
+import { holdStore } from './context.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -62,6 +65,8 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
       if (deleted > 0) logger.info('Retention deleted old events.', { deleted, retention: config.store.retention });
     }
   };
+  // Commands other processes send (alerts, report, detect) run here, on this store.
+  const release = holdStore(config.store.path, store);
   try {
     if (config.collect.listen) {
       control = await startControlServer(
@@ -75,11 +80,12 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
             return { ...report, source: 'daemon', services: extra };
           },
           query: (sql) => store.queryReadOnly(sql),
+          command: (args) => runForwarded(args, resolve(config.dir, basename(config.file))),
         },
         logger,
       );
       writeEndpoint(config.store.path, { pid: process.pid, url: control.url, token: control.token, startedAt: new Date(clock.now()).toISOString() });
-      logger.info('The daemon serves /metrics, /status and /query.', { url: control.url });
+      logger.info('The daemon serves /metrics, /status, /query and /command.', { url: control.url });
     }
     o.onListening?.(control?.url ?? null);
     for (const plugin of o.plugins ?? DAEMON_PLUGINS) {
@@ -117,6 +123,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
       removeEndpoint(config.store.path);
       await control.close();
     }
+    release();
     logger.info('The collect daemon stopped.');
   }
 }

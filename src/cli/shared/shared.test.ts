@@ -64,6 +64,7 @@ describe('control server', () => {
           queries.push(q);
           return [{ n: 1 }];
         },
+        command: async (args) => ({ code: 0, stdout: `ran ${args.join(' ')}\n`, stderr: '' }),
       },
       silentLogger,
     );
@@ -75,6 +76,10 @@ describe('control server', () => {
       assert.equal(denied.status, 401);
       const wrong = await fetch(`${server.url}/query`, { method: 'POST', headers: { authorization: 'Bearer nope' }, body: '{"sql":"SELECT 1"}' });
       assert.equal(wrong.status, 401);
+      const noCommand = await fetch(`${server.url}/command`, { method: 'POST', body: '{"args":["alerts","list"]}' });
+      assert.equal(noCommand.status, 401, 'commands need the token too');
+      const cmd = await fetch(`${server.url}/command`, { method: 'POST', headers: { authorization: `Bearer ${server.token}` }, body: '{"args":["alerts","list"]}' });
+      assert.deepEqual(await cmd.json(), { code: 0, stdout: 'ran alerts list\n', stderr: '' });
       assert.deepEqual(queries, []);
       const auth = { authorization: `Bearer ${server.token}` };
       const s = await fetch(`${server.url}/status`, { headers: auth });

@@ -240,7 +240,7 @@ detection:
   const late = failed(t, T0 - 20 * 60 * MIN, 'admin@contoso.com', { RecordType: 8, Operation: 'Disable Strong Authentication.' });
   await ingest(t, [late], T0 + 20 * 60 * MIN);
   const hits = mine(await det.runIncremental(), t);
-  assert.deepEqual(hits.map((h) => [h.ruleId, h.groupKey, h.evidence]), [['mfa', `id=${late.id}`, [late.id]]]);
+  assert.deepEqual(hits.map((h) => [h.ruleId, h.groupKey, h.evidence]), [['mfa', 'UserId=admin@contoso.com', [late.id]]]);
   assert.deepEqual(mine(await det.runIncremental(), t), []);
 });
 

@@ -134,7 +134,7 @@ export function createDetector(options: DetectorOptions): Detector {
         chunk.forEach((rule, j) => {
           if (r[`m${j}`] !== true) return;
           const list = out.get(rule) ?? [];
-          list.push({ tenantId: String(r['tenant_id']), groupKey: `id=${String(r['id'])}`, groupValues: {}, id: String(r['id']), ms: Number(r['ms']), row: r });
+          list.push({ tenantId: String(r['tenant_id']), groupKey: actorKey(r), groupValues: {}, id: String(r['id']), ms: Number(r['ms']), row: r });
           out.set(rule, list);
         });
       }
@@ -207,7 +207,9 @@ export function createDetector(options: DetectorOptions): Detector {
         byWatermark.set(after, [...(byWatermark.get(after) ?? []), rule]);
         advanced.push(rule.rule.id);
       }
-      for (const [after, rules] of byWatermark) perRule.push(...(await evaluateAll(rules, { after, upTo })));
+      // A margin of ingest time is read again: a row committed by another writer with a slightly older
+      // stamp is still seen, and evidence already reported is never reported twice.
+      for (const [after, rules] of byWatermark) perRule.push(...(await evaluateAll(rules, { after: after < 0 ? after : after - INCREMENTAL_MARGIN_MS, upTo })));
       const hits = await emit(perRule, true);
       if (advanced.length) {
         await store.execute(
@@ -219,6 +221,9 @@ export function createDetector(options: DetectorOptions): Detector {
     },
   };
 }
+
+/** Ingest time re-read by every incremental pass (see runIncremental). */
+const INCREMENTAL_MARGIN_MS = 2 * 60_000;
 
 /** Splits correlation rows into islands (tenant, group, island), each a list of evidence rows. */
 function groupIslands(rule: CompiledCorrelation, rows: Row[]): EvidenceRow[][] {
@@ -233,4 +238,16 @@ function groupIslands(rule: CompiledCorrelation, rows: Row[]): EvidenceRow[][] {
     map.set(key, list);
   }
   return [...map.values()];
+}
+
+/**
+ * The grouping of a simple rule's matches: its actor (the account, else the client IP, else the record),
+ * so that one person's repeated matches make one alert that counts them, not one alert per record.
+ */
+function actorKey(r: Row): string {
+  const user = r['user_id'];
+  if (typeof user === 'string' && user.trim() !== '') return `UserId=${user.trim().toLowerCase()}`;
+  const ip = r['client_ip'];
+  if (typeof ip === 'string' && ip !== '') return `ClientIP=${ip}`;
+  return `id=${String(r['id'])}`;
 }
