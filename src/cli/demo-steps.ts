@@ -9,7 +9,7 @@ import { DAY, HOUR, safeLine, type Clock, type Logger } from '../core/index.js';
 import type { Config } from '../config/index.js';
 import { learnIdentitiesFromStore } from '../detect/index.js';
 import { countryLookup, REPORTS, runReport, writeReportFiles } from '../reports/index.js';
-import { raw, sql, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { configuredCollector } from './shared/ingest.js';
 import type { Pipeline } from './shared/pipeline.js';
 

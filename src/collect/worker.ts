@@ -64,13 +64,6 @@ interface Ready {
   bytes: number;
 }
 
-/** Thrown inside the pass to stop it: a fatal (non-retryable) error. */
-class Fatal extends Error {
-  constructor(readonly error: AppError) {
-    super(error.message);
-  }
-}
-
 export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | undefined; signal?: AbortSignal | undefined }): Promise<WorkerResult> {
   const { tenantId, contentType, store, clock, options, metrics } = d;
   const log = d.logger.child({ contentType });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ManualClock, silentLogger } from '../../core/index.js';
-import { normalize, type EventRow } from '../../records/index.js';
+import type { EventRow } from '../../records/index.js';
 import { openDuckDbStore, type Store } from '../../store/index.js';
 import { parseRuleText } from '../sigma/parse.js';
 import type { DetectionHit } from '../types.js';
@@ -15,6 +15,7 @@ import { createDetector } from './detector.js';
 import { learnIdentityFacts, resolvePerson } from './identities.js';
 import { learnIdentities } from './learn.js';
 import { createDetectionScheduler } from './schedule.js';
+import { signInRecord } from './fixtures.js';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const MIN = 60_000;
@@ -57,28 +58,7 @@ function rules(text: string) {
   return p.rules;
 }
 
-let idSeq = 0;
-function failed(tenant: string, at: number, user = 'victim@contoso.com', extra: Record<string, unknown> = {}): EventRow {
-  const res = normalize(
-    {
-      Id: `00000000-0000-4000-8000-${String(++idSeq).padStart(12, '0')}`,
-      RecordType: 15,
-      CreationTime: new Date(at).toISOString().slice(0, 19),
-      Operation: 'UserLoginFailed',
-      OrganizationId: 'b86ab9d4-fcf1-4b11-8a06-7a8f91b47fbd',
-      UserType: 0,
-      UserKey: '',
-      Workload: 'AzureActiveDirectory',
-      UserId: user,
-      ClientIP: '203.0.113.9',
-      ErrorNumber: '50126',
-      ...extra,
-    },
-    { tenantId: tenant, contentType: 'Audit.AzureActiveDirectory', sourceId: 'test' },
-  );
-  assert.ok(res.ok);
-  return res.row;
-}
+const failed = signInRecord;
 
 async function ingest(tenant: string, rows: EventRow[], ingestedAt: number): Promise<void> {
   await store.importRecords({ tenantId: tenant, sourceId: 'import:test', rows, rejects: [], ingestedAt });

@@ -1,0 +1,29 @@
+// Records for the engine's tests: a normalised failed sign-in (or any record, through `extra`), with a
+// unique Id per call.
+
+import assert from 'node:assert/strict';
+import { normalize, type EventRow } from '../../records/index.js';
+
+let idSeq = 0;
+
+export function signInRecord(tenant: string, at: number, user = 'victim@contoso.com', extra: Record<string, unknown> = {}): EventRow {
+  const res = normalize(
+    {
+      Id: `00000000-0000-4000-8000-${String(++idSeq).padStart(12, '0')}`,
+      RecordType: 15,
+      CreationTime: new Date(at).toISOString().slice(0, 19),
+      Operation: 'UserLoginFailed',
+      OrganizationId: 'b86ab9d4-fcf1-4b11-8a06-7a8f91b47fbd',
+      UserType: 0,
+      UserKey: '',
+      Workload: 'AzureActiveDirectory',
+      UserId: user,
+      ClientIP: '203.0.113.9',
+      ErrorNumber: '50126',
+      ...extra,
+    },
+    { tenantId: tenant, contentType: 'Audit.AzureActiveDirectory', sourceId: 'test' },
+  );
+  assert.ok(res.ok);
+  return res.row;
+}
