@@ -77,10 +77,11 @@ test('access denied: the burst\'s user and site, with every request counted', as
   const r = await run('access-denied');
   const [burst] = scenarios('access-denied-burst');
   assert.ok(burst);
-  const rows = section(r, 'by-user-site').rows.filter((x) => String(x['user']).toLowerCase() === burst.actors[0]!.toLowerCase());
+  // The user may also have an everyday access request elsewhere: the burst is the row of its own site.
+  const isBurstSite = (site: unknown) => burst.victims.some((v) => String(site).toLowerCase().startsWith(v.toLowerCase().replace(/\/$/, '')));
+  const rows = section(r, 'by-user-site').rows.filter((x) => String(x['user']).toLowerCase() === burst.actors[0]!.toLowerCase() && isBurstSite(x['site']));
   assert.equal(rows.length, 1, 'one row for the user and site');
   assert.equal(Number(rows[0]!['count']), burst.recordIds.length);
-  assert.ok(burst.victims.some((v) => String(rows[0]!['site']).toLowerCase().startsWith(v.toLowerCase().replace(/\/$/, ''))), `site ${String(rows[0]!['site'])} is the burst's`);
   assert.ok(String(rows[0]!['files']).length > 0);
 });
 
