@@ -2,7 +2,7 @@
 // notifiers. Callers depend on this file only.
 export * from './types.js';
 export { transition, openEntry, isOpen, type Transition } from './state.js';
-export { toPayload, severityRank, isSeverity, LIMITS, ENTITY_KINDS } from './model.js';
+export { toPayload, hitFields, severityRank, isSeverity, LIMITS, ENTITY_KINDS } from './model.js';
 export { createAlertService, DEFAULT_WINDOW_MS, type AlertService, type AlertServiceConfig, type AlertDetails, type IngestSummary } from './service.js';
 export type { AlertFilter } from './repo.js';
 export { routeAlert, routeMatches, globMatch, type Route } from './routing.js';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { truncate } from '../core/index.js';
 import { SEVERITIES, type DetectionHit, type Entities, type Severity } from '../detect/types.js';
-import type { Alert, AlertPayload } from './types.js';
+import type { Alert, AlertPayload, HitFields } from './types.js';
 
 export const LIMITS = {
   title: 300,
@@ -135,19 +135,27 @@ export function mergeHit(alert: Alert, hit: DetectionHit, fresh: string[], now: 
   };
 }
 
+/** The fields of `auditwatch detect --format json` for a hit or an alert; alerts add theirs to these. */
+export function hitFields(h: Pick<DetectionHit, 'ruleId' | 'title' | 'severity' | 'tenantId' | 'groupKey' | 'entities' | 'tags' | 'firstSeen' | 'lastSeen' | 'count' | 'evidence'>): HitFields {
+  return {
+    rule: h.ruleId,
+    title: h.title,
+    severity: h.severity,
+    tenant: h.tenantId,
+    groupKey: h.groupKey,
+    entities: h.entities,
+    tags: h.tags,
+    firstSeen: new Date(h.firstSeen).toISOString(),
+    lastSeen: new Date(h.lastSeen).toISOString(),
+    count: h.count,
+    evidence: h.evidence,
+  };
+}
+
 export function toPayload(alert: Alert): AlertPayload {
   return {
     id: alert.id,
-    rule: alert.ruleId,
-    title: alert.title,
-    severity: alert.severity,
-    tenantId: alert.tenantId,
-    entities: alert.entities,
-    tags: alert.tags,
-    firstSeen: new Date(alert.firstSeen).toISOString(),
-    lastSeen: new Date(alert.lastSeen).toISOString(),
-    count: alert.count,
-    evidence: alert.evidence,
+    ...hitFields(alert),
     evidenceTotal: alert.evidenceTotal,
     status: alert.status,
     assignee: alert.assignee,

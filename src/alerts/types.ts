@@ -61,18 +61,25 @@ export interface Alert extends WorkflowState {
  * The JSON of an alert for machines: the fields of `detect --format json` (rule, title, severity,
  * entities, firstSeen, lastSeen, count, evidence) plus id, status, assignee and a few more.
  */
-export interface AlertPayload {
-  id: string;
+/** What `auditwatch detect --format json` prints for a hit. */
+export interface HitFields {
   rule: string;
   title: string;
   severity: Severity;
-  tenantId: string;
+  tenant: string;
+  groupKey: string;
   entities: Entities;
   tags: string[];
+  /** ISO times. */
   firstSeen: string;
   lastSeen: string;
   count: number;
   evidence: string[];
+}
+
+/** An alert as JSON (alerts list, webhooks): the hit's fields plus the alert's own. */
+export interface AlertPayload extends HitFields {
+  id: string;
   evidenceTotal: number;
   status: AlertStatus;
   assignee: string | null;

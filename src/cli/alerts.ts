@@ -114,7 +114,7 @@ async function act(service: AlertService, action: string, rest: string[], v: Val
       const lines = [
         `${p.id}  ${p.severity.toUpperCase()}  ${p.status}${p.assignee ? `  assigned to ${safeLine(p.assignee, 100)}` : ''}${p.suppressedBy ? `  suppressed by ${p.suppressedBy}` : ''}`,
         `  ${safeLine(p.title, 300)}`,
-        `  rule ${safeLine(p.rule)}  tenant ${safeLine(p.tenantId)}  count ${p.count}  first ${p.firstSeen}  last ${p.lastSeen}`,
+        `  rule ${safeLine(p.rule)}  tenant ${safeLine(p.tenant)}  count ${p.count}  first ${p.firstSeen}  last ${p.lastSeen}`,
         ...Object.entries(p.entities).map(([k, vals]) => `  ${k}: ${(vals as string[]).slice(0, 20).map((x) => safeLine(x, 120)).join(', ')}`),
         `  tags: ${p.tags.map((t) => safeLine(t, 80)).join(', ')}`,
         `  evidence (${p.evidenceTotal}): ${p.evidence.slice(0, 20).map((x) => safeLine(x, 80)).join(', ')}${p.evidenceTotal > 20 ? ', …' : ''}`,

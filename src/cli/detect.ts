@@ -4,7 +4,7 @@
 
 import { AppError, parseDuration, parseUtc, safeLine, systemClock, type Logger } from '../core/index.js';
 import type { Config } from '../config/index.js';
-import { createAlertService } from '../alerts/index.js';
+import { createAlertService, hitFields, type HitFields } from '../alerts/index.js';
 import { builtinRulesDir, createDetector, learnIdentitiesFromStore, loadRules, type AnyRule, type DetectionHit, type RuleOverride } from '../detect/index.js';
 import { parseOptions } from './command.js';
 import { CONFIG_OPTION, cliLogger, loadCliConfig, openConfiguredStore } from './shared/context.js';
@@ -64,20 +64,8 @@ export function timeOption(text: string | undefined, fallback: number, now: numb
 }
 
 /** The JSON line of a hit (the interface others parse). */
-export function hitJson(h: DetectionHit): Record<string, unknown> {
-  return {
-    rule: h.ruleId,
-    title: h.title,
-    severity: h.severity,
-    tenant: h.tenantId,
-    groupKey: h.groupKey,
-    entities: h.entities,
-    firstSeen: new Date(h.firstSeen).toISOString(),
-    lastSeen: new Date(h.lastSeen).toISOString(),
-    count: h.count,
-    evidence: h.evidence,
-    tags: h.tags,
-  };
+export function hitJson(h: DetectionHit): HitFields {
+  return hitFields(h);
 }
 
 export function printHits(hits: DetectionHit[], format: 'table' | 'json'): void {

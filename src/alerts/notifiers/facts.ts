@@ -26,7 +26,7 @@ export function alertFacts(a: AlertPayload): Fact[] {
     { label: 'Rule', value: safeLine(a.rule, 200) },
     { label: 'Severity', value: a.severity },
     { label: 'Status', value: `${a.status}${a.assignee ? ` (assigned to ${safeLine(a.assignee, 100)})` : ''}` },
-    { label: 'Tenant', value: safeLine(a.tenantId, 100) },
+    { label: 'Tenant', value: safeLine(a.tenant, 100) },
     { label: 'First seen', value: a.firstSeen },
     { label: 'Last seen', value: a.lastSeen },
     { label: 'Count', value: String(a.count) },

@@ -30,7 +30,8 @@ const hostile: AlertPayload = {
   rule: 'm365-mailbox|self=grant\\x',
   title: 'Evil\r\nBcc: victim@example.com\r\n<script>alert(1)</script> <http://evil.example|click> *bold* ] " \\',
   severity: 'high',
-  tenantId: 'tenant"]=|',
+  tenant: 'tenant"]=|',
+  groupKey: 'UserId=mallory@contoso.com|\r\nX: y',
   entities: {
     users: ['mallory@contoso.com\r\nX-Injected: yes', `<!channel> [link](http://evil.example) ${MEGA}`],
     ips: ['203.0.113.7'],
