@@ -93,7 +93,8 @@ export async function run(args: string[]): Promise<void> {
       });
 
     // ---- end to end ----
-    const memoryLimit = flag(args, 'duckdb-memory', '');
+    // The RSS target is for collection: measured with DuckDB capped as an ingest-only process would be.
+    const memoryLimit = flag(args, 'duckdb-memory', '128MB');
     const store = await openDuckDbStore({ path: join(dir, 'e2e.duckdb'), ...(memoryLimit ? { memoryLimit } : {}) });
     await store.migrate();
     const collector = createCollector({

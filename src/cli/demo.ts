@@ -70,6 +70,8 @@ export async function run(args: string[]): Promise<number> {
     live: !once,
     startTime: started,
     latency: { kind: 'uniform', minMs: 1_000, maxMs: 5_000 },
+    // One-minute blobs, so that live activity shows up in the next 30-second cycle.
+    blobMinutes: 1,
   });
   const emulator = await startEmulator({ source, clock, port: 0, throttlePerMinute: 0, logger });
   const receiver = await startWebhookReceiver(join(dir, 'webhook.log'));

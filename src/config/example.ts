@@ -11,7 +11,7 @@ store:
   engine: duckdb                   # the embedded store (default duckdb)
   path: ./data/auditwatch.duckdb   # the DuckDB file (default ./data/auditwatch.duckdb)
   retention: 365d                  # delete events older than this, by event time; or "forever" (default 365d)
-  # memoryLimit: 512MB             # DuckDB memory limit (default: DuckDB's, 80% of RAM)
+  # memoryLimit: 512MB             # DuckDB memory limit (default 1GB; larger work spills to disk)
   # threads: 2                     # DuckDB worker threads (default: one per core)
 
 collect:

@@ -235,6 +235,9 @@ export function exchangeAdmin(c: Ctx, actor: SimUser, cmdlet: string, objectId: 
   r.OriginatingServer = originatingServer(c);
   r.Parameters = params;
   r.SessionId = fastGuid(c.rng);
+  // The admin's own Entra object id and tenant, as real cmdlet records carry them.
+  r.TokenObjectId = actor.objectId;
+  r.TokenTenantId = c.dir.tenantId;
   return r;
 }
 

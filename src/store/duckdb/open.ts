@@ -10,9 +10,10 @@ export interface DuckDbOpenOptions {
   path: string;
   readOnly?: boolean;
   /**
-   * DuckDB memory_limit, e.g. "1GB". Default 128MB: ingest needs no more, larger queries spill to
-   * `<file>.tmp`, and the process stays near 400 MB RSS for a 1M-record ingest; DuckDB's own default
-   * (80% of RAM) lets its cache grow the process to gigabytes.
+   * DuckDB memory_limit, e.g. "512MB". Default 1GB: detection (identity joins, window functions) and
+   * reports need more than ingest, and larger work spills to `<file>.tmp`. DuckDB's own default (80% of
+   * RAM) would let its cache grow the process without bound. 128MB keeps a 1M-record ingest near
+   * 400 MB RSS, but detection then fails with Out of Memory on even small stores.
    */
   memoryLimit?: string;
   /**
@@ -23,7 +24,7 @@ export interface DuckDbOpenOptions {
   threads?: number;
 }
 
-export const DEFAULT_MEMORY_LIMIT = '128MB';
+export const DEFAULT_MEMORY_LIMIT = '1GB';
 const CHECKPOINT_THRESHOLD = '64MB';
 const ROW_GROUP_SIZE = 16_384;
 export const CATALOG = 'auditwatch';
