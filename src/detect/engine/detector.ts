@@ -207,9 +207,9 @@ export function createDetector(options: DetectorOptions): Detector {
         byWatermark.set(after, [...(byWatermark.get(after) ?? []), rule]);
         advanced.push(rule.rule.id);
       }
-      // A margin of ingest time is read again: a row committed by another writer with a slightly older
-      // stamp is still seen, and evidence already reported is never reported twice.
-      for (const [after, rules] of byWatermark) perRule.push(...(await evaluateAll(rules, { after: after < 0 ? after : after - INCREMENTAL_MARGIN_MS, upTo })));
+      // Ingest time only grows from commit to commit (the collector stamps it inside its one-writer lock),
+      // so every row after the watermark is new to the rule.
+      for (const [after, rules] of byWatermark) perRule.push(...(await evaluateAll(rules, { after, upTo })));
       const hits = await emit(perRule, true);
       if (advanced.length) {
         await store.execute(
@@ -221,9 +221,6 @@ export function createDetector(options: DetectorOptions): Detector {
     },
   };
 }
-
-/** Ingest time re-read by every incremental pass (see runIncremental). */
-const INCREMENTAL_MARGIN_MS = 2 * 60_000;
 
 /** Splits correlation rows into islands (tenant, group, island), each a list of evidence rows. */
 function groupIslands(rule: CompiledCorrelation, rows: Row[]): EvidenceRow[][] {
