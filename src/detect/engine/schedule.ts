@@ -6,8 +6,7 @@
 import { DAY, HOUR, errorMessage, type Clock, type Logger } from '../../core/index.js';
 import { extractIdentities, normalize } from '../../records/index.js';
 import { sql, type Store } from '../../store/index.js';
-import { DETECT_DIALECTS, type CompiledRule } from '../compile/index.js';
-import type { Selection } from '../sigma/ast.js';
+import { DETECT_DIALECTS, usesIdentities, type CompiledRule } from '../compile/index.js';
 import type { DetectionHit } from '../types.js';
 import type { Detector } from './detector.js';
 import { learnIdentityFacts } from './identities.js';
@@ -20,10 +19,7 @@ export const IDENTITY_RECHECK_MS = 8 * DAY;
 
 /** Whether a rule (or a correlation's referenced rules) asks whether two fields name the same person. */
 export function asksIdentities(compiled: CompiledRule): boolean {
-  const rules = compiled.kind === 'rule' ? [compiled.rule] : compiled.refs;
-  const inSelection = (sel: Selection): boolean =>
-    sel.kind === 'and' ? sel.items.some((f) => f.matchers.some((m) => m.kind === 'sameperson')) : sel.items.some(inSelection);
-  return rules.some((r) => [...r.selections.values()].some((s) => inSelection(s.selection)));
+  return (compiled.kind === 'rule' ? [compiled.rule] : compiled.refs).some(usesIdentities);
 }
 const PAGE = 20_000;
 
