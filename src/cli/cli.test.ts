@@ -366,6 +366,22 @@ describe('failures give one line naming the fix', () => {
       writeFileSync(join(file, '..', 'auditwatch.secrets', 'contoso-1.secret'), 'wrong-secret-value-123\n', { mode: 0o600 });
     });
     assert.match(line, /^auditwatch collect: tenant contoso-1: The client secret of app .* is wrong or expired: create a new one in Entra ID/);
+    // The daemon is not running: status reads the error the pass saved in the store.
+    const file = join(root, 'wrong-secret', 'auditwatch.yaml');
+    const status = await runCli(['status', '--config', file, '--format', 'json']);
+    assert.equal(status.code, 0, status.stderr);
+    const report = JSON.parse(status.stdout) as { source: string; entries: { tenant: string; lastError: { message: string } | null; warnings: string[] }[] };
+    assert.equal(report.source, 'store');
+    const failed = report.entries.filter((e) => e.tenant === 'contoso-1');
+    assert.ok(failed.length > 0);
+    for (const e of failed) {
+      assert.match(e.lastError?.message ?? '', /client secret .* wrong or expired/);
+      assert.ok(e.warnings.some((w) => /^last error \(.*\): The client secret/.test(w)), e.warnings.join('\n'));
+    }
+    assert.ok(report.entries.filter((e) => e.tenant !== 'contoso-1').every((e) => e.lastError === null), 'the other tenant collected fine');
+    const table = await runCli(['status', '--config', file]);
+    assert.match(table.stdout, /warning: contoso-1 Audit\.\S+: last error .*client secret/);
+    assertNoSecret(status.stdout + table.stdout, ['wrong-secret-value-123']);
   });
 
   it('a missing permission', async () => {

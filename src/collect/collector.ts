@@ -11,6 +11,7 @@ import type { Store } from '../store/index.js';
 import { createRequestBudget, type RequestBudget } from './budget.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
 import { withRetry } from './retry.js';
+import { saveWorkerStates } from './state.js';
 import { Semaphore } from './sync.js';
 import type {
   BackoffOptions, CollectorHooks, CollectorOptions, PassProgress, PassSummary, RunOnceOptions, TenantRuntime, WorkerResult, WorkerStatus,
@@ -175,6 +176,15 @@ export function createCollector(input: CollectorInput): Collector {
     };
     const progress = new ProgressAgg(clock, startedAt, opts.onProgress);
     await Promise.all(tenants.map((ts) => runTenant(ts, opts, progress, summary)));
+    try {
+      // Kept for `status` without the daemon; an interrupted pass has nothing final to say.
+      if (!opts.signal?.aborted) {
+        const states = tenants.flatMap((ts) => [...ts.status.values()]);
+        await commitLock.use(() => saveWorkerStates(input.store, states, clock.now()));
+      }
+    } catch (err) {
+      logger.warn('Saving the collectors\' state for status failed; it is saved again after the next pass.', { error: errorMessage(err) });
+    }
     try {
       const pruned = await commitLock.use(() => input.store.pruneLedger(clock.now()));
       if (pruned > 0) logger.debug('Pruned expired blob ledger entries.', { pruned });

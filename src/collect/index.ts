@@ -2,6 +2,8 @@
 export { createCollector, DEFAULT_COLLECTOR_OPTIONS, resolveOptions } from './collector.js';
 export type { Collector, CollectorInput } from './collector.js';
 export { createRequestBudget } from './budget.js';
+export { loadWorkerStates, saveWorkerStates } from './state.js';
+export type { SavedWorkerState } from './state.js';
 export type { RequestBudget } from './budget.js';
 export { createCollectorMetrics } from './metrics.js';
 export type { CollectorMetrics } from './metrics.js';

@@ -6,7 +6,7 @@
 import { DAY, HOUR, MINUTE, formatDuration, safeLine } from '../../core/index.js';
 import type { TenantConfig } from '../../config/index.js';
 import { sql, type Store } from '../../store/index.js';
-import type { WorkerStatus } from '../../collect/index.js';
+import { loadWorkerStates, type WorkerStatus } from '../../collect/index.js';
 import { outboxHealth, type DestinationHealth } from '../../alerts/index.js';
 
 export interface StatusEntry {
@@ -21,6 +21,8 @@ export interface StatusEntry {
   newestEvent: string | null;
   eventLagSeconds: number | null;
   lastError: { code: string; message: string; at: string } | null;
+  /** End of the last pass that collected everything it listed (ISO), or null. */
+  lastSuccess: string | null;
   recordsToday: number;
   blobsToday: number;
   records: number;
@@ -76,6 +78,7 @@ export async function computeStatus(
   const gaps = await store.query(sql`SELECT tenant_id, content_type, code, count(*) AS n, min(window_start) AS first_start, max(window_end) AS last_end
       FROM gaps GROUP BY tenant_id, content_type, code`);
   const dead = await store.query(sql`SELECT tenant_id, content_type, count(*) AS n FROM dead_letters GROUP BY tenant_id, content_type`);
+  const saved = new Map((await loadWorkerStates(store)).map((x) => [key(x.tenantId, x.contentType), x]));
   const byKey = <T extends { tenant_id?: unknown; content_type?: unknown }>(rows: T[]) => {
     const m = new Map<Key, T[]>();
     for (const r of rows) {
@@ -93,6 +96,13 @@ export async function computeStatus(
     for (const ct of t.contentTypes) {
       const k = key(t.tenantId, ct);
       const w = live.find((x) => x.tenantId === t.tenantId && x.contentType === ct);
+      const p = saved.get(k);
+      // The live state once this process has finished a pass for it; until then what the last pass saved.
+      const liveRan = w !== undefined && (w.lastError !== null || w.lastSuccess !== null);
+      const lastError = liveRan ? w.lastError : p?.lastError ?? null;
+      const lastSuccess = maxOf(w?.lastSuccess ?? null, p?.lastSuccess ?? null);
+      const liveSub = w && w.subscription !== 'unknown' ? w.subscription : undefined;
+      const savedSub = p && p.subscription !== 'unknown' ? p.subscription : undefined;
       const cursor = (await store.getCursor(t.tenantId, ct))?.position ?? w?.cursor ?? null;
       const e = ev.get(k)?.[0];
       const l = led.get(k)?.[0];
@@ -125,19 +135,20 @@ export async function computeStatus(
           warnings.push(`silent for ${formatDuration(now - newestCreated)}: no new blob (usually one every ${formatDuration(usualGap)}); check the subscription and the tenant's audit logging`);
         }
       }
-      if (w?.lastError) warnings.push(`last error: ${safeLine(w.lastError.message, 300)}`);
+      if (lastError) warnings.push(`last error (${iso(lastError.at)?.slice(0, 16).replace('T', ' ')}): ${safeLine(lastError.message, 300)}`);
       entries.push({
         tenant: t.name,
         tenantId: t.tenantId,
         contentType: ct,
-        subscription: w?.subscription ?? (cursor !== null || blobs > 0 ? 'enabled' : 'unknown'),
+        subscription: liveSub ?? savedSub ?? (cursor !== null || blobs > 0 ? 'enabled' : 'unknown'),
         cursor: iso(cursor),
         newestContentCreated: iso(newestCreated),
         lagSeconds: newestCreated === null ? null : Math.round((now - newestCreated) / 1000),
         newestEvent: iso(newestEvent),
         eventLagSeconds:
           w?.eventLagMs != null ? Math.round(w.eventLagMs / 1000) : newestEvent !== null && newestIngest !== null ? Math.round((newestIngest - newestEvent) / 1000) : null,
-        lastError: w?.lastError ? { code: w.lastError.code, message: safeLine(w.lastError.message, 500), at: iso(w.lastError.at)! } : null,
+        lastError: lastError ? { code: safeLine(lastError.code, 40), message: safeLine(lastError.message, 500), at: iso(lastError.at)! } : null,
+        lastSuccess: iso(lastSuccess),
         recordsToday: Math.max(num(e?.records_today), w?.recordsToday ?? 0),
         blobsToday: Math.max(num(l?.blobs_today), w?.blobsToday ?? 0),
         records: num(e?.records),

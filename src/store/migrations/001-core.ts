@@ -110,4 +110,23 @@ export const coreMigrations: Migration[] = [
 )`,
       ]),
   },
+  {
+    version: 105,
+    name: 'collector state',
+    up: (d) =>
+      duckdbOnly(d, [
+        // How each worker's last pass ended (see collect/state.ts), for status without the daemon.
+        `CREATE TABLE IF NOT EXISTS collector_state (
+  tenant_id VARCHAR NOT NULL,
+  content_type VARCHAR NOT NULL,
+  subscription VARCHAR NOT NULL,
+  last_error_code VARCHAR,
+  last_error_message VARCHAR,
+  last_error_at TIMESTAMP,
+  last_success_at TIMESTAMP,
+  updated_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (tenant_id, content_type)
+)`,
+      ]),
+  },
 ];
