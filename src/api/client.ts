@@ -6,6 +6,7 @@ import { formatApiTime, parseUtc, scrub, systemClock, silentLogger, type Clock, 
 import { resolveEndpoints, type CloudEndpoints, type CloudName } from './clouds.js';
 import { ApiError, classifyApiResponse, type RequestContext } from './errors.js';
 import { createTransport, parseErrorBody, type HttpResponse, type RequestHooks, type Transport } from './http.js';
+import { ClockSkew } from './skew.js';
 import { splitJsonArray } from './split.js';
 import { createTokenProvider, hostOf, type Credential, type TokenProvider } from './token.js';
 
@@ -75,6 +76,11 @@ export interface ApiClient {
   /** One page: the first (no nextPageUri) or the one a NextPageUri names. */
   listContentPage(contentType: string, start: number, end: number, nextPageUri?: string | null, signal?: AbortSignal): Promise<ContentPage>;
   fetchBlob(contentUri: string, signal?: AbortSignal): Promise<BlobContent>;
+  /**
+   * The API's clock − this machine's clock in ms, from the `Date` header of recent answers (±1 s), or
+   * null before the first answer.
+   */
+  clockSkewMs(): number | null;
   /** The same client (same token cache) with other request hooks, e.g. a collector's budget and metrics. */
   withHooks(hooks: RequestHooks): ApiClient;
 }
@@ -83,7 +89,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const clock = options.clock ?? systemClock;
   const endpoints = resolveEndpoints(options.cloud, options);
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const tokenTransport = createTransport({ fetch: options.fetch, timeoutMs });
+  const skew = new ClockSkew(() => clock.now());
+  const tokenTransport = createTransport({ fetch: options.fetch, timeoutMs, skew });
   const tokens = createTokenProvider({
     tenantId: options.tenantId,
     clientId: options.clientId,
@@ -94,10 +101,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     clock,
     transport: tokenTransport,
   });
-  return build(options, endpoints, tokens, createTransport({ fetch: options.fetch, timeoutMs, hooks: options.hooks }));
+  return build(options, endpoints, tokens, skew, createTransport({ fetch: options.fetch, timeoutMs, hooks: options.hooks, skew }));
 }
 
-function build(options: ApiClientOptions, endpoints: CloudEndpoints, tokens: TokenProvider, transport: Transport): ApiClient {
+function build(options: ApiClientOptions, endpoints: CloudEndpoints, tokens: TokenProvider, skew: ClockSkew, transport: Transport): ApiClient {
   const logger = (options.logger ?? silentLogger).child({ tenant: options.tenantId });
   const publisherId = options.publisherId ?? options.tenantId;
   const maxBlobBytes = options.maxBlobBytes ?? 256 * 1048576;
@@ -250,9 +257,10 @@ function build(options: ApiClientOptions, endpoints: CloudEndpoints, tokens: Tok
       return { records: json, bytes: res.body.length };
     },
 
+    clockSkewMs: () => skew.estimate(),
     withHooks(hooks) {
       const timeoutMs = options.timeoutMs ?? 60_000;
-      return build({ ...options, hooks }, endpoints, tokens, createTransport({ fetch: options.fetch, timeoutMs, hooks }));
+      return build({ ...options, hooks }, endpoints, tokens, skew, createTransport({ fetch: options.fetch, timeoutMs, hooks, skew }));
     },
   };
   return client;

@@ -3,6 +3,7 @@
 // against the tenant's budget and count answers by status.
 
 import { ApiError, classifyTransport, type RequestContext } from './errors.js';
+import type { ClockSkew } from './skew.js';
 
 export interface RequestHooks {
   /** Awaited before every API request (not token requests): the collector's per-tenant budget. */
@@ -38,6 +39,8 @@ export function createTransport(options: {
   timeoutMs: number;
   hooks?: RequestHooks | undefined;
   now?: () => number;
+  /** Fed with the `Date` header of every answer. */
+  skew?: ClockSkew | undefined;
 }): Transport {
   const doFetch = options.fetch ?? fetch;
   const now = options.now ?? Date.now;
@@ -45,6 +48,7 @@ export function createTransport(options: {
     async request(ctx, req) {
       if (req.budget && options.hooks?.beforeRequest) await options.hooks.beforeRequest(ctx.op, req.signal);
       const started = now();
+      const sentAt = options.skew?.localNow() ?? 0;
       // Socket timeouts are real time, whatever clock schedules the collector.
       const timeout = AbortSignal.timeout(options.timeoutMs);
       const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
@@ -62,6 +66,7 @@ export function createTransport(options: {
         if (req.signal?.aborted) throw req.signal.reason ?? err;
         throw classifyTransport(ctx, timeout.aborted ? timeoutError() : err, options.timeoutMs);
       }
+      options.skew?.observe(res.headers.get('date'), sentAt);
       let body: Buffer;
       try {
         body = await readBounded(res, req.maxBytes, ctx);

@@ -1,7 +1,7 @@
 // Bench "collect": an end-to-end backfill from the emulator (a child process, so the RSS measured is the
 // collector's) over loopback HTTP into a fresh DuckDB file — records/s and peak RSS — beside the
 // in-process ceiling: the same blobs parsed, normalised and committed with no HTTP in the timing.
-// Options: --users=N --days=N --tenants=N --seed=S --concurrency=N --batch=N --duckdb-memory=SIZE --skip-ceiling.
+// Options: --users=N --days=N --tenants=N --seed=S --concurrency=N --batch=N --duckdb-memory=SIZE --threads=N --skip-ceiling.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -95,7 +95,8 @@ export async function run(args: string[]): Promise<void> {
     // ---- end to end ----
     // The RSS target is for collection: measured with DuckDB capped as an ingest-only process would be.
     const memoryLimit = flag(args, 'duckdb-memory', '128MB');
-    const store = await openDuckDbStore({ path: join(dir, 'e2e.duckdb'), ...(memoryLimit ? { memoryLimit } : {}) });
+    const threads = Number(flag(args, 'threads', '0'));
+    const store = await openDuckDbStore({ path: join(dir, 'e2e.duckdb'), ...(memoryLimit ? { memoryLimit } : {}), ...(threads > 0 ? { threads } : {}) });
     await store.migrate();
     const collector = createCollector({
       tenants: info.tenants.map((t) => ({ tenantId: t.tenantId, contentTypes: CONTENT_TYPES, api: makeApi(t) })),

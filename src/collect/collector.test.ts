@@ -319,3 +319,39 @@ test('a first pass over the full 7 days, on a clock that moves while it runs, re
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("a machine clock 3 hours behind the API's: windows follow the API's Date header, no false gap, every record, a warning", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'auditwatch-skew-'));
+  const apiClock = new ManualClock(T0);
+  const machine = new ManualClock(T0 - 3 * HOUR);
+  const source = crashSource(T0);
+  const emu = await startEmulator({ source, clock: apiClock, throttlePerMinute: 0 });
+  const store = await openDuckDbStore({ path: join(dir, 'skew.duckdb'), clock: machine });
+  const logs: LogRecord[] = [];
+  try {
+    await store.migrate();
+    const tenants = emulatorTenants(emu, machine, ['Audit.Exchange', 'Audit.General']);
+    const collector = createCollector({ tenants, store, clock: machine, logger: createLogger({ level: 'debug', sink: (r) => logs.push(r) }) });
+    // On the machine's clock the API's 7 days start 3 hours too early (AF20055) and its last 3 hours
+    // lie in the future; on the API's clock neither happens.
+    const pass = await collector.runOnce({ since: machine.now() - 7 * DAY });
+    assert.ok(pass.ok, JSON.stringify(pass.errors.map((e) => e.error.message)));
+    assert.deepEqual(await store.query(sql`SELECT code FROM gaps`), [], 'no gap from the clock difference');
+    const expected = expectedKeys(emu.control.groundTruth(), ['Audit.Exchange', 'Audit.General']);
+    const { keys, rows } = await storedKeys(store);
+    assert.ok(expected.size > 0);
+    assert.deepEqual(difference(expected, keys), { missing: [], extra: [] });
+    assert.equal(rows, keys.size);
+    const cursor = await store.getCursor(tenants[0]!.tenantId, 'Audit.Exchange');
+    assert.ok(cursor && Math.abs(cursor.position - T0) < 5_000, `the cursor is on the API's clock (${cursor && new Date(cursor.position).toISOString()})`);
+    const warning = logs.find((l) => l.level === 'warn' && /clock is 3h behind the API's: fix its time \(NTP\)/.test(l.msg));
+    assert.ok(warning, logs.filter((l) => l.level === 'warn').map((l) => l.msg).join('\n'));
+    const skew = collector.status().find((s) => s.contentType === 'Audit.Exchange')?.clockSkewMs ?? 0;
+    assert.ok(Math.abs(skew - 3 * HOUR) < 2_000, `skew ${skew}`);
+    assert.match(await collector.metrics.registry.metrics(), /auditwatch_clock_skew_seconds\{tenant="[^"]+"\} 10[78]\d\d/);
+  } finally {
+    await store.close();
+    await emu.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

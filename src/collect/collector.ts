@@ -6,7 +6,7 @@
 import type { EventRow } from '../records/index.js';
 import type { Registry } from 'prom-client';
 import { isApiError, type ApiClient, type ApiError } from '../api/index.js';
-import { AppError, errorMessage, Rng, systemClock, silentLogger, type Clock, type Logger } from '../core/index.js';
+import { AppError, errorMessage, formatDuration, Rng, systemClock, silentLogger, type Clock, type Logger } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import { createRequestBudget, type RequestBudget } from './budget.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
@@ -16,7 +16,7 @@ import { Semaphore } from './sync.js';
 import type {
   BackoffOptions, CollectorHooks, CollectorOptions, PassProgress, PassSummary, RunOnceOptions, TenantRuntime, WorkerResult, WorkerStatus,
 } from './types.js';
-import { rollDay, runWorkerPass } from './worker.js';
+import { rollDay, runWorkerPass, skewCorrection } from './worker.js';
 
 const HOUR = 3_600_000;
 
@@ -112,6 +112,17 @@ export function createCollector(input: CollectorInput): Collector {
     }
   };
 
+  /** Publishes the tenant's clock skew; a skew past a minute is a warning (windows follow the API's clock). */
+  const noteClockSkew = (ts: TenantState, log: Logger): void => {
+    const skew = ts.api.clockSkewMs();
+    if (skew === null) return;
+    metrics.clockSkew.set({ tenant: ts.t.tenantId }, skew / 1000);
+    for (const st of ts.status.values()) st.clockSkewMs = skew;
+    if (Math.abs(skew) >= CLOCK_WARNING_MS) {
+      log.warn(`${clockSkewText(skew)}; windows follow the API's clock.`, { skewSeconds: Math.round(skew / 1000) });
+    }
+  };
+
   const runTenant = async (ts: TenantState, opts: RunOnceOptions, progress: ProgressAgg, summary: PassSummary): Promise<void> => {
     const log = logger.child({ tenant: ts.name });
     const backoff = options.backoff;
@@ -119,6 +130,7 @@ export function createCollector(input: CollectorInput): Collector {
     const rctx = { clock, backoff, rng, logger: log, signal: opts.signal, retryIf: (e: ApiError) => !e.transport || e.afCode === 'timeout' };
     try {
       const subs = await withRetry('list subscriptions', rctx, () => ts.api.listSubscriptions(opts.signal));
+      noteClockSkew(ts, log);
       for (const ct of ts.t.contentTypes) {
         const s = subs.find((x) => x.contentType.toLowerCase() === ct.toLowerCase());
         const st = ts.status.get(ct)!;
@@ -242,7 +254,8 @@ export function createCollector(input: CollectorInput): Collector {
       for (const ts of tenants) {
         for (const st of ts.status.values()) {
           rollDay(st, now);
-          out.push({ ...st, lagMs: st.newestContentCreated === null ? null : now - st.newestContentCreated, lastError: st.lastError ? { ...st.lastError } : null });
+          const apiNow = now + skewCorrection(st.clockSkewMs);
+          out.push({ ...st, lagMs: st.newestContentCreated === null ? null : apiNow - st.newestContentCreated, lastError: st.lastError ? { ...st.lastError } : null });
         }
       }
       return out;
@@ -278,11 +291,19 @@ class ProgressAgg {
   }
 }
 
+/** A skew this large is worth fixing even though the collector corrects for it. */
+export const CLOCK_WARNING_MS = 60_000;
+
+/** "This machine's clock is 3h behind the API's: fix its time (NTP)". */
+export function clockSkewText(skewMs: number): string {
+  return `This machine's clock is ${formatDuration(Math.max(60_000, Math.round(Math.abs(skewMs) / 60_000) * 60_000))} ${skewMs > 0 ? 'behind' : 'ahead of'} the API's: fix its time (NTP)`;
+}
+
 function emptyStatus(t: TenantRuntime, contentType: string): WorkerStatus {
   return {
     tenantId: t.tenantId, tenantName: t.name ?? t.tenantId, contentType, subscription: 'unknown', state: 'idle', cursor: null,
     newestContentCreated: null, lastEventTime: null, lagMs: null, eventLagMs: null, lastError: null,
-    recordsToday: 0, blobsToday: 0, deadLettersToday: 0, gaps: 0, lastSuccess: null,
+    recordsToday: 0, blobsToday: 0, deadLettersToday: 0, gaps: 0, lastSuccess: null, clockSkewMs: null,
   };
 }
 

@@ -1,5 +1,5 @@
 // collect: the collector engine (pollers per tenant × content type, windows, blob ledger, budgets).
-export { createCollector, DEFAULT_COLLECTOR_OPTIONS, resolveOptions } from './collector.js';
+export { CLOCK_WARNING_MS, clockSkewText, createCollector, DEFAULT_COLLECTOR_OPTIONS, resolveOptions } from './collector.js';
 export type { Collector, CollectorInput } from './collector.js';
 export { createRequestBudget } from './budget.js';
 export { loadWorkerStates, saveWorkerStates } from './state.js';

@@ -17,6 +17,7 @@ export interface CollectorMetrics {
   eventLag: Gauge<'tenant' | 'content_type'>;
   cursor: Gauge<'tenant' | 'content_type'>;
   lastSuccess: Gauge<'tenant' | 'content_type'>;
+  clockSkew: Gauge<'tenant'>;
 }
 
 export function createCollectorMetrics(registry: Registry = new Registry()): CollectorMetrics {
@@ -35,5 +36,6 @@ export function createCollectorMetrics(registry: Registry = new Registry()): Col
     eventLag: new Gauge({ name: 'auditwatch_event_lag_seconds', help: 'Ingest time minus CreationTime of the newest record collected.', labelNames: tc, registers: [registry] }),
     cursor: new Gauge({ name: 'auditwatch_cursor_timestamp_seconds', help: 'Cursor position: everything created before it is handled.', labelNames: tc, registers: [registry] }),
     lastSuccess: new Gauge({ name: 'auditwatch_last_success_timestamp_seconds', help: 'End of the last pass that finished without error.', labelNames: tc, registers: [registry] }),
+    clockSkew: new Gauge({ name: 'auditwatch_clock_skew_seconds', help: "The API's clock minus this machine's, from the Date header of its answers.", labelNames: ['tenant'], registers: [registry] }),
   };
 }

@@ -141,4 +141,6 @@ export interface WorkerStatus {
   /** Gaps recorded by this process. */
   gaps: number;
   lastSuccess: number | null;
+  /** The API's clock − this machine's, in ms (from its Date headers), or null before the first answer. */
+  clockSkewMs: number | null;
 }

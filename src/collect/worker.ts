@@ -77,8 +77,10 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
     onRetry: (err) => metrics.retries.inc({ tenant: tenantId, code: isApiError(err) ? err.afCode ?? err.kind : 'error' }),
   };
 
+  // Windows are judged by the API's clock: a machine whose clock is off follows the API's Date header.
+  const apiNow = (): number => clock.now() + skewCorrection(d.api.clockSkewMs());
   // Whole seconds: the API's bounds have no milliseconds, and the cursor must equal the last window's end.
-  const now = Math.floor(clock.now() / 1000) * 1000;
+  const now = Math.floor(apiNow() / 1000) * 1000;
   const earliest = now - options.maxLookbackMs;
   const stored = await store.getCursor(tenantId, contentType);
   let savedCursor = stored?.position ?? null;
@@ -191,6 +193,7 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
       for (const row of r.commit.rows) if (row.creationTime > lastEvent) lastEvent = row.creationTime;
     }
     const t = clock.now();
+    const apiT = apiNow();
     result.records += res.inserted;
     result.blobs += items.length;
     result.duplicates += res.duplicates;
@@ -206,13 +209,13 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
     d.status.deadLettersToday += res.deadLetters;
     if (newest > 0) {
       d.status.newestContentCreated = newest;
-      d.status.lagMs = t - newest;
-      metrics.lag.set(labels, (t - newest) / 1000);
+      d.status.lagMs = apiT - newest;
+      metrics.lag.set(labels, (apiT - newest) / 1000);
     }
     if (lastEvent > 0) {
       d.status.lastEventTime = lastEvent;
-      d.status.eventLagMs = t - lastEvent;
-      metrics.eventLag.set(labels, (t - lastEvent) / 1000);
+      d.status.eventLagMs = apiT - lastEvent;
+      metrics.eventLag.set(labels, (apiT - lastEvent) / 1000);
     }
     d.progress.committed(res.inserted, items.length, bytes, res.duplicates);
     d.hooks.onCommitted?.({ tenantId, contentType, blobs: items.length, inserted: res.inserted, duplicates: res.duplicates, deadLetters: res.deadLetters, cursor });
@@ -305,7 +308,7 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
           d.status.subscription = err.afCode === 'AF20022' ? 'missing' : 'disabled';
           if (await d.restartSubscription(signal)) continue;
         }
-        if (isApiError(err, 'window') && win.start < clock.now() - options.maxLookbackMs + options.windowMs) {
+        if (isApiError(err, 'window') && win.start < apiNow() - options.maxLookbackMs + options.windowMs) {
           // The oldest window fell out of what the API serves (clock skew): say so, never skip silently.
           await recordGap(d, result, { contentId: null, windowStart: win.start, windowEnd: win.end, code: err.afCode ?? 'AF20055', reason: err.message });
           return;
@@ -337,7 +340,7 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
         if (fatal || signal?.aborted) break;
         // Lost only once older than what the API serves (7 days); listing starts an hour inside that
         // (maxLookbackMs), so a pass that starts on time never loses its first window.
-        const limit = Math.ceil((clock.now() - API_RETENTION_MS) / 1000) * 1000;
+        const limit = Math.ceil((apiNow() - API_RETENTION_MS) / 1000) * 1000;
         if (win.start < limit) {
           const cut = Math.min(win.end, limit);
           lost = lost ? { start: lost.start, end: cut } : { start: win.start, end: cut };
@@ -430,6 +433,14 @@ async function recordGap(
 function noteError(d: WorkerDeps, err: unknown): void {
   const code = isApiError(err) ? err.afCode ?? err.code : err instanceof AppError ? err.code : 'error';
   d.status.lastError = { code, message: err instanceof AppError ? err.message : errorMessage(err), at: d.clock.now() };
+}
+
+/** Below this the Date header's resolution and the request's latency explain the difference: no correction. */
+export const SKEW_TOLERANCE_MS = 5_000;
+
+/** The correction added to this machine's clock to get the API's: the skew when it is more than noise. */
+export function skewCorrection(skewMs: number | null): number {
+  return skewMs !== null && Math.abs(skewMs) >= SKEW_TOLERANCE_MS ? skewMs : 0;
 }
 
 const dayOf = new WeakMap<WorkerStatus, number>();

@@ -6,7 +6,7 @@
 import { DAY, HOUR, MINUTE, formatDuration, safeLine } from '../../core/index.js';
 import type { TenantConfig } from '../../config/index.js';
 import { sql, type Store } from '../../store/index.js';
-import { loadWorkerStates, type WorkerStatus } from '../../collect/index.js';
+import { CLOCK_WARNING_MS, clockSkewText, loadWorkerStates, type WorkerStatus } from '../../collect/index.js';
 import { outboxHealth, type DestinationHealth } from '../../alerts/index.js';
 
 export interface StatusEntry {
@@ -135,6 +135,7 @@ export async function computeStatus(
           warnings.push(`silent for ${formatDuration(now - newestCreated)}: no new blob (usually one every ${formatDuration(usualGap)}); check the subscription and the tenant's audit logging`);
         }
       }
+      if (w?.clockSkewMs != null && Math.abs(w.clockSkewMs) >= CLOCK_WARNING_MS) warnings.push(`${clockSkewText(w.clockSkewMs)}; windows follow the API's clock`);
       if (lastError) warnings.push(`last error (${iso(lastError.at)?.slice(0, 16).replace('T', ' ')}): ${safeLine(lastError.message, 300)}`);
       entries.push({
         tenant: t.name,

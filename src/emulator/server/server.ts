@@ -113,6 +113,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const info: RequestInfo = { endpoint: 'Unknown', tenantId: null };
+    // The emulator's time, not the host's: a collector checks its clock against this header.
+    res.setHeader('Date', new Date(clock.now()).toUTCString());
     res.on('close', () => {
       const outcome = info.outcome ?? (res.writableFinished ? String(res.statusCode) : 'aborted');
       if (!info.endpoint.startsWith('_emulator')) stats.request(info.endpoint, outcome, info.tenantId);
