@@ -54,3 +54,20 @@ function canonicalV6(address: string): string {
   }
   return canonical;
 }
+
+/** The 32 lower-case hex digits of an IPv6 address in any spelling, or null when it is not one. */
+export function ipv6ToHex(text: string): string | null {
+  if (isIP(text) !== 6) return null;
+  let canonical: string;
+  try {
+    canonical = new URL(`http://[${text}]/`).hostname.slice(1, -1);
+  } catch {
+    return null;
+  }
+  // The URL parser writes an embedded IPv4 part in hex, so only hex groups remain.
+  const [head = '', tail] = canonical.split('::');
+  const a = head === '' ? [] : head.split(':');
+  const b = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? a : [...a, ...Array<string>(8 - a.length - b.length).fill('0'), ...b];
+  return groups.map((g) => g.padStart(4, '0')).join('');
+}

@@ -22,6 +22,12 @@ export interface DetectDialect {
   regex(e: Sql, pattern: Sql): Sql;
   /** An IPv4 address in text form as an integer; NULL when it is not IPv4. */
   ipv4Number(e: Sql): Sql;
+  /**
+   * An IPv6 address in text form (any spelling: compressed, upper case, leading zeros) as its 32
+   * lower-case hex digits; NULL when it is not IPv6. Embedded dotted IPv4 (::ffff:1.2.3.4) is not
+   * IPv6 here: the normaliser already turns mapped addresses into IPv4.
+   */
+  ipv6Hex(e: Sql): Sql;
   /** A string value at a key path of a JSON text column. */
   json(column: string, path: readonly string[]): Sql;
   /** Epoch milliseconds of a timestamp expression. */
@@ -48,6 +54,8 @@ export interface DetectDialect {
 const EMAIL_DOMAIN = '@([a-z0-9][a-z0-9.-]*[a-z0-9])';
 
 const IPV4_PATTERN = '\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}';
+/** An IPv6 address in hex-and-colons form, at most one "::" (checked separately: RE2 has no lookahead). */
+const IPV6_PATTERN = '[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}';
 
 function json(column: string, path: readonly string[]): Sql {
   return dialectFragment((d, ctx) =>
@@ -67,6 +75,18 @@ export const duckdbDetect: DetectDialect = {
   regex: (e, p) => sql`regexp_matches(${e}, ${p})`,
   ipv4Number: (e) =>
     sql`CASE WHEN regexp_full_match(${e}, ${IPV4_PATTERN}) THEN CAST(split_part(${e}, '.', 1) AS BIGINT) * 16777216 + CAST(split_part(${e}, '.', 2) AS BIGINT) * 65536 + CAST(split_part(${e}, '.', 3) AS BIGINT) * 256 + CAST(split_part(${e}, '.', 4) AS BIGINT) END`,
+  ipv6Hex: (e) => {
+    // The groups before and after "::", the zero groups it stands for, each group padded to 4 digits.
+    const groups = (part: Sql) => sql`list_filter(string_split(${part}, ':'), g -> g <> '')`;
+    const a = sql`lower(${e})`;
+    const expanded = sql`CASE WHEN contains(${a}, '::') THEN list_concat(${groups(sql`split_part(${a}, '::', 1)`)}, list_transform(range(8 - len(${groups(a)})), x -> '0'), ${groups(sql`split_part(${a}, '::', 2)`)}) ELSE string_split(${a}, ':') END`;
+    const hex = sql`array_to_string(list_transform(${expanded}, g -> lpad(g, 4, '0')), '')`;
+    // Valid: hex groups, one "::" at most (standing for at least one group), no stray leading or trailing ":".
+    const valid = sql`regexp_full_match(${a}, ${IPV6_PATTERN}) AND NOT contains(${a}, ':::') AND length(${a}) - length(replace(${a}, '::', '')) <= 2
+      AND (starts_with(${a}, '::') OR NOT starts_with(${a}, ':')) AND (ends_with(${a}, '::') OR NOT ends_with(${a}, ':'))
+      AND CASE WHEN contains(${a}, '::') THEN len(${groups(a)}) <= 7 ELSE len(string_split(${a}, ':')) = 8 END`;
+    return sql`CASE WHEN ${valid} THEN ${hex} END`;
+  },
   json,
   ms: (e) => sql`epoch_ms(${e})`,
   timestamp: (ms) => sql`make_timestamp(CAST(${ms} AS BIGINT) * 1000)`,
@@ -92,6 +112,8 @@ export const clickhouseDetect: DetectDialect = {
   endsWith: (e, s) => sql`endsWith(${e}, ${s})`,
   regex: (e, p) => sql`match(${e}, ${p})`,
   ipv4Number: (e) => sql`if(match(${e}, ${`^${IPV4_PATTERN}$`}), toInt64(IPv4StringToNum(${e})), NULL)`,
+  // IPv6StringToNum gives 16 zero bytes for text that is not an address: only "::" itself means that.
+  ipv6Hex: (e) => sql`if(match(lowerUTF8(${e}), ${`^${IPV6_PATTERN}$`}) AND (IPv6StringToNum(${e}) != IPv6StringToNum('::') OR match(${e}, '^[0:]+$')), lower(hex(IPv6StringToNum(${e}))), NULL)`,
   json,
   ms: (e) => sql`toUnixTimestamp64Milli(${e})`,
   timestamp: (ms) => sql`toDateTime64(${ms} / 1000, 3, 'UTC')`,

@@ -4,6 +4,7 @@
 // Sigma means it (a missing field is "not equal"), not as SQL's three-valued logic.
 
 import { AppError } from '../../core/index.js';
+import { ipv6ToHex } from '../../records/index.js';
 import { ident, join, raw, sql, type Sql } from '../../store/index.js';
 import { mapField, serviceOf, type MappedField, type ServiceMapping } from '../mapping/index.js';
 import type { ConditionNode, DetectionRule, FieldMatch, Matcher, Selection, StrPart } from '../sigma/ast.js';
@@ -142,8 +143,19 @@ class PredicateCompiler {
       }
       case 'cidr': {
         if (m.v6) {
-          this.errors.push(ruleError(this.rule.file, fm.pos, where, 'IPv6 networks are not supported by |cidr yet; match IPv6 prefixes with |startswith'));
-          return null;
+          // The first prefix/4 hex digits equal the network's; a partial last digit is one of the values it allows.
+          const hex = this.d.ipv6Hex(e);
+          const net = ipv6ToHex(m.network) ?? '';
+          const full = Math.floor(m.prefix / 4);
+          const rest = m.prefix % 4;
+          const parts: Sql[] = [full > 0 ? this.d.startsWith(hex, sql`${net.slice(0, full)}`) : sql`${hex} IS NOT NULL`];
+          if (rest > 0) {
+            const mask = (0xf << (4 - rest)) & 0xf;
+            const want = Number.parseInt(net[full]!, 16) & mask;
+            const digits = Array.from({ length: 16 }, (_, v) => v).filter((v) => (v & mask) === want).map((v) => sql`${v.toString(16)}`);
+            parts.push(sql`substring(${hex}, ${full + 1}, 1) IN (${join(digits)})`);
+          }
+          return parts.length === 1 ? parts[0]! : sql`(${join(parts, raw(' AND '))})`;
         }
         const [a, b, c, dd] = m.network.split('.').map(Number) as [number, number, number, number];
         const base = ((a * 256 + b) * 256 + c) * 256 + dd;
