@@ -3,6 +3,7 @@ export { CLOCK_WARNING_MS, clockSkewText, createCollector, DEFAULT_COLLECTOR_OPT
 export type { Collector, CollectorInput } from './collector.js';
 export { createRequestBudget } from './budget.js';
 export { loadWorkerStates, saveWorkerStates } from './state.js';
+export { skewCorrection } from './worker.js';
 export type { SavedWorkerState } from './state.js';
 export type { RequestBudget } from './budget.js';
 export { createCollectorMetrics } from './metrics.js';

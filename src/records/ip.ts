@@ -40,12 +40,8 @@ function canonicalV6(address: string): string {
   const bare = zone >= 0 ? address.slice(0, zone) : address;
   const dotted = MAPPED_DOTTED.exec(bare);
   if (dotted && isIP(dotted[1]!) === 4) return dotted[1]!;
-  let canonical: string;
-  try {
-    canonical = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
-  } catch {
-    return bare.toLowerCase();
-  }
+  const canonical = urlCanonicalV6(bare);
+  if (canonical === null) return bare.toLowerCase();
   const hex = MAPPED_HEX.exec(canonical);
   if (hex) {
     const hi = Number.parseInt(hex[1]!, 16);
@@ -55,15 +51,20 @@ function canonicalV6(address: string): string {
   return canonical;
 }
 
-/** The 32 lower-case hex digits of an IPv6 address in any spelling, or null when it is not one. */
-export function ipv6ToHex(text: string): string | null {
-  if (isIP(text) !== 6) return null;
-  let canonical: string;
+/** The WHATWG URL parser's canonical (RFC 5952) spelling of an IPv6 address, or null. */
+function urlCanonicalV6(address: string): string | null {
   try {
-    canonical = new URL(`http://[${text}]/`).hostname.slice(1, -1);
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
   } catch {
     return null;
   }
+}
+
+/** The 32 lower-case hex digits of an IPv6 address in any spelling (no zone), or null when it is not one. */
+export function ipv6ToHex(text: string): string | null {
+  if (isIP(text) !== 6) return null;
+  const canonical = urlCanonicalV6(text);
+  if (canonical === null) return null;
   // The URL parser writes an embedded IPv4 part in hex, so only hex groups remain.
   const [head = '', tail] = canonical.split('::');
   const a = head === '' ? [] : head.split(':');

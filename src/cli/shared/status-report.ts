@@ -6,7 +6,7 @@
 import { DAY, HOUR, MINUTE, formatDuration, safeLine } from '../../core/index.js';
 import type { TenantConfig } from '../../config/index.js';
 import { sql, type Store } from '../../store/index.js';
-import { CLOCK_WARNING_MS, clockSkewText, loadWorkerStates, type WorkerStatus } from '../../collect/index.js';
+import { CLOCK_WARNING_MS, clockSkewText, loadWorkerStates, skewCorrection, type WorkerStatus } from '../../collect/index.js';
 import { outboxHealth, type DestinationHealth } from '../../alerts/index.js';
 
 export interface StatusEntry {
@@ -103,6 +103,8 @@ export async function computeStatus(
       const lastSuccess = maxOf(w?.lastSuccess ?? null, p?.lastSuccess ?? null);
       const liveSub = w && w.subscription !== 'unknown' ? w.subscription : undefined;
       const savedSub = p && p.subscription !== 'unknown' ? p.subscription : undefined;
+      // contentCreated is the API's time: compare it with the API's clock when the daemon knows the skew.
+      const apiNow = now + skewCorrection(w?.clockSkewMs ?? null);
       const cursor = (await store.getCursor(t.tenantId, ct))?.position ?? w?.cursor ?? null;
       const e = ev.get(k)?.[0];
       const l = led.get(k)?.[0];
@@ -131,8 +133,8 @@ export async function computeStatus(
         const oldest = ms(l?.oldest_created) ?? newestCreated;
         const usualGap = blobs > 1 ? (newestCreated - oldest) / (blobs - 1) : SILENT_CAP;
         const threshold = Math.min(Math.max(3 * usualGap, SILENT_FLOOR), SILENT_CAP);
-        if (now - newestCreated > threshold) {
-          warnings.push(`silent for ${formatDuration(now - newestCreated)}: no new blob (usually one every ${formatDuration(usualGap)}); check the subscription and the tenant's audit logging`);
+        if (apiNow - newestCreated > threshold) {
+          warnings.push(`silent for ${formatDuration(apiNow - newestCreated)}: no new blob (usually one every ${formatDuration(usualGap)}); check the subscription and the tenant's audit logging`);
         }
       }
       if (w?.clockSkewMs != null && Math.abs(w.clockSkewMs) >= CLOCK_WARNING_MS) warnings.push(`${clockSkewText(w.clockSkewMs)}; windows follow the API's clock`);
@@ -144,7 +146,7 @@ export async function computeStatus(
         subscription: liveSub ?? savedSub ?? (cursor !== null || blobs > 0 ? 'enabled' : 'unknown'),
         cursor: iso(cursor),
         newestContentCreated: iso(newestCreated),
-        lagSeconds: newestCreated === null ? null : Math.round((now - newestCreated) / 1000),
+        lagSeconds: newestCreated === null ? null : Math.round((apiNow - newestCreated) / 1000),
         newestEvent: iso(newestEvent),
         eventLagSeconds:
           w?.eventLagMs != null ? Math.round(w.eventLagMs / 1000) : newestEvent !== null && newestIngest !== null ? Math.round((newestIngest - newestEvent) / 1000) : null,

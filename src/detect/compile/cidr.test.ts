@@ -10,7 +10,9 @@ import { ipv6ToHex } from '../../records/index.js';
 import { openDuckDbStore, raw, sql } from '../../store/index.js';
 import { loadRules } from '../engine/load.js';
 import { readRuleTests, runRuleTests } from '../engine/ruletest.js';
+import { parseRuleText } from '../sigma/parse.js';
 import { clickhouseDetect, duckdbDetect } from './dialects.js';
+import { compileRules } from './index.js';
 
 test('DuckDB expands every spelling of an IPv6 address like the reference, and refuses what is not one', async () => {
   const valid = ['2001:db8::1', '::', '::1', '1::', '2001:DB8:0:0:0:0:0:1', '2001:0db8:0000:0000:0000:ff00:0042:8329', 'fe80::1:2', 'a:b:c:d:e:f:1:2', '1:2:3::6:7:8'];
@@ -56,4 +58,12 @@ test('|cidr with an IPv6 network matches addresses inside it whatever their spel
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('an IPv6 network with a zone is refused with its place, not compiled into a match-all', () => {
+  const { rules, errors } = parseRuleText(`title: t\nid: z1\nlogsource: {product: m365, service: audit}\ndetection:\n  s:\n    ClientIP|cidr: 'fe80::1%eth0/64'\n  condition: s\n`, 'z.yml');
+  assert.deepEqual(errors, []);
+  const c = compileRules(rules, duckdbDetect);
+  assert.equal(c.compiled.length, 0);
+  assert.match(c.errors.map((e) => e.display()).join('\n'), /z\.yml:6:5: .*"fe80::1%eth0" is not an IPv6 network address; write it like 2001:db8::\/32/);
 });

@@ -144,8 +144,12 @@ class PredicateCompiler {
       case 'cidr': {
         if (m.v6) {
           // The first prefix/4 hex digits equal the network's; a partial last digit is one of the values it allows.
+          const net = ipv6ToHex(m.network);
+          if (net === null) {
+            this.errors.push(ruleError(this.rule.file, fm.pos, where, `"${m.network.slice(0, 60)}" is not an IPv6 network address; write it like 2001:db8::/32`));
+            return null;
+          }
           const hex = this.d.ipv6Hex(e);
-          const net = ipv6ToHex(m.network) ?? '';
           const full = Math.floor(m.prefix / 4);
           const rest = m.prefix % 4;
           const parts: Sql[] = [full > 0 ? this.d.startsWith(hex, sql`${net.slice(0, full)}`) : sql`${hex} IS NOT NULL`];
