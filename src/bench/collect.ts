@@ -38,7 +38,13 @@ function repoRoot(): string {
 
 async function startEmulatorChild(args: string[]): Promise<{ child: ChildProcess; info: EmulatorInfo }> {
   const bin = join(repoRoot(), 'bin', 'auditwatch.js');
-  const child = spawn(process.execPath, [bin, 'emulator', '--json', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Heap limits in NODE_OPTIONS are meant for the collector measured here, not for the emulator, which
+  // holds the whole simulated tenant and its ground truth.
+  const nodeOptions = (process.env['NODE_OPTIONS'] ?? '').replace(/--max-(old|semi)-space-size[= ]\d+/g, '').trim();
+  const child = spawn(process.execPath, [bin, 'emulator', '--json', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: nodeOptions },
+  });
   const lines = createInterface({ input: child.stdout! });
   const info = await new Promise<EmulatorInfo>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the emulator exited (${code}) before it was ready`)));
