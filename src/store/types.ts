@@ -62,6 +62,37 @@ export interface ImportBatch {
   ingestedAt: number;
 }
 
+/**
+ * A long ingest transaction: blobs go in as they arrive and are committed together with cursors, all
+ * or nothing. Large transactions are what make ingest cheap (DuckDB writes their row groups straight
+ * to the file instead of through its write-ahead log) while memory stays flat (rows are handed to the
+ * store as they come, not held until the commit). One session holds the store's ingest transaction at
+ * a time, from its first add (or cursor-only commit) to its commit or rollback: other sessions,
+ * commitBlobs and importRecords wait meanwhile, so a holder must commit soon (the collector commits
+ * every batchRecords rows, every few seconds, and at the end of each worker's pass).
+ */
+export interface IngestSession {
+  /** Rows inserted since the last commit (duplicates not counted). */
+  readonly pendingRows: number;
+  /**
+   * Inserts the blobs' rows not stored yet (by tenant and record Id: against the store, this
+   * transaction and the call itself) and keeps their rejections and ledger entries for the commit.
+   * Nothing is visible to others until commit. On failure everything since the last commit is rolled
+   * back and the error is thrown.
+   */
+  add(blobs: BlobCommit[]): Promise<void>;
+  /**
+   * Writes the ledger entries, dead letters and `cursors`, and commits everything added since the last
+   * commit. Returns one result per blob, in the order added. On failure everything since the last
+   * commit is rolled back and the error is thrown. With nothing added and no cursors it does nothing.
+   */
+  commit(cursors?: Omit<Cursor, 'updatedAt'>[]): Promise<CommitResult[]>;
+  /** Drops everything added since the last commit. */
+  rollback(): Promise<void>;
+  /** Rolls back what is not committed and lets the session go. */
+  close(): Promise<void>;
+}
+
 export interface QueryReadOnlyOptions {
   /** Refuse (AppError query_too_large) rather than hold more rows than this in memory. Default 1,000,000. */
   maxRows?: number;
@@ -91,6 +122,8 @@ export interface Store {
    */
   queryReadOnly(text: string, options?: QueryReadOnlyOptions): Promise<Row[]>;
 
+  /** A long ingest transaction for a stream of blobs (the collector's way in). */
+  openIngest(): IngestSession;
   /**
    * Ingest: for each blob, in one transaction, insert its rows that are not stored yet (by tenant and
    * record Id, also within the batch), its rejections as dead letters, its ledger entry, and, when

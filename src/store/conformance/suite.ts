@@ -131,6 +131,73 @@ export function runStoreConformance(name: string, open: () => Promise<Store>): v
     assert.equal((await store.getCursor('tenant-a', 'Audit.AzureActiveDirectory'))?.position, BASE_TIME + DAY);
   });
 
+  t('an ingest session: adds invisible until commit, duplicates caught across adds, one result per blob, several cursors', async (store) => {
+    await store.commitBlobs([makeBlob('blob-0', [makeEventRow(1)])]);
+    const session = store.openIngest();
+    try {
+      await session.add([makeBlob('blob-1', [makeEventRow(1), makeEventRow(2), makeEventRow(3)], { rejects: [{ reason: 'bad', raw: 'r1' }] })]);
+      await session.add([makeBlob('blob-2', [makeEventRow(3), makeEventRow(4), makeEventRow(4)]), makeBlob('blob-3', [makeEventRow(2)])]);
+      assert.equal(session.pendingRows, 3);
+      // Others see nothing yet, and other writes are not held up by the open transaction.
+      await store.recordGap({ tenantId: 'tenant-a', contentType: 'Audit.Exchange', contentId: 'gone', windowStart: BASE_TIME, windowEnd: BASE_TIME, code: 'AF20051', reason: 'expired', detectedAt: BASE_TIME });
+      assert.equal(await count(store, 'events'), 1);
+      assert.equal(await count(store, 'blob_ledger'), 1);
+      const results = await session.commit([
+        { tenantId: 'tenant-a', contentType: 'Audit.AzureActiveDirectory', position: BASE_TIME + 1000 },
+        { tenantId: 'tenant-b', contentType: 'Audit.Exchange', position: BASE_TIME + 2000 },
+      ]);
+      assert.deepEqual(results, [
+        { inserted: 2, duplicates: 1, deadLetters: 1 },
+        { inserted: 1, duplicates: 2, deadLetters: 0 },
+        { inserted: 0, duplicates: 1, deadLetters: 0 },
+      ]);
+      assert.equal(session.pendingRows, 0);
+      assert.deepEqual((await ids(store)).map((k) => k.slice(-1)), ['1', '2', '3', '4']);
+      assert.equal(await count(store, 'blob_ledger'), 4);
+      assert.equal(await count(store, 'dead_letters'), 1);
+      assert.equal((await store.getCursor('tenant-a', 'Audit.AzureActiveDirectory'))?.position, BASE_TIME + 1000);
+      assert.equal((await store.getCursor('tenant-b', 'Audit.Exchange'))?.position, BASE_TIME + 2000);
+      // The next transaction of the same session de-duplicates against what it committed.
+      await session.add([makeBlob('blob-4', [makeEventRow(4), makeEventRow(5)])]);
+      assert.deepEqual(await session.commit(), [{ inserted: 1, duplicates: 1, deadLetters: 0 }]);
+      // A cursor alone commits too; nothing at all is a no-op.
+      assert.deepEqual(await session.commit([{ tenantId: 'tenant-a', contentType: 'Audit.AzureActiveDirectory', position: BASE_TIME + 5000 }]), []);
+      assert.equal((await store.getCursor('tenant-a', 'Audit.AzureActiveDirectory'))?.position, BASE_TIME + 5000);
+      assert.deepEqual(await session.commit(), []);
+    } finally {
+      await session.close();
+    }
+    assert.equal(await count(store, 'events'), 5);
+  });
+
+  t('an ingest session: rollback and a failed add drop everything since the last commit; the session goes on', async (store) => {
+    const session = store.openIngest();
+    try {
+      await session.add([makeBlob('blob-1', [makeEventRow(1)])]);
+      assert.deepEqual(await session.commit(), [{ inserted: 1, duplicates: 0, deadLetters: 0 }]);
+      await session.add([makeBlob('blob-2', [makeEventRow(2)])]);
+      await session.rollback();
+      await session.add([makeBlob('blob-3', [makeEventRow(3)])]);
+      await assert.rejects(session.add([makeBlob('blob-4', [makeEventRow(4, { creationTime: Number.NaN })])]));
+      assert.equal(session.pendingRows, 0, 'the failed add rolled back blob-3 as well');
+      // While a session holds the transaction, commitBlobs waits for it rather than interleaving.
+      await session.add([makeBlob('blob-5', [makeEventRow(5)])]);
+      let waited = false;
+      const other = store.commitBlobs([makeBlob('blob-6', [makeEventRow(5), makeEventRow(6)])]).then((r) => {
+        waited = true;
+        return r;
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(waited, false, 'commitBlobs waits for the open session');
+      assert.deepEqual(await session.commit(), [{ inserted: 1, duplicates: 0, deadLetters: 0 }]);
+      assert.deepEqual(await other, { inserted: 1, duplicates: 1, deadLetters: 0 });
+    } finally {
+      await session.close();
+    }
+    assert.deepEqual((await ids(store)).map((k) => k.slice(-1)), ['1', '5', '6']);
+    assert.deepEqual((await store.query(sql`SELECT content_id FROM blob_ledger ORDER BY content_id`)).map((r) => r['content_id']), ['blob-1', 'blob-5', 'blob-6']);
+  });
+
   t('cursors: absent, set, moved with a commit, per tenant and content type', async (store) => {
     assert.equal(await store.getCursor('tenant-a', 'Audit.Exchange'), null);
     await store.setCursor({ tenantId: 'tenant-a', contentType: 'Audit.Exchange', position: BASE_TIME });

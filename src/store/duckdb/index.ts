@@ -22,8 +22,9 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   try {
     const writer = await connect();
     const reader = await connect();
+    const ingest = { conn: await connect(), probe: await connect() };
     const clock = options.clock;
-    return new DuckDbStore(instance, writer, reader, {
+    return new DuckDbStore(instance, writer, reader, ingest, {
       path: options.path,
       readOnly: options.readOnly ?? false,
       logger: options.logger ?? silentLogger,

@@ -9,4 +9,15 @@ export class Mutex {
     this.tail = run.catch(() => undefined);
     return run;
   }
+
+  /** Waits for the mutex and holds it until the returned function is called (for a hold across calls). */
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const before = this.tail;
+    this.tail = before.then(() => held);
+    return before.then(() => release);
+  }
 }

@@ -1,29 +1,21 @@
-// The DuckDB Store: one file, one writer connection (ingest, migrations, transactions) and one reader
-// connection (queries, status), each used by one caller at a time. DuckDB's MVCC lets the reader see
-// every committed write while a commit runs on the writer.
+// The DuckDB Store: one file and four connections, each used by one caller at a time: the writer
+// (migrations, transactions, cursors, gaps), the reader (queries, status), and for ingest (ingest.ts) a
+// transaction connection and its duplicate probe. DuckDB's MVCC lets the reader see every committed
+// write while a commit runs, and lets other writes commit while a long ingest transaction is open.
 
 import { StatementType, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
 import { AppError, errorMessage, oneLine, type Logger } from '../../core/index.js';
-import { duckdbDialect, join, sql, type Sql } from '../sql/index.js';
-import type { BlobCommit, CommitResult, Cursor, Gap, ImportBatch, QueryReadOnlyOptions, Row, Store } from '../types.js';
-import type { Rejection } from '../../records/index.js';
+import { duckdbDialect, sql, type Sql } from '../sql/index.js';
+import type { BlobCommit, CommitResult, Cursor, Gap, ImportBatch, IngestSession, QueryReadOnlyOptions, Row, Store } from '../types.js';
 import { checkReadOnlyText, refusal } from '../readonly-guard.js';
 import { runMigrations } from '../migrations/runner.js';
 import { rowsFrom } from './convert.js';
 import { execSql, runSql, runText } from './exec.js';
-import { dedupeBatch, insertNewRows, type StagedRow } from './ingest.js';
+import { DuckDbIngestSession, upsertCursor, type IngestItem } from './ingest.js';
 import { Mutex } from './mutex.js';
 
 const DAY = 86_400_000;
-const CHUNK = 500;
 const DEFAULT_MAX_ROWS = 1_000_000;
-
-interface DeadLetter extends Rejection {
-  tenantId: string | null;
-  contentType: string | null;
-  sourceId: string;
-  receivedAt: number;
-}
 
 type Tx = Pick<Store, 'query' | 'execute'>;
 
@@ -32,12 +24,15 @@ export class DuckDbStore implements Store {
   readonly dialect = duckdbDialect;
   private readonly writeLock = new Mutex();
   private readonly readLock = new Mutex();
+  private readonly ingestLock = new Mutex();
+  private readonly sessions = new Set<DuckDbIngestSession>();
   private closed = false;
 
   constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly reader: DuckDBConnection,
+    private readonly ingest: { conn: DuckDBConnection; probe: DuckDBConnection },
     private readonly options: { path: string; readOnly: boolean; logger: Logger; now: () => number },
   ) {}
 
@@ -156,55 +151,48 @@ export class DuckDbStore implements Store {
     });
   }
 
+  private newSession(): DuckDbIngestSession {
+    this.check();
+    return new DuckDbIngestSession({ ...this.ingest, lock: this.ingestLock, check: () => this.check(), now: this.options.now });
+  }
+
+  openIngest(): IngestSession {
+    const session = this.newSession();
+    this.sessions.add(session);
+    return {
+      get pendingRows() {
+        return session.pendingRows;
+      },
+      add: (blobs) => session.add(blobs.map(blobItem)),
+      commit: (cursors) => session.commit(cursors),
+      rollback: () => session.rollback(),
+      close: async () => {
+        await session.rollback();
+        this.sessions.delete(session);
+      },
+    };
+  }
+
   commitBlobs(blobs: BlobCommit[], cursor?: Omit<Cursor, 'updatedAt'>): Promise<CommitResult> {
-    return this.write(async (conn) => {
-      return this.atomically(conn, async () => {
-        const staged: StagedRow[] = [];
-        const letters: DeadLetter[] = [];
-        for (const b of blobs) {
-          const source = { contentType: b.blob.contentType, sourceId: b.blob.contentId, ingestedAt: b.ingestedAt };
-          for (const row of b.rows) staged.push({ row, source });
-          for (const r of b.rejects) {
-            letters.push({ ...r, tenantId: b.blob.tenantId, contentType: b.blob.contentType, sourceId: b.blob.contentId, receivedAt: b.ingestedAt });
-          }
-        }
-        const { kept } = dedupeBatch(staged);
-        const perSource = await insertNewRows(conn, kept);
-        let inserted = 0;
-        for (const n of perSource.values()) inserted += n;
-        const deadLetters = await insertDeadLetters(conn, letters);
-        const ledger = blobs.map((b) => {
-          const key = `${b.blob.tenantId}\u0000${b.blob.contentId}`;
-          const mine = perSource.get(key) ?? 0;
-          perSource.delete(key);
-          return sql`(${b.blob.tenantId}, ${b.blob.contentType}, ${b.blob.contentId}, ${new Date(b.blob.contentCreated)}, ${new Date(b.blob.contentExpiration)}, ${b.rows.length + b.rejects.length}, ${mine}, ${b.rows.length - mine}, ${b.rejects.length}, ${new Date(b.ingestedAt)})`;
-        });
-        for (let i = 0; i < ledger.length; i += CHUNK) {
-          await execSql(
-            conn,
-            sql`INSERT INTO blob_ledger (tenant_id, content_type, content_id, content_created, content_expiration, record_count, inserted, duplicates, dead_letters, ingested_at) VALUES ${join(ledger.slice(i, i + CHUNK))} ON CONFLICT DO NOTHING`,
-          );
-        }
-        if (cursor) await upsertCursor(conn, cursor, this.options.now());
-        return { inserted, duplicates: staged.length - inserted, deadLetters };
-      });
-    });
+    return this.ingestOnce(blobs.map(blobItem), cursor ? [cursor] : []);
   }
 
   importRecords(batch: ImportBatch): Promise<CommitResult> {
-    return this.write(async (conn) => {
-      return this.atomically(conn, async () => {
-        const source = { contentType: null, sourceId: batch.sourceId, ingestedAt: batch.ingestedAt };
-        const staged: StagedRow[] = batch.rows.map((row) => ({ row, source }));
-        const { kept } = dedupeBatch(staged);
-        const perSource = await insertNewRows(conn, kept);
-        let inserted = 0;
-        for (const n of perSource.values()) inserted += n;
-        const letters: DeadLetter[] = batch.rejects.map((r) => ({ ...r, tenantId: batch.tenantId, contentType: null, sourceId: batch.sourceId, receivedAt: batch.ingestedAt }));
-        const deadLetters = await insertDeadLetters(conn, letters);
-        return { inserted, duplicates: staged.length - inserted, deadLetters };
-      });
-    });
+    return this.ingestOnce([{ tenantId: batch.tenantId, contentType: null, sourceId: batch.sourceId, blob: null, rows: batch.rows, rejects: batch.rejects, ingestedAt: batch.ingestedAt }], []);
+  }
+
+  /** One ingest transaction for `items`, summed. */
+  private async ingestOnce(items: IngestItem[], cursors: Omit<Cursor, 'updatedAt'>[]): Promise<CommitResult> {
+    const session = this.newSession();
+    await session.add(items);
+    const results = await session.commit(cursors);
+    const sum: CommitResult = { inserted: 0, duplicates: 0, deadLetters: 0 };
+    for (const r of results) {
+      sum.inserted += r.inserted;
+      sum.duplicates += r.duplicates;
+      sum.deadLetters += r.deadLetters;
+    }
+    return sum;
   }
 
   knownBlobs(tenantId: string, contentType: string, since: number): Promise<Set<string>> {
@@ -256,7 +244,13 @@ ON CONFLICT DO NOTHING`,
 
   async close(): Promise<void> {
     if (this.closed) return;
+    for (const session of this.sessions) {
+      if (session.open) this.options.logger.warn('The store was closed with an ingest transaction open; it was rolled back (its blobs are fetched again).');
+      await session.rollback();
+    }
     this.closed = true;
+    // Waits for an ingest transaction that commitBlobs or importRecords has open.
+    await this.ingestLock.use(async () => undefined);
     await this.writeLock.use(async () => {
       await this.readLock.use(async () => {
         try {
@@ -265,6 +259,8 @@ ON CONFLICT DO NOTHING`,
           this.options.logger.warn('The store could not checkpoint on close; DuckDB replays its WAL on the next open.', { error: errorMessage(err) });
         } finally {
           this.reader.closeSync();
+          this.ingest.probe.closeSync();
+          this.ingest.conn.closeSync();
           this.writer.closeSync();
           this.instance.closeSync();
         }
@@ -273,24 +269,8 @@ ON CONFLICT DO NOTHING`,
   }
 }
 
-async function upsertCursor(conn: DuckDBConnection, cursor: Omit<Cursor, 'updatedAt'>, now: number): Promise<void> {
-  await execSql(
-    conn,
-    sql`INSERT INTO cursors (tenant_id, content_type, position, updated_at) VALUES (${cursor.tenantId}, ${cursor.contentType}, ${new Date(cursor.position)}, ${new Date(now)})
-ON CONFLICT (tenant_id, content_type) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
-  );
-}
-
-/** Stores rejections; the same raw text from the same source and tenant is kept once. Returns how many were new. */
-async function insertDeadLetters(conn: DuckDBConnection, letters: DeadLetter[]): Promise<number> {
-  let added = 0;
-  for (let i = 0; i < letters.length; i += CHUNK) {
-    const values = letters.slice(i, i + CHUNK).map(
-      (d) => sql`(md5(concat_ws(chr(0), coalesce(${d.tenantId}, ''), ${d.sourceId}, ${d.raw})), ${d.tenantId}, ${d.contentType}, ${d.sourceId}, ${d.reason}, ${d.raw}, ${new Date(d.receivedAt)})`,
-    );
-    added += await execSql(conn, sql`INSERT INTO dead_letters (id, tenant_id, content_type, source_id, reason, raw, received_at) VALUES ${join(values)} ON CONFLICT DO NOTHING`);
-  }
-  return added;
+function blobItem(b: BlobCommit): IngestItem {
+  return { tenantId: b.blob.tenantId, contentType: b.blob.contentType, sourceId: b.blob.contentId, blob: b.blob, rows: b.rows, rejects: b.rejects, ingestedAt: b.ingestedAt };
 }
 
 function firstLine(err: unknown): string {

@@ -5,7 +5,7 @@
 // rows under a 300 MB limit, ingest at 23k rows/s and falling; measured). De-duplication is an
 // anti-join on (tenant_id, id) restricted to the batch's creation_time range, which the zone maps of
 // the creation_time-sorted row groups make cheap (a re-delivered record keeps its CreationTime).
-// All writes to events go through the store's commitBlobs/importRecords, which enforce the key.
+// All writes to events go through the store's ingest sessions (openIngest, commitBlobs, importRecords), which enforce the key.
 
 import { AppError } from '../../core/index.js';
 import type { Dialect } from '../sql/index.js';
