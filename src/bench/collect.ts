@@ -14,7 +14,7 @@ import { Secret, systemClock } from '../core/index.js';
 import { createApiClient, splitJsonArray, type ApiClient } from '../api/index.js';
 import { CONTENT_TYPES, normalize, type EventRow, type Rejection } from '../records/index.js';
 import { openDuckDbStore, type BlobCommit } from '../store/index.js';
-import { createCollector } from '../collect/index.js';
+import { createCollector, DEFAULT_COLLECTOR_OPTIONS } from '../collect/index.js';
 
 interface EmulatorInfo {
   url: string;
@@ -77,7 +77,7 @@ export async function run(args: string[]): Promise<void> {
   const tenantsN = flag(args, 'tenants', '1');
   const seed = flag(args, 'seed', '1');
   const concurrency = Number(flag(args, 'concurrency', '6'));
-  const batch = Number(flag(args, 'batch', '10000'));
+  const batch = Number(flag(args, 'batch', String(DEFAULT_COLLECTOR_OPTIONS.batchRecords)));
   const skipCeiling = args.includes('--skip-ceiling');
   const emuArgs = ['--seed', seed, '--days', String(days), '--users', users, '--tenants', tenantsN, '--latency', '0s', '--no-live', '--scenarios', 'none', '--throttle', '0', '--page-size', '1000'];
   process.stdout.write(`emulator: auditwatch emulator ${emuArgs.join(' ')} (child process)\n`);

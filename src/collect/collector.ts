@@ -16,9 +16,12 @@ import { Semaphore } from './sync.js';
 import type {
   BackoffOptions, CollectorHooks, CollectorOptions, PassProgress, PassSummary, RunOnceOptions, TenantRuntime, WorkerResult, WorkerStatus,
 } from './types.js';
-import { rollDay, runWorkerPass, skewCorrection } from './worker.js';
+import { rollDay, runWorkerPass, skewCorrection, type Ready } from './worker.js';
+import { Committer } from './committer.js';
 
 const HOUR = 3_600_000;
+/** The longest an ingest transaction stays open before it commits (ms): rows become visible, a crash loses little. */
+const COMMIT_AGE_MS = 10_000;
 
 export const DEFAULT_COLLECTOR_OPTIONS: CollectorOptions = {
   overlapMs: 24 * HOUR,
@@ -28,7 +31,7 @@ export const DEFAULT_COLLECTOR_OPTIONS: CollectorOptions = {
   startLimitMs: 15 * 60_000,
   initialLookbackMs: 7 * 24 * HOUR,
   maxLookbackMs: 167 * HOUR,
-  batchRecords: 10_000,
+  batchRecords: 50_000,
   backoff: { baseMs: 1000, maxMs: 5 * 60_000, maxAttempts: 8, throttleMs: 30_000 },
 };
 
@@ -71,10 +74,9 @@ export function createCollector(input: CollectorInput): Collector {
   const options = resolveOptions(input.options);
   const metrics = createCollectorMetrics(input.registry);
   const hooks = input.hooks ?? {};
-  const commitLock = new Semaphore(1);
+  const committer = new Committer<Ready>(input.store, clock, { maxRows: options.batchRecords, maxAgeMs: COMMIT_AGE_MS });
   const rng = new Rng('collector', options.seed ?? 'auditwatch');
   let running: Promise<PassSummary> | null = null;
-  let activeWorkers = 0;
 
   const tenants: TenantState[] = input.tenants.map((t) => {
     const budget = createRequestBudget(t.requestsPerMinute ?? options.requestsPerMinute, clock);
@@ -148,16 +150,16 @@ export function createCollector(input: CollectorInput): Collector {
       }
       return;
     }
-    await Promise.all(
+    // Settled, not Promise.all: on a stop every worker has ended before the last commit.
+    const settled = await Promise.allSettled(
       ts.t.contentTypes.map(async (ct) => {
         const status = ts.status.get(ct)!;
         let r: WorkerResult;
-        activeWorkers++;
         try {
           r = await runWorkerPass(
             {
               tenantId: ts.t.tenantId, contentType: ct, api: ts.api, store: input.store, clock, logger: log, options, metrics, hooks, enrich: input.enrich,
-              rng, fetchSlots: ts.fetchSlots, commitLock, status, workerCount: () => activeWorkers,
+              rng, fetchSlots: ts.fetchSlots, committer, status,
               restartSubscription: (signal) => startSubscription(ts, ct, log, signal),
               progress,
             },
@@ -169,8 +171,6 @@ export function createCollector(input: CollectorInput): Collector {
           status.state = 'failed';
           status.lastError = { code: e.code, message: e.message, at: clock.now() };
           r = { tenantId: ts.t.tenantId, contentType: ct, ok: false, records: 0, blobs: 0, duplicates: 0, deadLetters: 0, gaps: 0, failedBlobs: 0, cursor: status.cursor, error: e };
-        } finally {
-          activeWorkers--;
         }
         summary.workers.push(r);
         if (r.error) {
@@ -179,6 +179,8 @@ export function createCollector(input: CollectorInput): Collector {
         }
       }),
     );
+    const stopped = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (stopped) throw stopped.reason;
   };
 
   const runPass = async (opts: RunOnceOptions): Promise<PassSummary> => {
@@ -187,18 +189,23 @@ export function createCollector(input: CollectorInput): Collector {
       ok: false, startedAt, finishedAt: startedAt, records: 0, blobs: 0, bytes: 0, duplicates: 0, deadLetters: 0, gaps: 0, workers: [], errors: [],
     };
     const progress = new ProgressAgg(clock, startedAt, opts.onProgress);
-    await Promise.all(tenants.map((ts) => runTenant(ts, opts, progress, summary)));
+    const settled = await Promise.allSettled(tenants.map((ts) => runTenant(ts, opts, progress, summary)));
+    // Each worker committed at its end; interrupted ones (a stop) may have left blobs in the transaction:
+    // committed with the cursors they earned, so a restart does not fetch them again.
+    await committer.flush().catch((err: unknown) => logger.warn('Committing the last collected blobs failed; they are fetched again next time.', { error: errorMessage(err) }));
+    const stopped = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (stopped) throw stopped.reason;
     try {
       // Kept for `status` without the daemon; an interrupted pass has nothing final to say.
       if (!opts.signal?.aborted) {
         const states = tenants.flatMap((ts) => [...ts.status.values()]);
-        await commitLock.use(() => saveWorkerStates(input.store, states, clock.now()));
+        await saveWorkerStates(input.store, states, clock.now());
       }
     } catch (err) {
       logger.warn('Saving the collectors\' state for status failed; it is saved again after the next pass.', { error: errorMessage(err) });
     }
     try {
-      const pruned = await commitLock.use(() => input.store.pruneLedger(clock.now()));
+      const pruned = await input.store.pruneLedger(clock.now());
       if (pruned > 0) logger.debug('Pruned expired blob ledger entries.', { pruned });
     } catch (err) {
       logger.warn('Pruning the blob ledger failed; it is tried again next pass.', { error: errorMessage(err) });

@@ -56,3 +56,27 @@ export function difference(expected: Set<string>, actual: Set<string>): { missin
   const extra = [...actual].filter((k) => !expected.has(k));
   return { missing: missing.slice(0, 5).concat(missing.length > 5 ? [`… ${missing.length} in all`] : []), extra: extra.slice(0, 5).concat(extra.length > 5 ? [`… ${extra.length} in all`] : []) };
 }
+
+/** The store whose ingest commits fail with "disk full" (rolled back) whenever `fail()` says so. */
+export function failingCommits(store: Store, fail: () => boolean): Store {
+  const failing = Object.create(store) as Store;
+  failing.openIngest = () => {
+    const session = store.openIngest();
+    return {
+      get pendingRows() {
+        return session.pendingRows;
+      },
+      add: (blobs) => session.add(blobs),
+      commit: async (cursors) => {
+        if (fail()) {
+          await session.rollback();
+          throw new Error('disk full');
+        }
+        return session.commit(cursors);
+      },
+      rollback: () => session.rollback(),
+      close: () => session.close(),
+    };
+  };
+  return failing;
+}

@@ -42,8 +42,10 @@ export interface CollectorOptions {
   /** How far back the API may be asked: 7 days less a margin (default 167 h). */
   maxLookbackMs: number;
   /**
-   * Records held for commit across all workers (default 10,000): each worker commits its share per
-   * transaction (several blobs; a blob is never split). Bounds memory whatever the backlog.
+   * Rows per ingest transaction, shared by all workers (default 50,000; a blob is never split). Rows go
+   * to the store as blobs arrive, so this sets the commit size, not memory: larger transactions are
+   * cheaper (DuckDB writes their row groups straight to the file). A transaction also commits after
+   * 10 s, and at the end of each worker's pass.
    */
   batchRecords: number;
   backoff: BackoffOptions;

@@ -1,13 +1,15 @@
 // One pass of one worker (tenant × content type), management-api.md §4: list windows of ≤ 1 h on
 // contentCreated from the cursor (or the overlap, whichever is earlier), skip blobs the ledger knows,
-// fetch the rest with bounded concurrency, normalise, and commit several blobs per transaction with
-// their ledger entries and the cursor. The cursor only ever moves to the end of a window whose every
-// listed blob is committed or recorded as a gap: a failed blob holds it back until a later pass.
+// fetch the rest with bounded concurrency, normalise, and hand each blob to the collector's shared
+// ingest transaction (committer.ts), which commits it with its ledger entry and this worker's cursor.
+// The cursor only ever moves to the end of a window whose every listed blob is committed or recorded
+// as a gap: a failed blob holds it back until a later pass.
 
 import { isApiError, type ApiClient, type ContentBlobRef } from '../api/index.js';
-import { AppError, DAY, errorMessage, type Clock, type Logger, type Rng } from '../core/index.js';
+import { AppError, DAY, errorMessage, oneLine, type Clock, type Logger, type Rng } from '../core/index.js';
 import { normalize, type EventRow, type Rejection } from '../records/index.js';
 import type { BlobCommit, Store } from '../store/index.js';
+import type { CommitParticipant, Committer } from './committer.js';
 import type { CollectorMetrics } from './metrics.js';
 import { withRetry, type RetryContext } from './retry.js';
 import { BoundedQueue, type Semaphore } from './sync.js';
@@ -30,11 +32,9 @@ export interface WorkerDeps {
   rng: Rng;
   /** Blob fetches in flight for this tenant. */
   fetchSlots: Semaphore;
-  /** One store writer at a time. */
-  commitLock: Semaphore;
+  /** The collector's shared ingest transaction. */
+  committer: Committer<Ready>;
   status: WorkerStatus;
-  /** Workers running now (all tenants), to share the batch budget. */
-  workerCount: () => number;
   /** Re-starts a subscription the API says is missing or disabled; true when it is enabled now. */
   restartSubscription: (signal?: AbortSignal) => Promise<boolean>;
   progress: {
@@ -44,7 +44,7 @@ export interface WorkerDeps {
   };
 }
 
-interface Win {
+export interface Win {
   start: number;
   end: number;
   listed: boolean;
@@ -53,15 +53,17 @@ interface Win {
   uncommitted: number;
 }
 
-interface Task {
+export interface Task {
   blob: ContentBlobRef;
   win: Win;
 }
 
-interface Ready {
+/** A fetched blob as the committer holds it until its commit (its rows are with the store by then). */
+export interface Ready {
   task: Task;
-  commit: BlobCommit;
   bytes: number;
+  /** The newest CreationTime among its records (0 when none), for the event lag. */
+  newestEvent: number;
 }
 
 export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | undefined; signal?: AbortSignal | undefined }): Promise<WorkerResult> {
@@ -94,8 +96,15 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
     // The collector did not run for more than 7 days: that content expired before it could be listed.
     await recordGap(d, result, { contentId: null, windowStart: savedCursor, windowEnd: earliest, code: 'expired-before-listed', reason: 'This span was never listed and is older than the API keeps content (7 days).' });
     // Handled (as a gap): the cursor moves to where listing can start, so the gap is recorded once.
+    // Saved at once through the ingest transaction, which alone writes the collector's cursors.
     const position = Math.ceil(earliest / 1000) * 1000;
-    await d.commitLock.use(() => store.setCursor({ tenantId, contentType, position }));
+    const jump: CommitParticipant<Ready> = { tenantId, contentType, cursorFor: () => position, committed: () => {}, failed: () => {} };
+    d.committer.register(jump);
+    try {
+      await d.committer.flush();
+    } finally {
+      d.committer.unregister(jump);
+    }
     savedCursor = position;
     result.cursor = position;
     d.status.cursor = position;
@@ -118,7 +127,11 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
     queue.close();
   };
 
-  /** The end of the longest prefix of windows that are complete once `inBatch` commits; null when it does not move. */
+  /**
+   * The end of the longest prefix of windows that are complete once `inBatch` commits; null when it does
+   * not move past the saved cursor. (Windows before doneIdx are complete, but the cursor saved with them
+   * may be older: a window can complete while the commit computed before it runs.)
+   */
   const cursorAfter = (inBatch: Map<Win, number>): number | null => {
     let i = doneIdx;
     while (i < windows.length) {
@@ -126,7 +139,7 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
       if (!w.listed || w.failed || w.uncommitted - (inBatch.get(w) ?? 0) > 0) break;
       i++;
     }
-    if (i === doneIdx) return null;
+    if (i === 0) return null;
     const pos = windows[i - 1]!.end;
     return savedCursor === null || pos > savedCursor ? pos : null;
   };
@@ -139,74 +152,63 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
     }
   };
 
-  // ---- committing: several blobs per transaction, a blob never split ----
-  let batch: Ready[] = [];
-  let batchRows = 0;
-  let flushing: Promise<void> = Promise.resolve();
-  let inFlight = 0;
-  const flush = (): Promise<void> => {
-    const taken = batch;
-    batch = [];
-    batchRows = 0;
-    inFlight++;
-    // A failed commit leaves its blobs uncommitted (the cursor stays before them); later batches still run.
-    flushing = flushing
-      .catch(() => {})
-      .then(() => commitBatch(taken))
-      .finally(() => {
-        inFlight--;
-      });
-    return flushing;
+  // ---- committing: through the shared ingest transaction ----
+  const setCursor = (cursor: number) => {
+    savedCursor = cursor;
+    result.cursor = cursor;
+    d.status.cursor = cursor;
+    metrics.cursor.set(labels, cursor / 1000);
   };
-  const commitBatch = async (items: Ready[]): Promise<void> => {
-    const inBatch = new Map<Win, number>();
-    for (const r of items) inBatch.set(r.task.win, (inBatch.get(r.task.win) ?? 0) + 1);
-    const cursor = cursorAfter(inBatch);
-    if (items.length === 0 && cursor === null) return;
-    let res = { inserted: 0, duplicates: 0, deadLetters: 0 };
-    await d.commitLock.use(async () => {
-      if (items.length > 0) {
-        // Stamped here, inside the one-writer lock: ingest time only grows from commit to commit, which
-        // detection's incremental watermark relies on (a row stamped earlier but committed later would
-        // fall behind a watermark that had already passed it).
-        const ingestedAt = clock.now();
-        res = await store.commitBlobs(items.map((r) => ({ ...r.commit, ingestedAt })), cursor === null ? undefined : { tenantId, contentType, position: cursor });
-      } else if (cursor !== null) {
-        await store.setCursor({ tenantId, contentType, position: cursor });
-      }
-    });
-    for (const r of items) r.task.win.uncommitted--;
-    if (cursor !== null) {
-      savedCursor = cursor;
-      result.cursor = cursor;
-      d.status.cursor = cursor;
-      metrics.cursor.set(labels, cursor / 1000);
-    }
-    advanceDone();
-    if (items.length === 0) return;
+  const participant: CommitParticipant<Ready> = {
+    tenantId,
+    contentType,
+    cursorFor: (items) => {
+      const inBatch = new Map<Win, number>();
+      for (const r of items) inBatch.set(r.task.win, (inBatch.get(r.task.win) ?? 0) + 1);
+      return cursorAfter(inBatch);
+    },
+    committed: (items, cursor) => {
+      for (const { item } of items) item.task.win.uncommitted--;
+      if (cursor !== null) setCursor(cursor);
+      advanceDone();
+      if (items.length > 0) accountCommit(items.map((x) => ({ r: x.item, ...x.result })), cursor);
+      else if (cursor !== null) d.hooks.onCommitted?.({ tenantId, contentType, blobs: 0, inserted: 0, duplicates: 0, deadLetters: 0, cursor });
+    },
+    failed: (_items, err) => {
+      // The blobs stay uncommitted (the cursor stays before them); the store's trouble ends this pass.
+      stop(storeFailure(err, tenantId, contentType));
+    },
+  };
+  const accountCommit = (items: { r: Ready; inserted: number; duplicates: number; deadLetters: number }[], cursor: number | null) => {
     let bytes = 0;
+    let inserted = 0;
+    let duplicates = 0;
+    let deadLetters = 0;
     let newest = d.status.newestContentCreated ?? 0;
     let lastEvent = d.status.lastEventTime ?? 0;
-    for (const r of items) {
+    for (const { r, ...res } of items) {
       bytes += r.bytes;
+      inserted += res.inserted;
+      duplicates += res.duplicates;
+      deadLetters += res.deadLetters;
       if (r.task.blob.contentCreated > newest) newest = r.task.blob.contentCreated;
-      for (const row of r.commit.rows) if (row.creationTime > lastEvent) lastEvent = row.creationTime;
+      if (r.newestEvent > lastEvent) lastEvent = r.newestEvent;
     }
     const t = clock.now();
     const apiT = apiNow();
-    result.records += res.inserted;
+    result.records += inserted;
     result.blobs += items.length;
-    result.duplicates += res.duplicates;
-    result.deadLetters += res.deadLetters;
-    metrics.records.inc(labels, res.inserted);
+    result.duplicates += duplicates;
+    result.deadLetters += deadLetters;
+    metrics.records.inc(labels, inserted);
     metrics.blobs.inc(labels, items.length);
     metrics.bytes.inc(labels, bytes);
-    if (res.duplicates) metrics.duplicates.inc(labels, res.duplicates);
-    if (res.deadLetters) metrics.deadLetters.inc(labels, res.deadLetters);
+    if (duplicates) metrics.duplicates.inc(labels, duplicates);
+    if (deadLetters) metrics.deadLetters.inc(labels, deadLetters);
     rollDay(d.status, t);
-    d.status.recordsToday += res.inserted;
+    d.status.recordsToday += inserted;
     d.status.blobsToday += items.length;
-    d.status.deadLettersToday += res.deadLetters;
+    d.status.deadLettersToday += deadLetters;
     if (newest > 0) {
       d.status.newestContentCreated = newest;
       d.status.lagMs = apiT - newest;
@@ -217,22 +219,17 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
       d.status.eventLagMs = apiT - lastEvent;
       metrics.eventLag.set(labels, (apiT - lastEvent) / 1000);
     }
-    d.progress.committed(res.inserted, items.length, bytes, res.duplicates);
-    d.hooks.onCommitted?.({ tenantId, contentType, blobs: items.length, inserted: res.inserted, duplicates: res.duplicates, deadLetters: res.deadLetters, cursor });
+    d.progress.committed(inserted, items.length, bytes, duplicates);
+    d.hooks.onCommitted?.({ tenantId, contentType, blobs: items.length, inserted, duplicates, deadLetters, cursor });
   };
-  // batchRecords bounds the rows held by all workers together: each gets its share.
-  const batchLimit = Math.max(200, Math.ceil(options.batchRecords / Math.max(1, d.workerCount())));
-  const addReady = async (r: Ready): Promise<void> => {
-    // Back-pressure: one batch commits while the next fills; a fetcher with a blob for a full batch
-    // waits, so rows never pile up faster than the store takes them.
-    while (batchRows >= batchLimit) await flushing.catch(() => {});
-    batch.push(r);
-    batchRows += r.commit.rows.length + 1;
-    if (batchRows >= batchLimit) {
-      while (inFlight > 0) await flushing.catch(() => {});
-      await flush();
-    }
+  // Resolves at once unless too many rows wait for the store: the fetcher's slot is held until then, so
+  // rows never pile up faster than the store takes them.
+  const addReady = (task: Task, commit: BlobCommit, bytes: number): Promise<void> => {
+    let newestEvent = 0;
+    for (const row of commit.rows) if (row.creationTime > newestEvent) newestEvent = row.creationTime;
+    return d.committer.add(participant, { task, bytes, newestEvent }, commit);
   };
+  d.committer.register(participant);
 
   // ---- fetching: bounded per tenant ----
   const fetchOne = async (task: Task): Promise<void> => {
@@ -251,7 +248,7 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
           code: err.afCode ?? 'gap', reason: err.message,
         });
         // The ledger entry (no rows) marks it handled, so the overlap does not ask again every poll.
-        await addReady({ task, commit: { blob: blobRef(tenantId, blob), rows: [], rejects: [], ingestedAt: clock.now() }, bytes: 0 });
+        await addReady(task, { blob: blobRef(tenantId, blob), rows: [], rejects: [], ingestedAt: clock.now() }, 0);
         return;
       }
       task.win.failed = true;
@@ -269,7 +266,7 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
       if (n.ok) rows.push(d.enrich ? d.enrich(n.row) : n.row);
       else rejects.push(n.rejection);
     }
-    await addReady({ task, commit: { blob: blobRef(tenantId, blob), rows, rejects, ingestedAt: clock.now() }, bytes });
+    await addReady(task, { blob: blobRef(tenantId, blob), rows, rejects, ingestedAt: clock.now() }, bytes);
   };
   const fetcher = async (): Promise<void> => {
     try {
@@ -282,7 +279,7 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
       }
     } catch (err) {
       // A store failure (or an abort): stop listing so nothing waits on a queue no one drains.
-      stop(err instanceof AppError ? err : new AppError('store_failed', `Committing ${contentType} of tenant ${tenantId} failed: ${errorMessage(err)}`, { cause: err }));
+      stop(err instanceof AppError ? err : storeFailure(err, tenantId, contentType));
       throw err;
     }
   };
@@ -382,9 +379,15 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
   d.status.state = 'running';
   const fetchers = Array.from({ length: Math.max(1, options.maxConcurrency) }, () => fetcher());
   const settled = await Promise.allSettled([lister(), ...fetchers]);
-  // Commit what is ready even after a failure: everything fetched is kept, and the cursor still obeys the rule.
-  await flush();
-  if (!signal?.aborted) await flush(); // the last commit may have completed windows; save the cursor
+  // Commit what is held even after a failure or a stop: everything fetched is kept, and the cursor still
+  // obeys the rule.
+  try {
+    await d.committer.flush();
+  } catch {
+    // `failed` has stopped this worker with the store's error
+  } finally {
+    d.committer.unregister(participant);
+  }
   if (signal?.aborted) {
     d.status.state = 'idle';
     throw signal.reason instanceof Error ? signal.reason : new AppError('aborted', 'The collection pass was stopped.');
@@ -420,7 +423,7 @@ async function recordGap(
   result: WorkerResult,
   g: { contentId: string | null; windowStart: number; windowEnd: number; code: string; reason: string },
 ): Promise<void> {
-  await d.commitLock.use(() => d.store.recordGap({ tenantId: d.tenantId, contentType: d.contentType, detectedAt: d.clock.now(), ...g }));
+  await d.store.recordGap({ tenantId: d.tenantId, contentType: d.contentType, detectedAt: d.clock.now(), ...g });
   result.gaps++;
   d.status.gaps++;
   d.metrics.gaps.inc({ tenant: d.tenantId, content_type: d.contentType, code: g.code });
@@ -428,6 +431,17 @@ async function recordGap(
     contentType: d.contentType, contentId: g.contentId, code: g.code,
     windowStart: new Date(g.windowStart).toISOString(), windowEnd: new Date(g.windowEnd).toISOString(),
   });
+}
+
+/** A store error as one line naming the fix; the blobs it held stay uncommitted and are fetched again. */
+function storeFailure(err: unknown, tenantId: string, contentType: string): AppError {
+  const text = errorMessage(err);
+  const fix = /could not allocate|out of memory/i.test(text)
+    ? 'DuckDB ran out of memory: raise store.memoryLimit in the config'
+    : /no space left|disk is full|disk full/i.test(text)
+      ? 'the disk is full: free space beside the store file'
+      : 'fix the store, then collect again (nothing was lost: those blobs are fetched again)';
+  return new AppError('store_failed', `Committing ${contentType} of tenant ${tenantId} failed (${oneLine(text, 300)}); ${fix}.`, { cause: err });
 }
 
 function noteError(d: WorkerDeps, err: unknown): void {

@@ -1,0 +1,141 @@
+// The shared ingest transaction against a real DuckDB file: several workers' blobs commit together with
+// their cursors, ingested_at grows from commit to commit even on a clock that stands still, a full or
+// old transaction commits by itself, and a failed commit reaches the workers whose blobs it held.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../core/index.js';
+import { openDuckDbStore, sql, type CommitResult, type Store } from '../store/index.js';
+import { makeBlob, makeEventRow } from '../store/conformance/rows.js';
+import { Committer, type CommitParticipant } from './committer.js';
+import { failingCommits } from './harness.js';
+
+const T0 = Date.UTC(2026, 2, 2, 9, 30, 0);
+
+async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'auditwatch-committer-'));
+  const store = await openDuckDbStore({ path: join(dir, 'c.duckdb') });
+  try {
+    await store.migrate();
+    await fn(store);
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A worker stand-in: its cursor is `position` once it has blobs in a commit. */
+function participant(contentType: string, position: number) {
+  const log = { committed: [] as { items: string[]; results: CommitResult[]; cursor: number | null }[], failed: [] as string[][] };
+  let pending = 0;
+  const p: CommitParticipant<string> & { log: typeof log; expect(n: number): void } = {
+    tenantId: 'tenant-a',
+    contentType,
+    log,
+    expect: (n) => {
+      pending += n;
+    },
+    cursorFor: (items) => (items.length > 0 && items.length === pending ? position : null),
+    committed: (items, cursor) => {
+      pending -= items.length;
+      log.committed.push({ items: items.map((i) => i.item), results: items.map((i) => i.result), cursor });
+    },
+    failed: (items) => {
+      log.failed.push([...items]);
+    },
+  };
+  return p;
+}
+
+async function until(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const stamps = async (store: Store) =>
+  (await store.query(sql`SELECT DISTINCT epoch_ms(ingested_at) AS t FROM events ORDER BY t`)).map((r) => Number(r['t']));
+
+test('several workers share one transaction: one stamp per commit, strictly growing on a frozen clock; cursors saved with their blobs', async () => {
+  await withStore(async (store) => {
+    const clock = new ManualClock(T0);
+    const committer = new Committer<string>(store, clock, { maxRows: 1000, maxAgeMs: 60_000 });
+    const a = participant('Audit.Exchange', T0 - 1000);
+    const b = participant('Audit.SharePoint', T0 - 2000);
+    committer.register(a);
+    committer.register(b);
+    a.expect(1);
+    b.expect(1);
+    await committer.add(a, 'a1', makeBlob('a1', [makeEventRow(1), makeEventRow(2)], { contentType: 'Audit.Exchange' }));
+    await committer.add(b, 'b1', makeBlob('b1', [makeEventRow(2), makeEventRow(3)], { contentType: 'Audit.SharePoint' }));
+    await new Promise((r) => setTimeout(r, 100)); // handed over (the gathering delay), not committed
+    assert.equal((await stamps(store)).length, 0, 'nothing is visible before the commit');
+    await committer.flush();
+    assert.deepEqual(a.log.committed, [{ items: ['a1'], results: [{ inserted: 2, duplicates: 0, deadLetters: 0 }], cursor: T0 - 1000 }]);
+    assert.deepEqual(b.log.committed, [{ items: ['b1'], results: [{ inserted: 1, duplicates: 1, deadLetters: 0 }], cursor: T0 - 2000 }]);
+    assert.equal((await store.getCursor('tenant-a', 'Audit.Exchange'))?.position, T0 - 1000);
+    assert.equal((await store.getCursor('tenant-a', 'Audit.SharePoint'))?.position, T0 - 2000);
+    assert.deepEqual(await stamps(store), [T0], 'one stamp for the whole transaction');
+
+    a.expect(1);
+    await committer.add(a, 'a2', makeBlob('a2', [makeEventRow(4)], { contentType: 'Audit.Exchange' }));
+    await committer.flush();
+    assert.deepEqual(await stamps(store), [T0, T0 + 1], 'the next commit is stamped later although the clock stood still');
+    assert.equal(b.log.committed.length, 1, 'a worker with nothing new and no cursor to move is left alone');
+  });
+});
+
+test('a transaction commits by itself once it holds maxRows rows, or once it is maxAgeMs old', async () => {
+  await withStore(async (store) => {
+    const full = new Committer<string>(store, new ManualClock(T0), { maxRows: 3, maxAgeMs: 60_000 });
+    const a = participant('Audit.Exchange', T0);
+    full.register(a);
+    a.expect(1);
+    await full.add(a, 'big', makeBlob('big', [makeEventRow(1), makeEventRow(2), makeEventRow(3)], { contentType: 'Audit.Exchange' }));
+    await until('the full transaction to commit', () => a.log.committed.length === 1);
+    assert.equal((await stamps(store)).length, 1);
+
+    const old = new Committer<string>(store, new ManualClock(T0 + 5000), { maxRows: 1_000_000, maxAgeMs: 200 });
+    const b = participant('Audit.SharePoint', T0);
+    old.register(b);
+    b.expect(1);
+    await old.add(b, 'small', makeBlob('small', [makeEventRow(9)], { contentType: 'Audit.SharePoint' }));
+    await until('the old transaction to commit', () => b.log.committed.length === 1);
+    assert.deepEqual(b.log.committed[0]?.results, [{ inserted: 1, duplicates: 0, deadLetters: 0 }]);
+  });
+});
+
+test('a failed commit reaches every worker whose blobs it held; nothing is stored and the next transaction works', async () => {
+  await withStore(async (store) => {
+    let failNext = true;
+    const failing = failingCommits(store, () => {
+      const now = failNext;
+      failNext = false;
+      return now;
+    });
+    const committer = new Committer<string>(failing, new ManualClock(T0), { maxRows: 1000, maxAgeMs: 60_000 });
+    const a = participant('Audit.Exchange', T0);
+    const b = participant('Audit.SharePoint', T0);
+    committer.register(a);
+    committer.register(b);
+    a.expect(1);
+    b.expect(1);
+    await committer.add(a, 'a1', makeBlob('a1', [makeEventRow(1)], { contentType: 'Audit.Exchange' }));
+    await committer.add(b, 'b1', makeBlob('b1', [makeEventRow(2)], { contentType: 'Audit.SharePoint' }));
+    await assert.rejects(committer.flush(), /disk full/);
+    assert.deepEqual(a.log.failed, [['a1']]);
+    assert.deepEqual(b.log.failed, [['b1']]);
+    assert.equal((await store.query(sql`SELECT count(*) AS n FROM events`))[0]?.['n'], 0);
+    assert.equal(await store.getCursor('tenant-a', 'Audit.Exchange'), null);
+
+    await committer.add(a, 'a1', makeBlob('a1', [makeEventRow(1)], { contentType: 'Audit.Exchange' }));
+    await committer.flush();
+    assert.deepEqual(a.log.committed.at(-1)?.results, [{ inserted: 1, duplicates: 0, deadLetters: 0 }]);
+    assert.equal((await store.query(sql`SELECT count(*) AS n FROM events`))[0]?.['n'], 1);
+  });
+});
