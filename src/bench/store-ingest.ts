@@ -1,6 +1,7 @@
 // Store ingest micro-benchmark: N synthetic records committed in blob-sized batches through
 // Store.commitBlobs into a fresh DuckDB file, with a share of re-delivered duplicates. Reports
-// records/s and peak RSS. `npm run bench -- store-ingest [--records=N] [--blob=N] [--blobs-per-commit=N] [--threads=N]`, or call
+// records/s and peak RSS. `npm run bench -- store-ingest [--records=N] [--blob=N] [--blobs-per-commit=N] [--transaction=ROWS] [--threads=N]`
+// (--transaction streams the blobs through one IngestSession, as the collector does), or call
 // benchStoreIngest() from another bench.
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,15 +9,17 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventRow } from '../records/index.js';
-import { openDuckDbStore, raw as rawSql, type BlobCommit, type Store } from '../store/index.js';
+import { openDuckDbStore, raw as rawSql, type BlobCommit, type CommitResult, type Store } from '../store/index.js';
 
 export interface StoreIngestOptions {
   /** Records to commit (default 1,000,000). */
   records?: number;
   /** Records per blob (default 2,000). */
   blobSize?: number;
-  /** Blobs per commitBlobs call (default 1). */
+  /** Blobs per commitBlobs call (default 1), or per IngestSession.add with `transactionRows`. */
   blobsPerCommit?: number;
+  /** Stream the blobs through one IngestSession (as the collector does), committing every this many rows. */
+  transactionRows?: number;
   /** Share of each blob that re-delivers records already sent (default 0.02). */
   duplicateShare?: number;
   /** Store file (default: a new temp folder, removed afterwards). */
@@ -159,6 +162,7 @@ export async function benchStoreIngest(opts: StoreIngestOptions = {}): Promise<S
     : await openDuckDbStore({ path, ...(opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {}), ...(opts.threads ? { threads: opts.threads } : {}) });
   try {
     await store.migrate();
+    const session = opts.transactionRows ? store.openIngest() : null;
     let produced = 0;
     let inserted = 0;
     let duplicates = 0;
@@ -191,14 +195,24 @@ export async function benchStoreIngest(opts: StoreIngestOptions = {}): Promise<S
       }
       const t = performance.now();
       const cpu = process.cpuUsage();
-      const res = await store.commitBlobs(commits, { tenantId: 'tenant-0', contentType: 'Audit.AzureActiveDirectory', position: T0 + blobNo * 60_000 });
+      const cursor = { tenantId: 'tenant-0', contentType: 'Audit.AzureActiveDirectory', position: T0 + blobNo * 60_000 };
+      let results: CommitResult[] = [];
+      if (session) {
+        await session.add(commits);
+        if (session.pendingRows >= opts.transactionRows! || produced >= total) results = await session.commit([cursor]);
+      } else {
+        results = [await store.commitBlobs(commits, cursor)];
+      }
       inStore += performance.now() - t;
       const used = process.cpuUsage(cpu);
       cpuInStore += used.user + used.system;
-      inserted += res.inserted;
-      duplicates += res.duplicates;
+      for (const res of results) {
+        inserted += res.inserted;
+        duplicates += res.duplicates;
+      }
       opts.onProgress?.(produced, produced / (inStore / 1000));
     }
+    await session?.close();
     const seconds = (performance.now() - started) / 1000;
     let fileMb: number | null = null;
     if (!opts.open) {
@@ -218,7 +232,7 @@ function sqlFileSize() {
 }
 
 
-/** `npm run bench -- store-ingest [--records=N] [--blob=N] [--blobs-per-commit=N] [--threads=N] [--duckdb-memory=SIZE]`. */
+/** `npm run bench -- store-ingest [--records=N] [--blob=N] [--blobs-per-commit=N] [--transaction=ROWS] [--threads=N] [--duckdb-memory=SIZE]`. */
 export async function run(args: string[]): Promise<void> {
   const num = (name: string): number | undefined => {
     const a = args.find((x) => x.startsWith(`--${name}=`));
@@ -233,6 +247,7 @@ export async function run(args: string[]): Promise<void> {
     records,
     blobSize: num('blob') ?? 2_000,
     blobsPerCommit: num('blobs-per-commit') ?? 1,
+    ...(num('transaction') ? { transactionRows: num('transaction') } : {}),
     ...(num('threads') ? { threads: num('threads') } : {}),
     ...(memory ? { memoryLimit: memory } : {}),
     onProgress: (done, rate) => {
