@@ -20,8 +20,8 @@ import { rollDay, runWorkerPass, skewCorrection, type Ready } from './worker.js'
 import { Committer } from './committer.js';
 
 const HOUR = 3_600_000;
-/** The longest an ingest transaction stays open before it commits (ms): rows become visible, a crash loses little. */
-const COMMIT_AGE_MS = 10_000;
+/** The longest an ingest transaction stays open before it commits (ms): rows become visible (and progress moves), a crash loses little. */
+const COMMIT_AGE_MS = 5_000;
 
 export const DEFAULT_COLLECTOR_OPTIONS: CollectorOptions = {
   overlapMs: 24 * HOUR,

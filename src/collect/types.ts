@@ -45,7 +45,7 @@ export interface CollectorOptions {
    * Rows per ingest transaction, shared by all workers (default 50,000; a blob is never split). Rows go
    * to the store as blobs arrive, so this sets the commit size, not memory: larger transactions are
    * cheaper (DuckDB writes their row groups straight to the file). A transaction also commits after
-   * 10 s, and at the end of each worker's pass.
+   * 5 s, and at the end of each worker's pass.
    */
   batchRecords: number;
   backoff: BackoffOptions;
