@@ -10,7 +10,8 @@
 // against the committed store with one query per call, limited to the call's creation_time range (zone
 // maps prune the rest; a re-delivered record keeps its CreationTime). The query runs on a second
 // connection: it sees every committed row and none of this transaction's, which the key set covers.
-// Exact because one ingest transaction runs at a time (the ingest lock) and nothing else writes events.
+// Exact because one ingest transaction runs at a time (the ingest lock) and nothing else inserts events
+// (retention only deletes rows older than anything a duplicate could bring back).
 
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { EventRow, Rejection } from '../../records/index.js';
