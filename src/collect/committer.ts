@@ -179,12 +179,7 @@ export class Committer<T> {
 
   private async commitNow(): Promise<void> {
     const held = this.held;
-    const byParticipant = new Map<CommitParticipant<T>, T[]>();
-    for (const h of held) {
-      const list = byParticipant.get(h.p);
-      if (list) list.push(h.item);
-      else byParticipant.set(h.p, [h.item]);
-    }
+    const byParticipant = groupByParticipant(held);
     const cursors = new Map<CommitParticipant<T>, number>();
     for (const p of new Set([...this.participants, ...byParticipant.keys()])) {
       const c = p.cursorFor(byParticipant.get(p) ?? []);
@@ -213,8 +208,16 @@ export class Committer<T> {
   }
 
   private fail(held: { p: CommitParticipant<T>; item: T }[], err: unknown): void {
-    const byParticipant = new Map<CommitParticipant<T>, T[]>();
-    for (const h of held) byParticipant.set(h.p, [...(byParticipant.get(h.p) ?? []), h.item]);
-    for (const [p, items] of byParticipant) p.failed(items, err);
+    for (const [p, items] of groupByParticipant(held)) p.failed(items, err);
   }
+}
+
+function groupByParticipant<T>(held: { p: CommitParticipant<T>; item: T }[]): Map<CommitParticipant<T>, T[]> {
+  const out = new Map<CommitParticipant<T>, T[]>();
+  for (const h of held) {
+    const list = out.get(h.p);
+    if (list) list.push(h.item);
+    else out.set(h.p, [h.item]);
+  }
+  return out;
 }
