@@ -63,6 +63,8 @@ test('default databases from the npm package: IPv4 and IPv6, unknown and absent 
   assert.ok(es.longitude !== null && es.longitude > -19 && es.longitude < 5);
   assert.equal(es.asn, 3352, '83.57.0.0/16 is Telefonica de Espana (AS3352) in the package ranges');
   assert.match(es.asOrg ?? '', /telef/i);
+  const quoted = enricher.enrich(rowWithIp('1.1.1.1'));
+  assert.deepEqual([quoted.asn, quoted.asOrg], [13335, 'Cloudflare, Inc.'], 'a quoted organisation with a comma is read whole');
   assert.equal(es.id, 'ca0efc24-1b89-4962-8fef-a3ac5437302f', 'the rest of the row is kept');
   const v6 = enricher.enrich(rowWithIp('[2001:4860:4860::8888]:443'));
   assert.equal(v6.clientIp, '2001:4860:4860::8888');
