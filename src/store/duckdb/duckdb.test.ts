@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -139,4 +139,57 @@ test('duckdb store: the file cannot be used to read other files', async () => {
 
 test('openStore: unknown engines are refused with the list of engines', async () => {
   await assert.rejects(openStore({ engine: 'sqlite' } as never), (err) => err instanceof AppError && /duckdb/.test(err.message));
+});
+
+/** Runs statements on the store file with a DuckDB of its own (the store closed): as an older auditwatch or a user's DuckDB would. */
+async function onFile(path: string, statements: string[], storage = ''): Promise<unknown[][]> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    await conn.run(`ATTACH '${path}' AS f${storage}`);
+    await conn.run('USE f');
+    let rows: unknown[][] = [];
+    for (const s of statements) rows = (await conn.runAndReadAll(s)).getRows();
+    return rows;
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
+const rawCompression = (path: string) =>
+  onFile(path, [`SELECT DISTINCT compression FROM pragma_storage_info('events') WHERE column_name = 'raw' AND segment_type = 'VARCHAR'`]);
+
+test('duckdb store: events.raw is stored with ZSTD; an older store is upgraded with its rows kept', async () => {
+  // A file in DuckDB's default (0.10) format, as earlier versions wrote it, opens and takes every migration.
+  const path = freshPath();
+  await mkdir(join(path, '..'), { recursive: true });
+  await onFile(path, ['CREATE TABLE unrelated (x INTEGER)']);
+  const first = await openDuckDbStore({ path });
+  await first.migrate();
+  await first.commitBlobs([makeBlob('blob-1', [makeEventRow(1), makeEventRow(2), makeEventRow(3)])]);
+  await first.close();
+  assert.deepEqual(await rawCompression(path), [['ZSTD']]);
+
+  // events as migration 100 made it before 106: DuckDB's own choice for raw.
+  await onFile(path, [
+    'CREATE TABLE events_plain AS SELECT * FROM events',
+    'DROP TABLE events',
+    'ALTER TABLE events_plain RENAME TO events',
+    'DELETE FROM schema_migrations WHERE version = 106',
+    'CHECKPOINT',
+  ]);
+  const [before] = await rawCompression(path);
+  assert.notEqual(before?.[0], 'ZSTD');
+  const second = await openDuckDbStore({ path });
+  try {
+    assert.deepEqual(await second.migrate(), [106]);
+    assert.deepEqual(await second.query(sql`SELECT count(*) AS n, count(DISTINCT raw) AS raws FROM events`), [{ n: 3, raws: 3 }]);
+    const again = await second.commitBlobs([makeBlob('blob-2', [makeEventRow(3), makeEventRow(4)])]);
+    assert.equal(again.inserted, 1, 'de-duplication still sees the rebuilt rows');
+  } finally {
+    await second.close();
+  }
+  assert.deepEqual(await rawCompression(path), [['ZSTD']]);
 });

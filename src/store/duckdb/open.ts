@@ -27,6 +27,12 @@ export interface DuckDbOpenOptions {
 export const DEFAULT_MEMORY_LIMIT = '1GB';
 const CHECKPOINT_THRESHOLD = '64MB';
 const ROW_GROUP_SIZE = 16_384;
+/**
+ * The file format written: 1.2 is the first with ZSTD for text, which `events.raw` uses (migration 106).
+ * DuckDB's default for new files is still the 0.10.2 format. An older store file is upgraded in place
+ * on its next writable open; any DuckDB from 1.2 on reads it.
+ */
+const STORAGE_VERSION = 'v1.2.0';
 export const CATALOG = 'auditwatch';
 
 const LOCK_PATTERN = /could not set lock|conflicting lock|lock on file/i;
@@ -69,7 +75,8 @@ export async function openDatabase(options: DuckDbOpenOptions): Promise<OpenedDa
   try {
     const setup = await instance.connect();
     try {
-      await setup.run(`ATTACH ${quoteLiteral(path)} AS ${CATALOG} (${options.readOnly ? 'READ_ONLY, ' : ''}ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
+      const mode = options.readOnly ? 'READ_ONLY' : `STORAGE_VERSION '${STORAGE_VERSION}'`;
+      await setup.run(`ATTACH ${quoteLiteral(path)} AS ${CATALOG} (${mode}, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
       // Timestamps are UTC everywhere; TIMESTAMPTZ casts must not depend on the machine's zone.
       await setup.run(`SET GLOBAL TimeZone = 'UTC'`);
       // Nothing in the store reads or writes files besides its own; user queries must not either.

@@ -28,10 +28,25 @@ function duckdbOnly(dialect: Dialect, statements: string[]): string[] {
   return statements;
 }
 
-const eventsTable = (): string => {
-  const cols = EVENT_COLUMNS.map((c) => `  ${c.name} ${DUCK_TYPES[c.type]}${c.nullable ? '' : ' NOT NULL'}`);
-  return `CREATE TABLE IF NOT EXISTS events (\n${cols.join(',\n')}\n)`;
+/** Compression forced per column; DuckDB picks for the others. */
+type Compression = Partial<Record<string, 'zstd'>>;
+
+const eventsTable = (name = 'events', compression: Compression = {}): string => {
+  const cols = EVENT_COLUMNS.map((c) => {
+    const using = compression[c.name] ? ` USING COMPRESSION ${compression[c.name]}` : '';
+    return `  ${c.name} ${DUCK_TYPES[c.type]}${c.nullable ? '' : ' NOT NULL'}${using}`;
+  });
+  return `CREATE TABLE IF NOT EXISTS ${name} (\n${cols.join(',\n')}\n)`;
 };
+
+/**
+ * `raw` holds most of the store's bytes: ~1.2 KB of JSON a record, whose keys repeat from record to
+ * record. DuckDB's own choice for it is FSST; ZSTD over whole segments keeps it 3.5x smaller and costs
+ * the ingest half the CPU (measured on emulated records: 111 MB of text stored in 67 MB with FSST, 19 MB
+ * with ZSTD, written in 0.87 s against 0.47 s, scanned in the same time). Needs the 1.2 file format
+ * (see STORAGE_VERSION in duckdb/open.ts).
+ */
+const RAW_ZSTD: Compression = { raw: 'zstd' };
 
 export const coreMigrations: Migration[] = [
   {
@@ -127,6 +142,19 @@ export const coreMigrations: Migration[] = [
   updated_at TIMESTAMP NOT NULL,
   PRIMARY KEY (tenant_id, content_type)
 )`,
+      ]),
+  },
+  {
+    version: 106,
+    name: 'events: raw compressed with zstd',
+    // DuckDB cannot change a column's compression in place: the table is rebuilt once (a new store's is
+    // empty), in creation_time order as ingest writes it. Nothing else (view, index) refers to events.
+    up: (d) =>
+      duckdbOnly(d, [
+        eventsTable('events_zstd', RAW_ZSTD),
+        `INSERT INTO events_zstd (${EVENT_COLUMNS.map((c) => c.name).join(', ')}) SELECT ${EVENT_COLUMNS.map((c) => c.name).join(', ')} FROM events ORDER BY creation_time`,
+        'DROP TABLE events',
+        'ALTER TABLE events_zstd RENAME TO events',
       ]),
   },
 ];
