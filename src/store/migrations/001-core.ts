@@ -148,11 +148,13 @@ export const coreMigrations: Migration[] = [
     version: 106,
     name: 'events: raw compressed with zstd',
     // DuckDB cannot change a column's compression in place: the table is rebuilt once (a new store's is
-    // empty), in creation_time order as ingest writes it. Nothing else (view, index) refers to events.
+    // empty; measured ~1 s per 100k records). Rows keep their order (DuckDB preserves insertion
+    // order), which ingest made creation_time-sorted per batch; an ORDER BY would sort the whole table.
+    // Nothing else (view, index) refers to events.
     up: (d) =>
       duckdbOnly(d, [
         eventsTable('events_zstd', RAW_ZSTD),
-        `INSERT INTO events_zstd (${EVENT_COLUMNS.map((c) => c.name).join(', ')}) SELECT ${EVENT_COLUMNS.map((c) => c.name).join(', ')} FROM events ORDER BY creation_time`,
+        `INSERT INTO events_zstd (${EVENT_COLUMNS.map((c) => c.name).join(', ')}) SELECT ${EVENT_COLUMNS.map((c) => c.name).join(', ')} FROM events`,
         'DROP TABLE events',
         'ALTER TABLE events_zstd RENAME TO events',
       ]),
