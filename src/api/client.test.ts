@@ -203,6 +203,7 @@ test('server faults are retryable, throttling is throttled, expired content is a
   assert.ok(isApiError(throttled, 'throttled'));
   assert.equal(throttled.afCode, 'AF429');
   assert.equal(throttled.status, 403);
+  assert.match(throttled.message, /lower collect\.requestsPerMinute in the config/, 'the fix names the real config key');
   emu.control.setThrottle({ perTenantPerMinute: 0 });
 
   clock.advance(8 * 24 * HOUR);

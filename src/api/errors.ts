@@ -104,14 +104,14 @@ export function classifyApiResponse(
     case 'AF20054':
       return new ApiError('config', `The API refused the Accept-Language header [${code}]: send one language only.`, d);
     case 'AF429':
-      return new ApiError('throttled', `The API throttled ${t} (AF429, HTTP ${status}): auditwatch backs off; lower collector.requestsPerMinute if this persists.`, d);
+      return new ApiError('throttled', `The API throttled ${t} (AF429, HTTP ${status}): auditwatch backs off; lower collect.requestsPerMinute in the config if this persists.`, d);
     case 'AF50000':
     case 'AF50005':
     case 'AF50006':
       return new ApiError('retryable', `The API had an internal error for ${t} [${code}]: retried with back-off.`, d);
   }
   if (status === 429) {
-    return new ApiError('throttled', `The API throttled ${t} (HTTP 429)${said}: auditwatch backs off; lower collector.requestsPerMinute if this persists.`, d);
+    return new ApiError('throttled', `The API throttled ${t} (HTTP 429)${said}: auditwatch backs off; lower collect.requestsPerMinute in the config if this persists.`, d);
   }
   if (status === 401) {
     return new ApiError('auth', `The API refused the access token for ${t} (HTTP 401)${said}: check the tenant's clientId, credential and cloud setting.`, d);
