@@ -18,7 +18,8 @@ const HELP = `Usage: auditwatch import [--config FILE] [--tenant NAME|ID] FILEâ€
 Imports audit records from files: NDJSON (one record a line), JSON arrays (e.g. saved content blobs),
 or the Purview audit-search CSV export (its AuditData column). Records already stored, collected or
 imported, are not stored twice; records that cannot be read go to the dead-letter table with a reason.
-This is how history older than the API's 7 days is kept. Stop the collect daemon first.
+This is how history older than the API's 7 days is kept. While the collect daemon holds the store, the
+import runs inside it (files only: stop the daemon to import stdin).
   --tenant NAME|ID  the tenant the records belong to (a configured name or a tenant id); needed when
                     the records carry no OrganizationId`;
 

@@ -173,7 +173,7 @@ export function readEndpoint(storePath: string): DaemonEndpoint | null {
 }
 
 /** Asks the daemon that holds the store; an AppError naming the fix when it cannot be reached. */
-export async function askDaemon<T>(storePath: string, path: '/status' | '/query' | '/command', body?: unknown): Promise<T> {
+export async function askDaemon<T>(storePath: string, path: '/status' | '/query' | '/command', body?: unknown, timeoutMs = 120_000): Promise<T> {
   const ep = readEndpoint(storePath);
   if (!ep) {
     throw new AppError(
@@ -187,7 +187,7 @@ export async function askDaemon<T>(storePath: string, path: '/status' | '/query'
       method: body === undefined ? 'GET' : 'POST',
       headers: { authorization: `Bearer ${ep.token}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(120_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
     throw new AppError('daemon_unreachable', `The collect daemon (pid ${ep.pid}) holds the store but does not answer at ${ep.url} (${errorMessage(err)}); check that it runs, or stop it.`);

@@ -1,6 +1,7 @@
 // DuckDB lets one process open the store. While the collect daemon holds it, the commands that work on
-// the store (alerts, report, detect) run inside the daemon: the CLI sends the command line to the
-// daemon's control API (POST /command, bearer token from the endpoint file) and prints what it printed.
+// the store (alerts, report, detect, import) run inside the daemon: the CLI sends the command line to
+// the daemon's control API (POST /command, bearer token from the endpoint file) and prints what it
+// printed.
 
 import { userInfo } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
@@ -11,7 +12,11 @@ import { askDaemon, readEndpoint, type CommandResult } from './control.js';
 import { io } from './io.js';
 
 /** Commands a locked store sends to the daemon. */
-export const FORWARDED_COMMANDS: ReadonlySet<string> = new Set(['alerts', 'report', 'detect']);
+export const FORWARDED_COMMANDS: ReadonlySet<string> = new Set(['alerts', 'report', 'detect', 'import']);
+
+/** How long the CLI waits for a forwarded command: an import of millions of records takes minutes. */
+const FORWARD_TIMEOUT_MS = 120_000;
+const IMPORT_TIMEOUT_MS = 6 * 3_600_000;
 
 /** The value of an option in any of its spellings (--name X, --name=X, -s X), or undefined. */
 function optionValue(args: readonly string[], name: string, short?: string): { index: number; value: string; inline: boolean } | undefined {
@@ -44,12 +49,38 @@ export async function forwardToDaemon(name: string, args: string[]): Promise<num
     sent = withoutOption(sent, 'out');
     sent.push('--out', resolve(out.value));
   }
+  if (name === 'import') sent = importFilesForDaemon(sent);
   const ep = readEndpoint(config.store.path);
   process.stderr.write(`auditwatch ${name}: the store is held by the collect daemon${ep ? ` (pid ${ep.pid})` : ''}; running the command there.\n`);
-  const r = await askDaemon<CommandResult>(config.store.path, '/command', { args: [name, ...sent] });
+  const r = await askDaemon<CommandResult>(config.store.path, '/command', { args: [name, ...sent] }, name === 'import' ? IMPORT_TIMEOUT_MS : FORWARD_TIMEOUT_MS);
   io.out(r.stdout);
   process.stderr.write(r.stderr);
   return r.code;
+}
+
+/**
+ * The daemon reads the files itself: their paths are made absolute (its working folder may differ).
+ * Stdin cannot travel with the command line.
+ */
+function importFilesForDaemon(args: readonly string[]): string[] {
+  const out: string[] = [];
+  let positional = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!positional && a === '--') {
+      positional = true;
+      out.push(a);
+    } else if (!positional && a === '--tenant') {
+      out.push(a, ...(args[i + 1] === undefined ? [] : [args[++i]!]));
+    } else if (!positional && a.startsWith('-') && a !== '-') {
+      out.push(a);
+    } else if (a === '-') {
+      throw new AppError('usage', 'The collect daemon holds the store and cannot read this stdin; save it to a file and import that, or stop the daemon first.');
+    } else {
+      out.push(resolve(a));
+    }
+  }
+  return out;
 }
 
 let chain: Promise<unknown> = Promise.resolve();
