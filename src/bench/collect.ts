@@ -4,7 +4,7 @@
 // Options: --users=N --days=N --tenants=N --seed=S --concurrency=N --batch=N --duckdb-memory=SIZE --threads=N --skip-ceiling.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -112,6 +112,8 @@ export async function run(args: string[]): Promise<void> {
     });
     process.stdout.write(`  RSS before the pass: ${fmt(process.memoryUsage.rss() / MB)} MB\n`);
     const rss = rssSampler();
+    const cpu0 = process.cpuUsage();
+    const emuCpu0 = childCpuSeconds(child.pid);
     const t0 = performance.now();
     let lastPrint = 0;
     const summary = await collector.runOnce({
@@ -130,12 +132,18 @@ export async function run(args: string[]): Promise<void> {
       },
     });
     const e2eSeconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const emuCpu = childCpuSeconds(child.pid);
     const peakRss = rss.stop();
     await store.close();
     if (!summary.ok) process.stdout.write(`  the pass reported errors: ${summary.errors.map((e) => e.error.message).join(' | ').slice(0, 500)}\n`);
     const e2eRate = summary.records / e2eSeconds;
     process.stdout.write(
       `end to end: ${fmt(summary.records)} records (${fmt(summary.blobs)} blobs, ${fmt(summary.bytes / MB)} MB) in ${e2eSeconds.toFixed(1)} s = ${fmt(e2eRate)} records/s; peak RSS ${fmt(peakRss / MB)} MB\n`,
+    );
+    const perRecord = (seconds: number) => ((seconds * 1e6) / Math.max(1, summary.records)).toFixed(1);
+    process.stdout.write(
+      `  CPU per record: collector ${perRecord((cpu.user + cpu.system) / 1e6)} µs (all its threads)${emuCpu0 !== null && emuCpu !== null ? `, emulator ${perRecord(emuCpu - emuCpu0)} µs` : ''}\n`,
     );
 
     // ---- in-process ceiling: the same blobs, fetched untimed, then parse + normalise + commit timed ----
@@ -218,6 +226,22 @@ async function measureCeiling(
   const seconds = timed / 1000;
   return { records, seconds, rate: records / seconds, normaliseRate: records / (normaliseMs / 1000), commitRate: records / (commitMs / 1000) };
 }
+
+/** CPU seconds a child process has used so far (Linux /proc), or null where that cannot be read. */
+function childCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS = 100;
 
 async function rawToken(url: string, t: EmulatorInfo['tenants'][number]): Promise<string> {
   const res = await fetch(`${url}/${t.tenantId}/oauth2/v2.0/token`, {
