@@ -23,6 +23,9 @@ import runs inside it (files only: stop the daemon to import stdin).
   --tenant NAME|ID  the tenant the records belong to (a configured name or a tenant id); needed when
                     the records carry no OrganizationId`;
 
+/** The command's options besides --config (the daemon reads them too: see shared/forward.ts). */
+export const IMPORT_OPTIONS = { tenant: { type: 'string' } } as const;
+
 const BATCH = 5_000;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -34,7 +37,7 @@ export interface ImportCounts {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const parsed = parseOptions(args, { ...CONFIG_OPTION, tenant: { type: 'string' } }, HELP, true);
+  const parsed = parseOptions(args, { ...CONFIG_OPTION, ...IMPORT_OPTIONS }, HELP, true);
   if (!parsed) return 0;
   const files = parsed.positionals;
   if (files.length === 0) throw new AppError('usage', 'Name at least one file to import (or - for stdin); see --help.');

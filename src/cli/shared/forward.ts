@@ -4,6 +4,7 @@
 // printed.
 
 import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
 import { isAbsolute, resolve } from 'node:path';
 import { AppError, errorMessage } from '../../core/index.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/index.js';
@@ -49,7 +50,7 @@ export async function forwardToDaemon(name: string, args: string[]): Promise<num
     sent = withoutOption(sent, 'out');
     sent.push('--out', resolve(out.value));
   }
-  if (name === 'import') sent = importFilesForDaemon(sent);
+  if (name === 'import') sent = await importFilesForDaemon(sent);
   const ep = readEndpoint(config.store.path);
   process.stderr.write(`auditwatch ${name}: the store is held by the collect daemon${ep ? ` (pid ${ep.pid})` : ''}; running the command there.\n`);
   const r = await askDaemon<CommandResult>(config.store.path, '/command', { args: [name, ...sent] }, name === 'import' ? IMPORT_TIMEOUT_MS : FORWARD_TIMEOUT_MS);
@@ -62,23 +63,15 @@ export async function forwardToDaemon(name: string, args: string[]): Promise<num
  * The daemon reads the files itself: their paths are made absolute (its working folder may differ).
  * Stdin cannot travel with the command line.
  */
-function importFilesForDaemon(args: readonly string[]): string[] {
-  const out: string[] = [];
-  let positional = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!positional && a === '--') {
-      positional = true;
-      out.push(a);
-    } else if (!positional && a === '--tenant') {
-      out.push(a, ...(args[i + 1] === undefined ? [] : [args[++i]!]));
-    } else if (!positional && a.startsWith('-') && a !== '-') {
-      out.push(a);
-    } else if (a === '-') {
-      throw new AppError('usage', 'The collect daemon holds the store and cannot read this stdin; save it to a file and import that, or stop the daemon first.');
-    } else {
-      out.push(resolve(a));
-    }
+async function importFilesForDaemon(args: readonly string[]): Promise<string[]> {
+  const { IMPORT_OPTIONS } = await import('../import.js');
+  // Lenient here: the daemon parses the command line again, strictly, and reports what is wrong.
+  const { tokens } = parseArgs({ args: [...args], options: IMPORT_OPTIONS, allowPositionals: true, strict: false, tokens: true });
+  const out = [...args];
+  for (const t of tokens) {
+    if (t.kind !== 'positional') continue;
+    if (t.value === '-') throw new AppError('usage', 'The collect daemon holds the store and cannot read this stdin; save it to a file and import that, or stop the daemon first.');
+    out[t.index] = resolve(t.value);
   }
   return out;
 }
