@@ -2,9 +2,9 @@
 // alerts/notifiers/registry.ts with its own keys) and the routes that pick destinations per alert.
 
 import { z } from 'zod';
-import { NOTIFIER_KINDS, type DestinationConfig } from '../../alerts/index.js';
-import { SEVERITIES } from '../../detect/types.js';
-import { duration } from '../fields.js';
+import { NOTIFIER_KINDS, type DestinationConfig } from './index.js';
+import { SEVERITIES } from '../detect/types.js';
+import { duration } from '../config/fields.js';
 
 // z.lazy: the notifier schemas are built from config's field helpers, so they are read at parse time,
 // not while the modules load (alerts and config import each other's files).

@@ -11,10 +11,10 @@ import { after, before, test } from 'node:test';
 import { ManualClock } from '../core/index.js';
 import { outboxRows } from './outbox.js';
 import { createAlertService } from './service.js';
-import { hit, httpReceiver, T0, tempStore, type HttpReceiver } from './testing.js';
+import { hit, httpReceiver, T0, tempStore, type HttpReceiver } from './alerts.testing.js';
 
 const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-const CHILD = fileURLToPath(new URL(`./testing-outbox-child.${ext}`, import.meta.url));
+const CHILD = fileURLToPath(new URL(`./outbox-child.testing.${ext}`, import.meta.url));
 // Keep the loader flags (tsx under `npx tsx --test`), drop the test runner's own.
 const LOADER_ARGS = process.execArgv.filter((a, i, all) => /^--(import|require|loader|experimental-loader)/.test(a) || /^--(import|require|loader|experimental-loader)$/.test(all[i - 1] ?? ''));
 

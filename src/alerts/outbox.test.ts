@@ -9,7 +9,7 @@ import { ManualClock, silentLogger } from '../core/index.js';
 import { createNotifiers } from './notifiers/registry.js';
 import { outboxHealth, outboxRows } from './outbox.js';
 import { createAlertService } from './service.js';
-import { hit, httpReceiver, T0, tempStore, type HttpReceiver } from './testing.js';
+import { hit, httpReceiver, T0, tempStore, type HttpReceiver } from './alerts.testing.js';
 import { createOutboxWorker } from './worker.js';
 
 let ctx: Awaited<ReturnType<typeof tempStore>>;

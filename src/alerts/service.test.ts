@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { ManualClock } from '../core/index.js';
 import { createAlertService } from './service.js';
 import { outboxRows } from './outbox.js';
-import { hit, T0, tempStore } from './testing.js';
+import { hit, T0, tempStore } from './alerts.testing.js';
 
 let ctx: Awaited<ReturnType<typeof tempStore>>;
 before(async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../core/index.js';
 import { createAlertService } from '../alerts/index.js';
-import { hit, httpReceiver, T0, tempStore, type HttpReceiver } from '../alerts/testing.js';
+import { hit, httpReceiver, T0, tempStore, type HttpReceiver } from '../alerts/alerts.testing.js';
 
 let ctx: Awaited<ReturnType<typeof tempStore>>;
 let rx: HttpReceiver;
@@ -30,7 +30,7 @@ after(async () => {
 });
 
 const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-const CHILD = fileURLToPath(new URL(`../alerts/testing-cli-child.${ext}`, import.meta.url));
+const CHILD = fileURLToPath(new URL(`../alerts/cli-child.testing.${ext}`, import.meta.url));
 const LOADER_ARGS = process.execArgv.filter((a, i, all) => /^--(import|require|loader|experimental-loader)/.test(a) || /^--(import|require|loader|experimental-loader)$/.test(all[i - 1] ?? ''));
 
 function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {

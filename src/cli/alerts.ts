@@ -6,7 +6,7 @@ import { AppError, parseDuration, safeLine, systemClock } from '../core/index.js
 import { ALERT_STATUSES, createAlertService, isSeverity, toPayload, type AlertService, type AlertStatus } from '../alerts/index.js';
 import { parseOptions } from './command.js';
 import { io } from './shared/io.js';
-import { cliLogger, CONFIG_OPTION, loadCliConfig, openConfiguredStore } from './shared/context.js';
+import { cliLogger, CONFIG_OPTION, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
 import { jsonLines, parseFormat, table } from './shared/format.js';
 
 const HELP = `Usage: auditwatch alerts <action> [options]   (every action takes --config FILE)

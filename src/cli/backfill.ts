@@ -4,7 +4,7 @@
 import { AppError, DAY, systemClock } from '../core/index.js';
 import { durationFlag } from '../config/index.js';
 import { parseOptions } from './command.js';
-import { CONFIG_OPTION, cliLogger, loadCliConfig, openConfiguredStore } from './shared/context.js';
+import { CONFIG_OPTION, cliLogger, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
 import { runPass } from './shared/pass.js';
 
 const HELP = `Usage: auditwatch backfill --since DURATION [--config FILE] [--no-progress]

@@ -15,11 +15,11 @@ import { silentLogger, systemClock } from '../core/index.js';
 import { loadConfig } from '../config/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { openDuckDbStore, openStore } from '../store/index.js';
-import { runDaemon } from './shared/daemon.js';
-import { computeStatus } from './shared/status-report.js';
-import { endpointFile, readEndpoint } from './shared/control.js';
-import { createTestSource } from './fixture-source.js';
-import { entryPath, runCli } from './testing.js';
+import { runDaemon } from '../service/daemon.js';
+import { computeStatus } from '../service/status-report.js';
+import { endpointFile, readEndpoint } from '../server/control.js';
+import { createTestSource } from './fixture-source.testing.js';
+import { entryPath, runCli } from './cli.testing.js';
 
 const root = mkdtempSync(join(tmpdir(), 'aw-cli-'));
 const source = createTestSource({ tenants: 2 });

@@ -3,8 +3,8 @@
 
 import { AppError, systemClock } from '../core/index.js';
 import { parseOptions } from './command.js';
-import { CONFIG_OPTION, cliLogger, loadCliConfig, openConfiguredStore } from './shared/context.js';
-import { runDaemon } from './shared/daemon.js';
+import { CONFIG_OPTION, cliLogger, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
+import { runDaemon } from '../service/daemon.js';
 import { runPass } from './shared/pass.js';
 
 const HELP = `Usage: auditwatch collect [--config FILE] [--once]

@@ -10,8 +10,8 @@ import type { Config } from '../config/index.js';
 import { learnIdentitiesFromStore } from '../detect/index.js';
 import { countryLookup, REPORTS, runReport, writeReportFiles } from '../reports/index.js';
 import type { Store } from '../store/index.js';
-import { configuredCollector } from './shared/ingest.js';
-import type { Pipeline } from './shared/pipeline.js';
+import { configuredCollector } from '../service/ingest.js';
+import type { Pipeline } from '../service/pipeline.js';
 
 export interface WebhookReceiver {
   url: string;
@@ -103,7 +103,7 @@ reports:
   return file;
 }
 
-export { createPipeline, type Pipeline } from './shared/pipeline.js';
+export { createPipeline, type Pipeline } from '../service/pipeline.js';
 
 export interface CycleResult {
   records: number;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { REPORTS } from '../reports/index.js';
-import { runCli } from './testing.js';
+import { runCli } from './cli.testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'auditwatch-demo-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

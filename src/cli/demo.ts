@@ -11,7 +11,7 @@ import { loadConfig } from '../config/index.js';
 import { createContentSource, startEmulator } from '../emulator/index.js';
 import { parseOptions } from './command.js';
 import { createPipeline, runCycle, startWebhookReceiver, writeAllReports, writeDemoConfig, type CycleResult } from './demo-steps.js';
-import { openConfiguredStore } from './shared/context.js';
+import { openConfiguredStore } from '../service/open-store.js';
 import { io } from './shared/io.js';
 
 const HELP = `Usage: auditwatch demo [--data-dir DIR] [--once]

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { packageRoot } from '../detect/index.js';
 import { normalize, type EventRow } from '../records/index.js';
 import { openDuckDbStore } from '../store/index.js';
-import { runCli } from './testing.js';
+import { runCli } from './cli.testing.js';
 
 const BURST = 'ecc2c36c-9c2f-4c0a-b082-df3032b94f92';
 const MFA = '60de9b57-dc4d-48b9-a6a0-b39e0469f876';

@@ -7,7 +7,7 @@ import type { Config } from '../config/index.js';
 import { createAlertService, hitFields, type HitFields } from '../alerts/index.js';
 import { builtinRulesDir, createDetector, learnIdentitiesFromStore, loadRules, type AnyRule, type DetectionHit, type RuleOverride } from '../detect/index.js';
 import { parseOptions } from './command.js';
-import { CONFIG_OPTION, cliLogger, loadCliConfig, openConfiguredStore } from './shared/context.js';
+import { CONFIG_OPTION, cliLogger, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
 import { parseFormat, table } from './shared/format.js';
 import { io } from './shared/io.js';
 

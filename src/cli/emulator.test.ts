@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isAppError } from '../core/index.js';
-import { createFixtureSource, feed, tokenFor } from '../emulator/server/fixtures.js';
+import { createFixtureSource, feed, tokenFor } from '../emulator/server/fixtures.testing.js';
 import { serve } from './emulator.js';
 
 async function started(args: string[]) {

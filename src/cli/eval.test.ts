@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock } from '../core/index.js';
 import { createContentSource, startEmulator } from '../emulator/index.js';
-import { runCli } from './testing.js';
+import { runCli } from './cli.testing.js';
 
 interface Report {
   scenarios: { name: string; label: string; found: boolean; coverage: number; stored: number; records: number; rules: string[] }[];

@@ -6,7 +6,7 @@
 import { AppError, safeLine, systemClock } from '../core/index.js';
 import { builtinRulesDir, evaluate, loadRules, type EvalReport } from '../detect/index.js';
 import { parseOptions } from './command.js';
-import { loadCliConfig, openConfiguredStore } from './shared/context.js';
+import { loadCliConfig, openConfiguredStore } from '../service/open-store.js';
 import { parseFormat, table } from './shared/format.js';
 import { io } from './shared/io.js';
 import { detectorLogger, overridesOf, rulesOf } from './detect.js';

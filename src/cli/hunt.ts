@@ -4,7 +4,7 @@
 import { AppError, systemClock } from '../core/index.js';
 import { createDetector, learnIdentitiesFromStore, loadRules } from '../detect/index.js';
 import { parseOptions } from './command.js';
-import { CONFIG_OPTION, loadCliConfig, openConfiguredStore } from './shared/context.js';
+import { CONFIG_OPTION, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
 import { parseFormat } from './shared/format.js';
 import { detectorLogger, overridesOf, printHits, ruleDirsOf, timeOption } from './detect.js';
 

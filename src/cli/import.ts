@@ -9,9 +9,9 @@ import { normalize, readImport, type EventRow, type Rejection } from '../records
 import type { Store } from '../store/index.js';
 import type { Config } from '../config/index.js';
 import { parseOptions } from './command.js';
-import { CONFIG_OPTION, loadCliConfig, openConfiguredStore } from './shared/context.js';
+import { CONFIG_OPTION, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
 import { io } from './shared/io.js';
-import { ingestTransform, type RowTransform } from './shared/ingest.js';
+import { ingestTransform, type RowTransform } from '../service/ingest.js';
 
 const HELP = `Usage: auditwatch import [--config FILE] [--tenant NAME|ID] FILE… (or - for stdin)
 

@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { AppError, errorMessage } from '../core/index.js';
 import { emulatorConfig, exampleConfig, type EmulatorTenantInfo } from '../config/index.js';
 import { parseOptions } from './command.js';
-import { CONFIG_OPTION, configPath } from './shared/context.js';
+import { CONFIG_OPTION, configPath } from '../service/open-store.js';
 import { io } from './shared/io.js';
 
 const HELP = `Usage: auditwatch init [--config FILE] [--emulator URL] [--force]

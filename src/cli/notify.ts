@@ -5,7 +5,7 @@ import { AppError, createLogger, safeLine, systemClock } from '../core/index.js'
 import { attempt, createNotifier, idempotencyKey, sampleAlert } from '../alerts/index.js';
 import { parseOptions } from './command.js';
 import { io } from './shared/io.js';
-import { CONFIG_OPTION, loadCliConfig } from './shared/context.js';
+import { CONFIG_OPTION, loadCliConfig } from '../service/open-store.js';
 
 const HELP = `Usage: auditwatch notify test DESTINATION [--config FILE]
 

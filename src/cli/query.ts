@@ -3,8 +3,8 @@
 
 import { AppError } from '../core/index.js';
 import { parseOptions } from './command.js';
-import { askDaemon, readEndpoint } from './shared/control.js';
-import { CONFIG_OPTION, isStoreLocked, loadCliConfig, openConfiguredStore } from './shared/context.js';
+import { askDaemon, readEndpoint } from '../server/control.js';
+import { CONFIG_OPTION, isStoreLocked, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
 import { parseFormat, render, type OutputRow } from './shared/format.js';
 import { io } from './shared/io.js';
 

@@ -18,7 +18,7 @@ import {
 } from '../reports/index.js';
 import { parseOptions } from './command.js';
 import { timeOption } from './detect.js';
-import { CONFIG_OPTION, loadCliConfig, openConfiguredStore } from './shared/context.js';
+import { CONFIG_OPTION, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
 import { jsonLines, parseFormat, table } from './shared/format.js';
 import { io } from './shared/io.js';
 

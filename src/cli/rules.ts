@@ -6,7 +6,7 @@ import { AppError, isAppError, safeLine } from '../core/index.js';
 import { SECTIONS, type Config } from '../config/index.js';
 import { loadRules, readRuleTests, runRuleTests, testFileFor, type AnyRule, type RuleTestFile } from '../detect/index.js';
 import { parseOptions } from './command.js';
-import { CONFIG_OPTION, configPath, loadCliConfig } from './shared/context.js';
+import { CONFIG_OPTION, configPath, loadCliConfig } from '../service/open-store.js';
 import { parseFormat, table } from './shared/format.js';
 import { io } from './shared/io.js';
 import { ruleDirsOf } from './detect.js';

@@ -3,10 +3,10 @@
 
 import { systemClock } from '../core/index.js';
 import { parseOptions } from './command.js';
-import { askDaemon, readEndpoint } from './shared/control.js';
-import { CONFIG_OPTION, isStoreLocked, loadCliConfig, openConfiguredStore } from './shared/context.js';
+import { askDaemon, readEndpoint } from '../server/control.js';
+import { CONFIG_OPTION, isStoreLocked, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
 import { parseFormat } from './shared/format.js';
-import { computeStatus, renderStatus, type StatusReport } from './shared/status-report.js';
+import { computeStatus, renderStatus, type StatusReport } from '../service/status-report.js';
 import { io } from './shared/io.js';
 
 const HELP = `Usage: auditwatch status [--config FILE] [--format table|json]

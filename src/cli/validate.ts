@@ -3,7 +3,7 @@
 
 import { parseOptions } from './command.js';
 import { ConfigError, loadConfig } from '../config/index.js';
-import { CONFIG_OPTION, configPath } from './shared/context.js';
+import { CONFIG_OPTION, configPath } from '../service/open-store.js';
 import { io } from './shared/io.js';
 
 const HELP = `Usage: auditwatch validate [--config FILE]

@@ -11,7 +11,7 @@ import { createLogger, HOUR, ManualClock, DAY, type LogRecord } from '../core/in
 import { startEmulator } from '../emulator/index.js';
 import { openDuckDbStore, sql } from '../store/index.js';
 import { createCollector } from './index.js';
-import { crashSource, difference, emulatorTenants, expectedKeys, failingCommits, storedKeys, weekSource } from './harness.js';
+import { crashSource, difference, emulatorTenants, expectedKeys, failingCommits, storedKeys, weekSource } from './harness.testing.js';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 30, 0);
 

@@ -11,7 +11,7 @@ import { ManualClock } from '../core/index.js';
 import { openDuckDbStore, sql, type CommitResult, type Store } from '../store/index.js';
 import { makeBlob, makeEventRow } from '../store/conformance/rows.js';
 import { Committer, type CommitParticipant } from './committer.js';
-import { failingCommits } from './harness.js';
+import { failingCommits } from './harness.testing.js';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 30, 0);
 

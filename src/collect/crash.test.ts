@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { Rng, systemClock } from '../core/index.js';
 import { startEmulator } from '../emulator/index.js';
 import { openDuckDbStore } from '../store/index.js';
-import { crashSource, difference, expectedKeys, storedKeys } from './harness.js';
+import { crashSource, difference, expectedKeys, storedKeys } from './harness.testing.js';
 
 const HERE = fileURLToPath(import.meta.url);
-const CHILD = join(HERE, '..', `crash-child${HERE.endsWith('.ts') ? '.ts' : '.js'}`);
+const CHILD = join(HERE, '..', `crash-child.testing${HERE.endsWith('.ts') ? '.ts' : '.js'}`);
 
 interface ChildRun {
   killed: boolean;

@@ -3,7 +3,7 @@
 // defaults), import it here and add one key to SECTIONS. Unknown top-level keys are refused.
 
 import { z } from 'zod';
-import { alertsSection } from './sections/alerts.js';
+import { alertsSection } from '../alerts/config.js';
 import { collectSection } from './sections/collect.js';
 import { detectSection } from './sections/detect.js';
 import { enrichSection } from './sections/enrich.js';

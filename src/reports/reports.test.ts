@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { DAY, HOUR, ManualClock, silentLogger, systemClock } from '../core/index.js';
 import { loadConfig } from '../config/index.js';
 import { createContentSource, startEmulator, type GroundTruth, type RunningEmulator } from '../emulator/index.js';
-import { openConfiguredStore } from '../cli/shared/context.js';
+import { openConfiguredStore } from '../service/open-store.js';
 import { createPipeline, runCycle, startWebhookReceiver, writeDemoConfig, type WebhookReceiver } from '../cli/demo-steps.js';
 import type { Store } from '../store/index.js';
 import { countryLookup, findReport, renderHtml, REPORTS, runReport, type ReportResult } from './index.js';

@@ -7,8 +7,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError, errorMessage, type Logger } from '../../core/index.js';
-import type { ListenAddress } from '../../config/index.js';
+import { AppError, errorMessage, type Logger } from '../core/index.js';
+import type { ListenAddress } from '../config/index.js';
 
 export interface MetricsSource {
   metrics(): Promise<string>;

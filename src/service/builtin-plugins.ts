@@ -1,7 +1,7 @@
 // The collect daemon's built-in plug-ins (listed in DAEMON_PLUGINS): detection after every committed batch (alerts stored through
 // the alert service), the alert outbox delivering to every destination, and scheduled reports.
 
-import { reportsPlugin } from '../../reports/index.js';
+import { reportsPlugin } from '../reports/index.js';
 import type { DaemonPlugin, DaemonService } from './plugins.js';
 import { createPipeline } from './pipeline.js';
 

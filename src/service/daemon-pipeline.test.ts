@@ -6,11 +6,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { silentLogger, systemClock } from '../../core/index.js';
-import { loadConfig } from '../../config/index.js';
-import { createContentSource, startEmulator, type RunningEmulator } from '../../emulator/index.js';
-import { openStore, sql } from '../../store/index.js';
-import { startWebhookReceiver, writeDemoConfig, type WebhookReceiver } from '../demo-steps.js';
+import { silentLogger, systemClock } from '../core/index.js';
+import { loadConfig } from '../config/index.js';
+import { createContentSource, startEmulator, type RunningEmulator } from '../emulator/index.js';
+import { openStore, sql } from '../store/index.js';
+import { startWebhookReceiver, writeDemoConfig, type WebhookReceiver } from '../cli/demo-steps.js';
 import { runDaemon } from './daemon.js';
 import { DAEMON_PLUGINS } from './plugins.js';
 

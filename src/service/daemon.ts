@@ -4,16 +4,16 @@
 
 import { basename, resolve } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { DAY, errorMessage, type Clock, type Logger } from '../../core/index.js';
-import type { Config } from '../../config/index.js';
-import type { Store } from '../../store/index.js';
-import type { CommittedSummary, PassSummary } from '../../collect/index.js';
+import { DAY, errorMessage, type Clock, type Logger } from '../core/index.js';
+import type { Config } from '../config/index.js';
+import type { Store } from '../store/index.js';
+import type { CommittedSummary, PassSummary } from '../collect/index.js';
 import { configuredCollector } from './ingest.js';
-import { removeEndpoint, startControlServer, writeEndpoint, type ControlServer } from './control.js';
+import { removeEndpoint, startControlServer, writeEndpoint, type ControlServer } from '../server/control.js';
 import { DAEMON_PLUGINS, type DaemonPlugin, type DaemonService } from './plugins.js';
 import { computeStatus } from './status-report.js';
-import { runForwarded } from './forward.js';
-import { holdStore } from './context.js';
+import { runForwarded } from '../cli/shared/forward.js';
+import { holdStore } from './open-store.js';
 
 export interface DaemonOptions {
   config: Config;

@@ -1,11 +1,11 @@
 // Ingest from a config: the GeoIP/ASN enrichment every path into the store applies to normalised rows
 // (per the `enrich` section), and the collector built with it (collect, backfill, the daemon, the demo).
 
-import type { Clock, Logger } from '../../core/index.js';
-import type { Config } from '../../config/index.js';
-import { createCollector, type Collector, type CollectorInput } from '../../collect/index.js';
-import { createEnricher, type EventRow } from '../../records/index.js';
-import type { Store } from '../../store/index.js';
+import type { Clock, Logger } from '../core/index.js';
+import type { Config } from '../config/index.js';
+import { createCollector, type Collector, type CollectorInput } from '../collect/index.js';
+import { createEnricher, type EventRow } from '../records/index.js';
+import type { Store } from '../store/index.js';
 import { tenantRuntimes } from './tenants.js';
 
 export type RowTransform = (row: EventRow) => EventRow;

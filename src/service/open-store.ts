@@ -3,9 +3,9 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AppError, createLogger, errorMessage, type Logger } from '../../core/index.js';
-import { DEFAULT_CONFIG_FILE, loadConfig, type Config, type LoadOptions } from '../../config/index.js';
-import { openStore, type Store } from '../../store/index.js';
+import { AppError, createLogger, errorMessage, type Logger } from '../core/index.js';
+import { DEFAULT_CONFIG_FILE, loadConfig, type Config, type LoadOptions } from '../config/index.js';
+import { openStore, type Store } from '../store/index.js';
 
 export const CONFIG_OPTION = {
   config: { type: 'string', short: 'c', default: DEFAULT_CONFIG_FILE },

@@ -13,10 +13,10 @@
 // `signal` aborts; `close` is awaited at shutdown (after collection stopped, before the store closes).
 
 import type { Registry } from 'prom-client';
-import type { Clock, Logger } from '../../core/index.js';
-import type { Config } from '../../config/index.js';
-import type { Store } from '../../store/index.js';
-import type { CommittedSummary, PassSummary } from '../../collect/index.js';
+import type { Clock, Logger } from '../core/index.js';
+import type { Config } from '../config/index.js';
+import type { Store } from '../store/index.js';
+import type { CommittedSummary, PassSummary } from '../collect/index.js';
 import { pipelinePlugin, scheduledReportsPlugin } from './builtin-plugins.js';
 
 export interface DaemonContext {

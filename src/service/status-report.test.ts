@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
-import { parseConfig } from '../../config/index.js';
-import { ManualClock, silentLogger } from '../../core/index.js';
-import { createAlertService, createNotifiers, createOutboxWorker } from '../../alerts/index.js';
-import { hit, httpReceiver, T0, tempStore, type HttpReceiver } from '../../alerts/testing.js';
+import { parseConfig } from '../config/index.js';
+import { ManualClock, silentLogger } from '../core/index.js';
+import { createAlertService, createNotifiers, createOutboxWorker } from '../alerts/index.js';
+import { hit, httpReceiver, T0, tempStore, type HttpReceiver } from '../alerts/alerts.testing.js';
 import { computeStatus, renderStatus } from './status-report.js';
 
 let ctx: Awaited<ReturnType<typeof tempStore>>;

@@ -3,11 +3,11 @@
 // store (cursors, ledger, gaps, dead letters, events), merged with the live state of a running
 // collector when the daemon computes it.
 
-import { DAY, HOUR, MINUTE, formatDuration, safeLine } from '../../core/index.js';
-import type { TenantConfig } from '../../config/index.js';
-import { sql, type Store } from '../../store/index.js';
-import { CLOCK_WARNING_MS, clockSkewText, loadWorkerStates, skewCorrection, type WorkerStatus } from '../../collect/index.js';
-import { outboxHealth, type DestinationHealth } from '../../alerts/index.js';
+import { DAY, HOUR, MINUTE, formatDuration, safeLine } from '../core/index.js';
+import type { TenantConfig } from '../config/index.js';
+import { sql, type Store } from '../store/index.js';
+import { CLOCK_WARNING_MS, clockSkewText, loadWorkerStates, skewCorrection, type WorkerStatus } from '../collect/index.js';
+import { outboxHealth, type DestinationHealth } from '../alerts/index.js';
 
 export interface StatusEntry {
   tenant: string;

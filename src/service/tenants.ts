@@ -1,10 +1,10 @@
 // Turns configured tenants into what the collector needs: an API client per tenant (cloud, host
 // overrides, PublisherIdentifier, credential as Secret) and its content types.
 
-import { createApiClient } from '../../api/index.js';
-import type { Clock, Logger } from '../../core/index.js';
-import type { Config } from '../../config/index.js';
-import type { TenantRuntime } from '../../collect/index.js';
+import { createApiClient } from '../api/index.js';
+import type { Clock, Logger } from '../core/index.js';
+import type { Config } from '../config/index.js';
+import type { TenantRuntime } from '../collect/index.js';
 
 export function tenantRuntimes(config: Config, clock: Clock, logger: Logger, only?: string[]): TenantRuntime[] {
   const chosen = only && only.length > 0 ? config.tenants.filter((t) => only.includes(t.name) || only.includes(t.tenantId)) : config.tenants;

@@ -15,7 +15,7 @@ import { parseConfig } from '../../config/index.js';
 import { createLogger, ManualClock } from '../../core/index.js';
 import { generateCertificate } from '../../emulator/server/certs.js';
 import { attempt } from '../stages.js';
-import { captureLogs, httpReceiver, streamSyslog, udpSyslog } from '../testing.js';
+import { captureLogs, httpReceiver, streamSyslog, udpSyslog } from '../alerts.testing.js';
 import type { AlertPayload } from '../types.js';
 import { createNotifiers } from './registry.js';
 import type { Notifier } from './types.js';

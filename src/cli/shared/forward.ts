@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { AppError, errorMessage } from '../../core/index.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/index.js';
 import { COMMANDS } from '../commands.js';
-import { askDaemon, readEndpoint, type CommandResult } from './control.js';
+import { askDaemon, readEndpoint, type CommandResult } from '../../server/control.js';
 import { io } from './io.js';
 
 /** Commands a locked store sends to the daemon. */

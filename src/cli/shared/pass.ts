@@ -6,7 +6,7 @@ import { safeLine, type Clock, type Logger } from '../../core/index.js';
 import type { Config } from '../../config/index.js';
 import type { Store } from '../../store/index.js';
 import type { PassProgress, PassSummary } from '../../collect/index.js';
-import { configuredCollector } from './ingest.js';
+import { configuredCollector } from '../../service/ingest.js';
 import { createProgress } from './progress.js';
 import { io } from './io.js';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry, Counter } from 'prom-client';
 import { silentLogger } from '../../core/index.js';
-import { startControlServer } from './control.js';
+import { startControlServer } from '../../server/control.js';
 import { csv, jsonLines, table } from './format.js';
 import { createProgress } from './progress.js';
 

@@ -15,7 +15,7 @@ import { openDuckDbStore, type Store } from '../../store/index.js';
 import { parseRuleText } from '../sigma/parse.js';
 import type { DetectionHit } from '../types.js';
 import { createDetector } from './detector.js';
-import { signInRecord } from './fixtures.js';
+import { signInRecord } from './fixtures.testing.js';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const MIN = 60_000;

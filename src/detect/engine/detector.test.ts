@@ -15,7 +15,7 @@ import { createDetector } from './detector.js';
 import { learnIdentityFacts, resolvePerson } from './identities.js';
 import { learnIdentities } from './learn.js';
 import { createDetectionScheduler } from './schedule.js';
-import { signInRecord } from './fixtures.js';
+import { signInRecord } from './fixtures.testing.js';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const MIN = 60_000;

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { DAY, HOUR, parseUtc } from '../../core/index.js';
 import type { GroundTruthScenario } from '../model.js';
 import { createContentSource } from '../tenant/index.js';
-import { walkBlobs } from '../tenant/testing.js';
+import { walkBlobs } from '../tenant/tenant.testing.js';
 import { SCENARIOS } from './index.js';
 
 type R = Record<string, unknown>;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ManualClock } from '../../core/index.js';
 import { startEmulator, type RunningEmulator } from '../index.js';
-import { createFixtureSource, errorCode, feed, FIXTURE_START, tokenFor } from './fixtures.js';
+import { createFixtureSource, errorCode, feed, FIXTURE_START, tokenFor } from './fixtures.testing.js';
 
 const HOUR = 3_600_000;
 const AAD = 'Audit.AzureActiveDirectory';

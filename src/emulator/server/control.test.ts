@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { ManualClock } from '../../core/index.js';
 import { startEmulator, type RunningEmulator } from '../index.js';
-import { createFixtureSource, errorCode, feed, FIXTURE_START, tokenFor } from './fixtures.js';
+import { createFixtureSource, errorCode, feed, FIXTURE_START, tokenFor } from './fixtures.testing.js';
 import type { FaultOptions } from './faults.js';
 
 const AAD = 'Audit.AzureActiveDirectory';

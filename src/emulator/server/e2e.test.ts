@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { formatApiTime, ManualClock } from '../../core/index.js';
 import { CONTENT_TYPES } from '../../records/index.js';
 import { createContentSource, startEmulator, type RunningEmulator } from '../index.js';
-import { tokenFor } from './fixtures.js';
+import { tokenFor } from './fixtures.testing.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -8,7 +8,7 @@ import { SignJWT, decodeJwt } from 'jose';
 import { ManualClock } from '../../core/index.js';
 import { startEmulator, type RunningEmulator } from '../index.js';
 import { generateCertificate } from './certs.js';
-import { createFixtureSource, FIXTURE_START } from './fixtures.js';
+import { createFixtureSource, FIXTURE_START } from './fixtures.testing.js';
 
 let em: RunningEmulator;
 const clock = new ManualClock(FIXTURE_START + 2 * 3_600_000);

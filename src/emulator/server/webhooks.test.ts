@@ -8,7 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../../core/index.js';
 import { startEmulator } from '../index.js';
-import { createFixtureSource, errorCode, feed, FIXTURE_START, tokenFor } from './fixtures.js';
+import { createFixtureSource, errorCode, feed, FIXTURE_START, tokenFor } from './fixtures.testing.js';
 
 const SP = 'Audit.SharePoint';
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { AppError, DAY, HOUR, MINUTE, Rng, formatApiTime, parseUtc } from '../../core/index.js';
 import { createContentSource } from './index.js';
 import { apiTime } from './records.js';
-import { walkBlobs } from './testing.js';
+import { walkBlobs } from './tenant.testing.js';
 
 const START = Date.UTC(2026, 2, 11, 10, 17, 30);
 
