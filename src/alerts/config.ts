@@ -1,19 +1,15 @@
-// The `alerts` section: the de-duplication window, the destinations (each a notifier kind from
-// alerts/notifiers/registry.ts with its own keys) and the routes that pick destinations per alert.
+// The `alerts` section of auditwatch.yaml, owned by alerts: the de-duplication window, the destinations
+// (each a notifier kind from notifiers/registry.ts with its own keys) and the routes that pick
+// destinations per alert. service/config.ts adds it to the root schema.
 
 import { z } from 'zod';
-import { NOTIFIER_KINDS, type DestinationConfig } from './index.js';
-import { SEVERITIES } from '../detect/types.js';
-import { duration } from '../config/fields.js';
+import { duration } from '../config/index.js';
+import { SEVERITIES } from '../detect/index.js';
+import { NOTIFIER_KINDS, type DestinationConfig } from './notifiers/registry.js';
 
-// z.lazy: the notifier schemas are built from config's field helpers, so they are read at parse time,
-// not while the modules load (alerts and config import each other's files).
-const destination: z.ZodType<DestinationConfig, unknown> = z.lazy(() =>
-  z.discriminatedUnion('type', Object.values(NOTIFIER_KINDS).map((k) => k.schema) as unknown as [z.ZodObject, ...z.ZodObject[]], {
-    error: (iss) =>
-      iss.code === 'invalid_union' ? `must have a type: one of ${Object.keys(NOTIFIER_KINDS).join(', ')}` : undefined,
-  }),
-) as unknown as z.ZodType<DestinationConfig, unknown>;
+const destination = z.discriminatedUnion('type', Object.values(NOTIFIER_KINDS).map((k) => k.schema) as unknown as [z.ZodObject, ...z.ZodObject[]], {
+  error: (iss) => (iss.code === 'invalid_union' ? `must have a type: one of ${Object.keys(NOTIFIER_KINDS).join(', ')}` : undefined),
+}) as unknown as z.ZodType<DestinationConfig, unknown>;
 
 const patterns = (what: string) =>
   z.array(z.string().min(1).max(200), { error: `must be a list of ${what} (\`*\` matches any characters)` }).optional();

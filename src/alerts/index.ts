@@ -14,3 +14,4 @@ export { NOTIFIER_KINDS, createNotifier, createNotifiers, type DestinationConfig
 export type { Notifier, NotifierContext, Delivery, DeliveryOptions, NotifierKind } from './notifiers/types.js';
 export { sampleAlert } from './sample.js';
 export { deliverReport, REPORT_DESTINATION_KINDS, type ReportMessage, type ReportAttachment } from './report-delivery.js';
+export { alertsSection, type AlertsConfig } from './config.js';

@@ -3,7 +3,7 @@
 // event of this run) so that the parent kills it with SIGKILL at a known point. Prints one line per event.
 
 import { join } from 'node:path';
-import { parseConfig } from '../config/index.js';
+import { parseConfig } from '../service/index.js';
 import { silentLogger, systemClock } from '../core/index.js';
 import { openDuckDbStore } from '../store/index.js';
 import { createNotifiers } from './notifiers/registry.js';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
-import { parseConfig } from '../config/index.js';
+import { parseConfig } from '../service/index.js';
 import { ManualClock, silentLogger } from '../core/index.js';
 import { createNotifiers } from './notifiers/registry.js';
 import { outboxHealth, outboxRows } from './outbox.js';

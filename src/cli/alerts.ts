@@ -1,13 +1,15 @@
 // auditwatch alerts: list, show and work on alerts (ack, assign, comment, resolve, reopen), and manage
-// suppression (allow-list) rules. Thin: parses options, calls the alert service, prints.
+// suppression (allow-list) rules. Thin: parses options, calls the service (in-process, or the daemon
+// that holds the store), prints.
 
 import { userInfo } from 'node:os';
-import { AppError, parseDuration, safeLine, systemClock } from '../core/index.js';
-import { ALERT_STATUSES, createAlertService, isSeverity, toPayload, type AlertService, type AlertStatus } from '../alerts/index.js';
-import { parseOptions } from './command.js';
-import { io } from './shared/io.js';
-import { cliLogger, CONFIG_OPTION, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
+import { AppError, safeLine } from '../core/index.js';
+import { ALERT_STATUSES, isSeverity, type AlertStatus } from '../alerts/index.js';
+import type { Operations, SuppressionInfo } from '../service/index.js';
+import { parseOptions, type CliIO } from './command.js';
+import { CONFIG_OPTION, loadCliConfig } from './shared/context.js';
 import { jsonLines, parseFormat, table } from './shared/format.js';
+import { answer, withOperations } from './shared/session.js';
 
 const HELP = `Usage: auditwatch alerts <action> [options]   (every action takes --config FILE)
 
@@ -48,27 +50,22 @@ function need(value: string | undefined, what: string): string {
   return value;
 }
 
-export async function run(args: string[]): Promise<number> {
-  const parsed = parseOptions(args, OPTIONS, HELP, true);
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const parsed = parseOptions(args, OPTIONS, HELP, io, true);
   if (!parsed) return 0;
-  const v = parsed.values;
+  const v = parsed.values as Values;
   const [action, ...rest] = parsed.positionals;
   if (!action) throw new AppError('usage', 'Give an action: list, show, ack, assign, comment, resolve, reopen or suppress; see --help.');
-  const config = loadCliConfig(v);
-  const store = await openConfiguredStore(config);
-  try {
-    const service = createAlertService({ store, clock: systemClock, logger: cliLogger(config, { command: 'alerts' }), config: config.alerts });
-    const actor = safeLine(v.as ?? userInfo().username, 100);
-    return await act(service, action, rest, v, actor);
-  } finally {
-    await store.close();
-  }
+  const config = loadCliConfig(v, io);
+  const actor = safeLine(v.as ?? userInfo().username, 100);
+  return withOperations(config, io, { label: 'alerts', notice: 'run' }, (ops) => act(ops, io, action, rest, v, actor));
 }
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
 
-async function act(service: AlertService, action: string, rest: string[], v: Values, actor: string): Promise<number> {
+async function act(ops: Operations, io: CliIO, action: string, rest: string[], v: Values, actor: string): Promise<number> {
   const out = (s: string) => io.out(s);
+  const got = <T>(r: { data: T; warnings: string[] }) => answer(io, 'alerts', r);
   switch (action) {
     case 'list': {
       const format = parseFormat(v.format, ['table', 'json']);
@@ -77,14 +74,16 @@ async function act(service: AlertService, action: string, rest: string[], v: Val
       if (v.severity !== undefined && !isSeverity(v.severity)) throw new AppError('usage', '--severity must be informational, low, medium, high or critical.');
       const limit = v.limit === undefined ? 1000 : Number(v.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new AppError('usage', '--limit must be a whole number of at least 1.');
-      const alerts = await service.list({
-        ...(status ? { status } : {}),
-        ...(v.severity && isSeverity(v.severity) ? { severity: v.severity } : {}),
-        ...(v.rule ? { rule: v.rule } : {}),
-        ...(v.tenant ? { tenant: v.tenant } : {}),
-        limit,
-      });
-      if (format === 'json') out(jsonLines(alerts.map(toPayload)));
+      const alerts = got(
+        await ops.alertsList({
+          ...(status ? { status } : {}),
+          ...(v.severity && isSeverity(v.severity) ? { severity: v.severity } : {}),
+          ...(v.rule ? { rule: v.rule } : {}),
+          ...(v.tenant ? { tenant: v.tenant } : {}),
+          limit,
+        }),
+      );
+      if (format === 'json') out(jsonLines(alerts));
       else if (alerts.length === 0) out('(no alerts)\n');
       else
         out(
@@ -93,11 +92,11 @@ async function act(service: AlertService, action: string, rest: string[], v: Val
               id: a.id,
               severity: a.severity,
               status: a.suppressedBy ? `${a.status} (suppressed)` : a.status,
-              rule: a.ruleId,
+              rule: a.rule,
               title: a.title,
               users: (a.entities.users ?? []).join(', '),
               count: a.count,
-              lastSeen: new Date(a.lastSeen).toISOString().slice(0, 19).replace('T', ' '),
+              lastSeen: a.lastSeen.slice(0, 19).replace('T', ' '),
               assignee: a.assignee,
             })),
           ),
@@ -105,12 +104,12 @@ async function act(service: AlertService, action: string, rest: string[], v: Val
       return 0;
     }
     case 'show': {
-      const d = await service.show(need(rest[0], 'the alert id'));
+      const d = got(await ops.alertsShow({ id: need(rest[0], 'the alert id') }));
       if (parseFormat(v.format, ['table', 'json']) === 'json') {
-        out(`${JSON.stringify({ ...toPayload(d.alert), groupKey: d.alert.groupKey, history: d.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })) })}\n`);
+        out(`${JSON.stringify({ ...d.alert, history: d.history })}\n`);
         return 0;
       }
-      const p = toPayload(d.alert);
+      const p = d.alert;
       const lines = [
         `${p.id}  ${p.severity.toUpperCase()}  ${p.status}${p.assignee ? `  assigned to ${safeLine(p.assignee, 100)}` : ''}${p.suppressedBy ? `  suppressed by ${p.suppressedBy}` : ''}`,
         `  ${safeLine(p.title, 300)}`,
@@ -119,70 +118,59 @@ async function act(service: AlertService, action: string, rest: string[], v: Val
         `  tags: ${p.tags.map((t) => safeLine(t, 80)).join(', ')}`,
         `  evidence (${p.evidenceTotal}): ${p.evidence.slice(0, 20).map((x) => safeLine(x, 80)).join(', ')}${p.evidenceTotal > 20 ? ', …' : ''}`,
         '  history:',
-        ...d.history.map((h) => `    ${new Date(h.at).toISOString().slice(0, 19).replace('T', ' ')}  ${safeLine(h.actor, 60)}  ${h.action}  ${h.from ?? '-'} → ${h.to}${h.detail ? `  ${safeLine(h.detail, 300)}` : ''}`),
+        ...d.history.map((h) => `    ${h.at.slice(0, 19).replace('T', ' ')}  ${safeLine(h.actor, 60)}  ${h.action}  ${h.from ?? '-'} → ${h.to}${h.detail ? `  ${safeLine(h.detail, 300)}` : ''}`),
       ];
       out(`${lines.join('\n')}\n`);
       return 0;
     }
     case 'ack':
-      return done(await service.ack(need(rest[0], 'the alert id'), actor));
+      return done(io, got(await ops.alertsAck({ id: need(rest[0], 'the alert id'), actor })));
     case 'assign': {
       const user = need(rest[1], 'the user to assign');
-      return done(await service.assign(need(rest[0], 'the alert id'), user === '-' ? null : safeLine(user, 200), actor));
+      return done(io, got(await ops.alertsAssign({ id: need(rest[0], 'the alert id'), assignee: user === '-' ? null : safeLine(user, 200), actor })));
     }
     case 'comment':
-      return done(await service.comment(need(rest[0], 'the alert id'), need(rest.slice(1).join(' '), 'the comment text'), actor));
+      return done(io, got(await ops.alertsComment({ id: need(rest[0], 'the alert id'), text: need(rest.slice(1).join(' '), 'the comment text'), actor })));
     case 'resolve':
-      return done(await service.resolve(need(rest[0], 'the alert id'), { actor, falsePositive: v['false-positive'] === true, ...(v.comment ? { comment: v.comment } : {}) }));
+      return done(io, got(await ops.alertsResolve({ id: need(rest[0], 'the alert id'), actor, falsePositive: v['false-positive'] === true, ...(v.comment ? { comment: v.comment } : {}) })));
     case 'reopen':
-      return done(await service.reopen(need(rest[0], 'the alert id'), actor, v.comment));
+      return done(io, got(await ops.alertsReopen({ id: need(rest[0], 'the alert id'), actor, ...(v.comment !== undefined ? { comment: v.comment } : {}) })));
     case 'suppress':
-      return suppress(service, rest, v, actor);
+      return suppress(ops, io, rest, v, actor);
     default:
       throw new AppError('usage', `"${safeLine(action, 40)}" is not an alerts action; use list, show, ack, assign, comment, resolve, reopen or suppress.`);
   }
 }
 
-function done(a: { id: string; status: string; assignee: string | null }): number {
+function done(io: CliIO, a: { id: string; status: string; assignee: string | null }): number {
   io.out(`${a.id}: ${a.status}${a.assignee ? `, assigned to ${safeLine(a.assignee, 100)}` : ''}\n`);
   return 0;
 }
 
-async function suppress(service: AlertService, rest: string[], v: Values, actor: string): Promise<number> {
+async function suppress(ops: Operations, io: CliIO, rest: string[], v: Values, actor: string): Promise<number> {
   const [sub, id] = rest;
+  const got = <T>(r: { data: T; warnings: string[] }) => answer(io, 'alerts', r);
   if (sub === 'add') {
-    let expiresAt: number | null = null;
-    if (v.expires !== undefined) {
-      try {
-        expiresAt = Date.now() + parseDuration(v.expires, '--expires');
-      } catch {
-        throw new AppError('usage', `--expires "${safeLine(v.expires, 40)}" is not a duration; write it like 12h or 7d.`);
-      }
-    }
-    const s = await service.addSuppression({ ruleId: v.rule ?? null, tenantId: v.tenant ?? null, entities: v.entity ?? [], reason: v.reason ?? '', createdBy: actor, expiresAt });
-    io.out(`${s.id}: suppresses ${describe(s)}${s.expiresAt ? ` until ${new Date(s.expiresAt).toISOString()}` : ' with no expiry'}\n`);
+    const s = got(await ops.suppressionsAdd({ ruleId: v.rule ?? null, tenantId: v.tenant ?? null, entities: v.entity ?? [], reason: v.reason ?? '', createdBy: actor, expires: v.expires ?? null }));
+    io.out(`${s.id}: suppresses ${describe(s)}${s.expiresAt ? ` until ${s.expiresAt}` : ' with no expiry'}\n`);
     return 0;
   }
   if (sub === 'list') {
-    const list = await service.listSuppressions({ includeExpired: v.all === true });
-    if (parseFormat(v.format, ['table', 'json']) === 'json') {
-      io.out(jsonLines(list.map((s) => ({ ...s, createdAt: new Date(s.createdAt).toISOString(), expiresAt: s.expiresAt === null ? null : new Date(s.expiresAt).toISOString() }))));
-    } else if (list.length === 0) io.out('(no suppressions)\n');
-    else
-      io.out(
-        table(list.map((s) => ({ id: s.id, matches: describe(s), reason: s.reason, by: s.createdBy, expires: s.expiresAt === null ? 'never' : new Date(s.expiresAt).toISOString().slice(0, 16).replace('T', ' ') }))),
-      );
+    const list = got(await ops.suppressionsList({ all: v.all === true }));
+    if (parseFormat(v.format, ['table', 'json']) === 'json') io.out(jsonLines(list));
+    else if (list.length === 0) io.out('(no suppressions)\n');
+    else io.out(table(list.map((s) => ({ id: s.id, matches: describe(s), reason: s.reason, by: s.createdBy, expires: s.expiresAt === null ? 'never' : s.expiresAt.slice(0, 16).replace('T', ' ') }))));
     return 0;
   }
   if (sub === 'remove') {
-    await service.removeSuppression(need(id, 'the suppression id'));
+    got(await ops.suppressionsRemove({ id: need(id, 'the suppression id') }));
     io.out(`${safeLine(id, 60)}: removed\n`);
     return 0;
   }
   throw new AppError('usage', 'Use "alerts suppress add", "alerts suppress list" or "alerts suppress remove ID".');
 }
 
-function describe(s: { ruleId: string | null; tenantId: string | null; entities: string[] }): string {
+function describe(s: Pick<SuppressionInfo, 'ruleId' | 'tenantId' | 'entities'>): string {
   const parts = [s.ruleId ? `rule ${s.ruleId}` : null, s.tenantId ? `tenant ${s.tenantId}` : null, ...s.entities.map((e) => `entity ${e}`)].filter(Boolean);
   return safeLine(parts.join(', '), 300);
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger, systemClock } from '../core/index.js';
-import { loadConfig } from '../config/index.js';
+import { loadConfig } from '../service/index.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { openDuckDbStore, openStore } from '../store/index.js';
 import { runDaemon } from '../service/daemon.js';

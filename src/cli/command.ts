@@ -1,12 +1,33 @@
-// What a command module exports, and the shared helpers for parsing options (node:util parseArgs).
+// What a command module exports, where it prints (CliIO, given by main: the process's streams, or a
+// capture in tests), and the shared helper for parsing options (node:util parseArgs).
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AppError } from '../core/index.js';
-import { io } from './shared/io.js';
+
+/** Where a command prints its results (out) and its notices, warnings and logs (err). */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether err is a terminal (progress bars redraw in place). */
+  errIsTTY: boolean;
+  /** What `import -` reads. */
+  stdin: NodeJS.ReadableStream;
+}
+
+export const processIO: CliIO = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  get errIsTTY() {
+    return Boolean(process.stderr.isTTY);
+  },
+  get stdin() {
+    return process.stdin;
+  },
+};
 
 export interface CommandModule {
   /** Runs the command with its arguments; resolves to the exit code. */
-  run(args: string[]): Promise<number>;
+  run(args: string[], io: CliIO): Promise<number>;
 }
 
 export interface CommandEntry {
@@ -25,6 +46,7 @@ export function parseOptions<O extends Options>(
   args: string[],
   options: O,
   help: string,
+  io: CliIO,
   allowPositionals = false,
 ) {
   let parsed;

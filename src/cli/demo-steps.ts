@@ -6,7 +6,7 @@ import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { DAY, HOUR, safeLine, type Clock, type Logger } from '../core/index.js';
-import type { Config } from '../config/index.js';
+import type { Config } from '../service/index.js';
 import { learnIdentitiesFromStore } from '../detect/index.js';
 import { countryLookup, REPORTS, runReport, writeReportFiles } from '../reports/index.js';
 import type { Store } from '../store/index.js';

@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { AppError, DAY, HOUR, createLogger, errorMessage, safeLine, systemClock } from '../core/index.js';
-import { loadConfig } from '../config/index.js';
+import { loadConfig } from '../service/index.js';
 import { createContentSource, startEmulator } from '../emulator/index.js';
 import { parseOptions } from './command.js';
 import { createPipeline, runCycle, startWebhookReceiver, writeAllReports, writeDemoConfig, type CycleResult } from './demo-steps.js';

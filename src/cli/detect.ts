@@ -1,15 +1,14 @@
-// auditwatch detect: runs the rules over an event-time range, hands new hits to the alerts service
-// (stored, de-duplicated, routed) and prints them: a table, or one JSON object a line.
-// Also the shared pieces of the detection commands (rules from the config, time options, printing).
+// auditwatch detect: runs the rules over an event-time range through the service (new hits become
+// alerts: stored, de-duplicated, routed) and prints them: a table, or one JSON object a line.
+// Also the printing shared by the detection commands.
 
-import { AppError, parseDuration, parseUtc, safeLine, systemClock, type Logger } from '../core/index.js';
-import type { Config } from '../config/index.js';
-import { createAlertService, hitFields, type HitFields } from '../alerts/index.js';
-import { builtinRulesDir, createDetector, learnIdentitiesFromStore, loadRules, type AnyRule, type DetectionHit, type RuleOverride } from '../detect/index.js';
-import { parseOptions } from './command.js';
-import { CONFIG_OPTION, cliLogger, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
+import { AppError } from '../core/index.js';
+import type { HitFields } from '../alerts/index.js';
+import { parseOptions, type CliIO } from './command.js';
+import { CONFIG_OPTION, loadCliConfig } from './shared/context.js';
 import { parseFormat, table } from './shared/format.js';
-import { io } from './shared/io.js';
+import { answer, withOperations } from './shared/session.js';
+import { timeOption } from '../service/index.js';
 
 const HELP = `Usage: auditwatch detect [--from TIME] [--to TIME] [--rule ID]… [--format table|json] [--config FILE]
 
@@ -22,55 +21,9 @@ reported again.
   --format F      table (default) or json: one object a line with rule, title, severity, entities,
                   firstSeen, lastSeen, count, evidence`;
 
-/** The rule folders of a config: the built-in pack (unless detect.builtin is false) and detect.ruleDirs. */
-export function ruleDirsOf(config: Pick<Config, 'detect'>): string[] {
-  return [...(config.detect.builtin ? [builtinRulesDir()] : []), ...config.detect.ruleDirs];
-}
-
-/** Loads the config's rules; any invalid rule stops the command with every error printed. */
-export async function rulesOf(config: Pick<Config, 'detect'>): Promise<AnyRule[]> {
-  const loaded = await loadRules(ruleDirsOf(config));
-  if (loaded.errors.length) {
-    for (const e of loaded.errors) process.stderr.write(`${e.display()}\n`);
-    throw new AppError('rules_invalid', `${loaded.errors.length} rule error(s); fix them (auditwatch rules validate) or disable the rules in detect.disabled.`);
-  }
-  return loaded.rules;
-}
-
-export function overridesOf(config: Pick<Config, 'detect'>): Record<string, RuleOverride> {
-  const out: Record<string, RuleOverride> = {};
-  for (const [id, o] of Object.entries(config.detect.parameters)) {
-    const clean: RuleOverride = {};
-    for (const [k, v] of Object.entries(o)) if (v !== undefined) (clean as Record<string, unknown>)[k] = v;
-    out[id] = clean;
-  }
-  return out;
-}
-
-/** A time option: an ISO time, or a duration before `now`. */
-export function timeOption(text: string | undefined, fallback: number, now: number, flag: string): number {
-  if (text === undefined) return fallback;
-  const t = text.trim();
-  if (/^\d+(\.\d+)?(ms|s|m|h|d|w)/.test(t) && !/^\d{4}-/.test(t)) {
-    try {
-      return now - parseDuration(t);
-    } catch {
-      // fall through to the error below
-    }
-  }
-  const ms = parseUtc(t);
-  if (!Number.isFinite(ms)) throw new AppError('usage', `${flag} "${safeLine(t, 40)}" is neither a time (2026-03-01T00:00:00Z) nor a duration (24h, 7d).`);
-  return ms;
-}
-
-/** The JSON line of a hit (the interface others parse). */
-export function hitJson(h: DetectionHit): HitFields {
-  return hitFields(h);
-}
-
-export function printHits(hits: DetectionHit[], format: 'table' | 'json'): void {
+export function printHits(io: CliIO, hits: HitFields[], format: 'table' | 'json'): void {
   if (format === 'json') {
-    io.out(hits.map((h) => `${JSON.stringify(hitJson(h))}\n`).join(''));
+    io.out(hits.map((h) => `${JSON.stringify(h)}\n`).join(''));
     return;
   }
   if (hits.length === 0) {
@@ -82,19 +35,15 @@ export function printHits(hits: DetectionHit[], format: 'table' | 'json'): void 
     title: h.title,
     users: (h.entities.users ?? []).join(' '),
     ips: (h.entities.ips ?? []).join(' '),
-    firstSeen: new Date(h.firstSeen).toISOString().slice(0, 19),
-    lastSeen: new Date(h.lastSeen).toISOString().slice(0, 19),
+    firstSeen: h.firstSeen.slice(0, 19),
+    lastSeen: h.lastSeen.slice(0, 19),
     count: h.count,
   }));
   io.out(table(rows));
   io.out(`${hits.length} hit${hits.length === 1 ? '' : 's'}\n`);
 }
 
-export function detectorLogger(config: Config): Logger {
-  return cliLogger(config, { part: 'detect' });
-}
-
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseOptions(
     args,
     {
@@ -105,28 +54,17 @@ export async function run(args: string[]): Promise<number> {
       format: { type: 'string', default: 'table' },
     },
     HELP,
+    io,
   );
   if (!parsed) return 0;
   const v = parsed.values;
   const format = parseFormat(v.format, ['table', 'json']) as 'table' | 'json';
-  const now = systemClock.now();
-  const to = timeOption(v.to, now, now, '--to');
-  const from = timeOption(v.from, now - 24 * 3_600_000, now, '--from');
-  if (from >= to) throw new AppError('usage', '--from must be before --to.');
-  const config = loadCliConfig(v);
-  const rules = await rulesOf(config);
-  const logger = detectorLogger(config);
-  const store = await openConfiguredStore(config, { logger });
-  try {
-    const alerts = { window: config.alerts.window, destinations: config.alerts.destinations.map((d) => ({ name: String(d['name']) })), routes: config.alerts.routes };
-    const sink = createAlertService({ store, clock: systemClock, logger, config: alerts });
-    const detector = createDetector({ store, clock: systemClock, logger, rules, disabled: config.detect.disabled, overrides: overridesOf(config), sink });
-    // Identities from records ingested since the last pass (collect/import do not wait for detection).
-    await learnIdentitiesFromStore(store, systemClock.now());
-    const hits = await detector.run({ from, to, ...(v.rule ? { ruleIds: v.rule } : {}) });
-    printHits(hits, format);
-    return 0;
-  } finally {
-    await store.close();
-  }
+  // Usage mistakes first, before the config (the service checks the same again).
+  const now = Date.now();
+  if (timeOption(v.from, now - 24 * 3_600_000, now, '--from') >= timeOption(v.to, now, now, '--to')) throw new AppError('usage', '--from must be before --to.');
+  const config = loadCliConfig(v, io);
+  const input = { ...(v.from !== undefined ? { from: v.from } : {}), ...(v.to !== undefined ? { to: v.to } : {}), ...(v.rule ? { rules: v.rule } : {}) };
+  const hits = await withOperations(config, io, { label: 'detect', notice: 'run' }, async (ops) => answer(io, 'detect', await ops.detect(input)));
+  printHits(io, hits, format);
+  return 0;
 }

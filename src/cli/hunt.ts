@@ -1,12 +1,14 @@
 // auditwatch hunt RULE.yml… --since 30d: runs ad-hoc rules over history and prints every hit. Nothing
 // is stored: no alerts, no detection state; evidence already alerted on is shown again.
 
-import { AppError, systemClock } from '../core/index.js';
-import { createDetector, learnIdentitiesFromStore, loadRules } from '../detect/index.js';
-import { parseOptions } from './command.js';
-import { CONFIG_OPTION, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
+import { resolve } from 'node:path';
+import { AppError } from '../core/index.js';
+import { timeOption } from '../service/index.js';
+import { parseOptions, type CliIO } from './command.js';
+import { CONFIG_OPTION, loadCliConfig } from './shared/context.js';
 import { parseFormat } from './shared/format.js';
-import { detectorLogger, overridesOf, printHits, ruleDirsOf, timeOption } from './detect.js';
+import { answer, withOperations } from './shared/session.js';
+import { printHits } from './detect.js';
 
 const HELP = `Usage: auditwatch hunt RULE.yml… [--since 30d] [--to TIME] [--format table|json] [--config FILE]
 
@@ -17,42 +19,24 @@ nothing.
   --to TIME     ISO time or a duration ago; default now
   --format F    table (default) or json (one object a line, as auditwatch detect)`;
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseOptions(
     args,
     { ...CONFIG_OPTION, since: { type: 'string', default: '30d' }, to: { type: 'string' }, format: { type: 'string', default: 'table' } },
     HELP,
+    io,
     true,
   );
   if (!parsed) return 0;
   const v = parsed.values;
   if (parsed.positionals.length === 0) throw new AppError('usage', 'hunt needs a rule file; see --help.');
   const format = parseFormat(v.format, ['table', 'json']) as 'table' | 'json';
-  const now = systemClock.now();
-  const to = timeOption(v.to, now, now, '--to');
-  const from = timeOption(v.since, now - 30 * 86_400_000, now, '--since');
-  if (from >= to) throw new AppError('usage', '--since must be before --to.');
-  const config = loadCliConfig(v);
-  const hunted = await loadRules(parsed.positionals, { context: ruleDirsOf(config) });
-  if (hunted.errors.length) {
-    for (const e of hunted.errors) process.stderr.write(`${e.display()}\n`);
-    throw new AppError('rules_invalid', `${hunted.errors.length} error(s) in the hunted rules; fix them and hunt again.`);
-  }
-  if (hunted.rules.length === 0) throw new AppError('usage', 'The hunted files hold no rule.');
-  const own = new Set(hunted.rules.map((r) => r.id));
-  const pack = await loadRules(ruleDirsOf(config));
-  const rules = [...hunted.rules, ...pack.rules.filter((r) => !own.has(r.id) && r.kind === 'rule')];
-  const logger = detectorLogger(config);
-  const store = await openConfiguredStore(config, { logger });
-  try {
-    const detector = createDetector({ store, clock: systemClock, logger, rules, overrides: overridesOf(config) });
-    const ruleIds = detector.rules.filter((c) => own.has(c.rule.id) && (c.kind === 'correlation' || c.emits)).map((c) => c.rule.id);
-    // Identities from records ingested since the last pass (collect/import do not wait for detection).
-    await learnIdentitiesFromStore(store, systemClock.now());
-    const hits = await detector.hunt({ from, to, ruleIds });
-    printHits(hits, format);
-    return 0;
-  } finally {
-    await store.close();
-  }
+  const now = Date.now();
+  if (timeOption(v.since, now - 30 * 86_400_000, now, '--since') >= timeOption(v.to, now, now, '--to')) throw new AppError('usage', '--since must be before --to.');
+  const config = loadCliConfig(v, io);
+  // The daemon reads the files when it holds the store: absolute paths (its working folder may differ).
+  const input = { files: parsed.positionals.map((f) => resolve(f)), ...(v.since !== undefined ? { since: v.since } : {}), ...(v.to !== undefined ? { to: v.to } : {}) };
+  const hits = await withOperations(config, io, { label: 'hunt', notice: 'run' }, async (ops) => answer(io, 'hunt', await ops.hunt(input)));
+  printHits(io, hits, format);
+  return 0;
 }

@@ -7,7 +7,7 @@ import { access } from 'node:fs/promises';
 import { AppError, errorMessage, safeLine, systemClock } from '../core/index.js';
 import { normalize, readImport, type EventRow, type Rejection } from '../records/index.js';
 import type { Store } from '../store/index.js';
-import type { Config } from '../config/index.js';
+import type { Config } from '../service/index.js';
 import { parseOptions } from './command.js';
 import { CONFIG_OPTION, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
 import { io } from './shared/io.js';

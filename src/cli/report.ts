@@ -3,24 +3,13 @@
 
 import { extname } from 'node:path';
 import { writeFileSync, renameSync } from 'node:fs';
-import { AppError, safeLine, systemClock } from '../core/index.js';
-import {
-  countryLookup,
-  findReport,
-  listRuns,
-  periodAt,
-  parsePeriodName,
-  renderReport,
-  REPORT_FORMATS,
-  REPORTS,
-  runReport,
-  type ReportFormat,
-} from '../reports/index.js';
-import { parseOptions } from './command.js';
-import { timeOption } from './detect.js';
-import { CONFIG_OPTION, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
+import { AppError, safeLine } from '../core/index.js';
+import { renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/index.js';
+import { parseOptions, type CliIO } from './command.js';
+import { CONFIG_OPTION, loadCliConfig } from './shared/context.js';
 import { jsonLines, parseFormat, table } from './shared/format.js';
-import { io } from './shared/io.js';
+import { answer, withOperations } from './shared/session.js';
+import { reportInfos } from '../service/index.js';
 
 const HELP = `Usage: auditwatch report NAME [--from TIME] [--to TIME] [--period P] [--format csv|json|html] [--out FILE]
        auditwatch report list [--format table|json]
@@ -64,8 +53,8 @@ function formatOf(format: string | undefined, out: string | undefined): ReportFo
   return chosen as ReportFormat;
 }
 
-export async function run(args: string[]): Promise<number> {
-  const parsed = parseOptions(args, OPTIONS, HELP, true);
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const parsed = parseOptions(args, OPTIONS, HELP, io, true);
   if (!parsed) return 0;
   const v = parsed.values;
   const [name, ...extra] = parsed.positionals;
@@ -74,58 +63,50 @@ export async function run(args: string[]): Promise<number> {
 
   if (name === 'list') {
     const format = parseFormat(v.format, ['table', 'json']);
-    const rows = REPORTS.map((r) => ({ name: r.name, title: r.title, description: r.description, defaultPeriod: r.defaultPeriod }));
+    // The list needs no store: the built-in reports are part of the program.
+    const rows = reportInfos();
     io.out(format === 'json' ? jsonLines(rows) : table(rows.map((r) => ({ name: r.name, title: r.title, period: r.defaultPeriod })), { maxWidth: 70 }));
     return 0;
   }
 
-  const config = loadCliConfig(v);
+  const config = loadCliConfig(v, io);
   if (name === 'runs') {
     const format = parseFormat(v.format, ['table', 'json']);
-    const store = await openConfiguredStore(config);
-    try {
-      const runs = await listRuns(store, { limit: positiveInt(v.limit, '--limit') ?? 100 });
-      const rows = runs.map((r) => ({
-        schedule: r.schedule,
-        report: r.report,
-        due: new Date(r.dueAt).toISOString(),
-        status: r.status,
-        files: r.files.map((f) => f.path).join(' '),
-        deliveries: Object.entries(r.deliveries).map(([d, s]) => `${d}:${s.status}`).join(' '),
-      }));
-      io.out(format === 'json' ? jsonLines(rows) : rows.length ? table(rows, { maxWidth: 80 }) : 'no scheduled report has run yet\n');
-      return 0;
-    } finally {
-      await store.close();
-    }
+    const limit = positiveInt(v.limit, '--limit') ?? 100;
+    const runs = await withOperations(config, io, { label: 'report', notice: 'run' }, async (ops) => answer(io, 'report', await ops.reportRuns({ limit })));
+    const rows = runs.map((r) => ({
+      schedule: r.schedule,
+      report: r.report,
+      due: new Date(r.dueAt).toISOString(),
+      status: r.status,
+      files: r.files.map((f) => f.path).join(' '),
+      deliveries: Object.entries(r.deliveries).map(([d, s]) => `${d}:${s.status}`).join(' '),
+    }));
+    io.out(format === 'json' ? jsonLines(rows) : rows.length ? table(rows, { maxWidth: 80 }) : 'no scheduled report has run yet\n');
+    return 0;
   }
 
-  const def = findReport(name);
   const format = formatOf(v.format, v.out);
-  const now = systemClock.now();
-  const named = periodAt(v.period !== undefined ? parsePeriodName(v.period, '--period') : def.defaultPeriod, now);
-  if (v.period !== undefined && (v.from !== undefined || v.to !== undefined)) throw new AppError('usage', 'Give either --period or --from/--to, not both.');
-  const to = timeOption(v.to, v.from !== undefined ? now : named.to, now, '--to');
-  const from = timeOption(v.from, named.from, now, '--from');
-  if (from >= to) throw new AppError('usage', '--from must be before --to.');
-  const threshold = positiveInt(v.threshold, '--threshold') ?? config.reports.threshold;
-  const limit = positiveInt(v.limit, '--limit') ?? 1000;
-  const countryOf = ['signins-by-country', 'failed-signins'].includes(def.name) ? await countryLookup() : null;
-  const store = await openConfiguredStore(config);
-  try {
-    const result = await runReport(def, { store, period: { from, to }, now, params: { threshold, limit, ...(countryOf ? { countryOf } : {}) } });
-    const text = renderReport(result, format);
-    if (v.out) {
-      const tmp = `${v.out}.${process.pid}.tmp`;
-      writeFileSync(tmp, text, { mode: 0o640 });
-      renameSync(tmp, v.out);
-      const rows = result.sections.filter((s) => !s.chartOnly).map((s) => `${s.title}: ${s.rows.length}${s.truncated ? '+' : ''}`).join(', ');
-      process.stderr.write(`auditwatch report: wrote ${v.out} (${rows}).\n`);
-    } else {
-      io.out(text);
-    }
-    return 0;
-  } finally {
-    await store.close();
+  const threshold = positiveInt(v.threshold, '--threshold');
+  const limit = positiveInt(v.limit, '--limit');
+  const input = {
+    name,
+    ...(v.from !== undefined ? { from: v.from } : {}),
+    ...(v.to !== undefined ? { to: v.to } : {}),
+    ...(v.period !== undefined ? { period: v.period } : {}),
+    ...(threshold !== undefined ? { threshold } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+  };
+  const result = await withOperations(config, io, { label: 'report', notice: 'run' }, async (ops) => answer(io, 'report', await ops.report(input)));
+  const text = renderReport(result, format);
+  if (v.out) {
+    const tmp = `${v.out}.${process.pid}.tmp`;
+    writeFileSync(tmp, text, { mode: 0o640 });
+    renameSync(tmp, v.out);
+    const rows = result.sections.filter((s) => !s.chartOnly).map((s) => `${s.title}: ${s.rows.length}${s.truncated ? '+' : ''}`).join(', ');
+    io.err(`auditwatch report: wrote ${v.out} (${rows}).\n`);
+  } else {
+    io.out(text);
   }
+  return 0;
 }

@@ -3,7 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { AppError, isAppError, safeLine } from '../core/index.js';
-import { SECTIONS, type Config } from '../config/index.js';
+import { SECTIONS, type Config } from '../service/index.js';
 import { loadRules, readRuleTests, runRuleTests, testFileFor, type AnyRule, type RuleTestFile } from '../detect/index.js';
 import { parseOptions } from './command.js';
 import { CONFIG_OPTION, configPath, loadCliConfig } from '../service/open-store.js';

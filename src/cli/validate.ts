@@ -2,7 +2,8 @@
 // It also reads every secret and certificate, so a missing file or unset variable shows here first.
 
 import { parseOptions } from './command.js';
-import { ConfigError, loadConfig } from '../config/index.js';
+import { ConfigError } from '../config/index.js';
+import { loadConfig } from '../service/index.js';
 import { CONFIG_OPTION, configPath } from '../service/open-store.js';
 import { io } from './shared/io.js';
 

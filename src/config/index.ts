@@ -1,8 +1,9 @@
-// config: loading and validating auditwatch.yaml. Other parts add their section under sections/ and
-// one key in schema.ts; field helpers (secretRef, duration, filePath, ...) are shared from fields.ts.
-export { loadConfig, parseConfig, DEFAULT_CONFIG_FILE, type Config, type LoadOptions } from './load.js';
+// config: loading and validating auditwatch.yaml (the root schema is assembled in service/config.ts, above
+// the parts it configures). Sections that need no part above config live under sections/ with one key in
+// schema.ts; field helpers (secretRef, duration, filePath, ...) are shared from fields.ts.
+export { loadConfigWith, parseConfigWith, DEFAULT_CONFIG_FILE, type LoadedConfig, type LoadOptions } from './load.js';
 export { ConfigError, formatIssue, formatPath, type ConfigIssue } from './errors.js';
-export { SECTIONS, SECTION_NAMES, configSchema, type ConfigSections } from './schema.js';
+export { BASE_SECTIONS, rootSchema } from './schema.js';
 export { guid, duration, filePath, filePathOr, httpUrl, listenAddress, secretRef, fileContent, durationFlag, type ListenAddress } from './fields.js';
 export { CLOUDS, type CloudName, type TenantConfig, type TenantCredential } from './sections/tenants.js';
 export type { StoreConfig } from './sections/store.js';

@@ -10,11 +10,14 @@ import { AppError } from '../core/index.js';
 import { ConfigError, formatPath, type ConfigIssue } from './errors.js';
 import { withResolveContext, type ResolveContext } from './fields.js';
 import { lineOf } from './locate.js';
-import { configSchema, SECTION_NAMES, type ConfigSections } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'auditwatch.yaml';
 
-export type Config = ConfigSections & {
+/**
+ * A loaded file: the sections of `S` plus where it came from. `config` knows no part it configures:
+ * the whole schema is assembled above them (service/config.ts) and handed to the loader.
+ */
+export type LoadedConfig<S extends z.ZodType> = z.output<S> & {
   /** Absolute path of the file loaded. */
   file: string;
   /** The file's folder (where relative paths start). */
@@ -32,7 +35,7 @@ export interface LoadOptions {
   displayName?: string;
 }
 
-export function loadConfig(path: string, options: LoadOptions = {}): Config {
+export function loadConfigWith<S extends z.ZodType>(schema: S, path: string, options: LoadOptions = {}): LoadedConfig<S> {
   const file = resolve(path);
   let text: string;
   try {
@@ -46,11 +49,11 @@ export function loadConfig(path: string, options: LoadOptions = {}): Config {
         : `The config file ${path} cannot be read (${code ?? 'error'}); check its permissions.`,
     );
   }
-  return parseConfig(text, { ...options, file, displayName: options.displayName ?? path });
+  return parseConfigWith(schema, text, { ...options, file, displayName: options.displayName ?? path });
 }
 
 /** Parses config text as if it were the file `file` (whose folder anchors relative paths). */
-export function parseConfig(text: string, options: LoadOptions & { file: string }): Config {
+export function parseConfigWith<S extends z.ZodType>(schema: S, text: string, options: LoadOptions & { file: string }): LoadedConfig<S> {
   const file = resolve(options.file);
   const dir = dirname(file);
   const name = options.displayName ?? basename(file);
@@ -66,13 +69,13 @@ export function parseConfig(text: string, options: LoadOptions & { file: string 
 
   const data = doc.toJS({ maxAliasCount: 100 }) ?? {};
   const ctx: ResolveContext = { dir, env: options.env ?? process.env, readSecrets: options.readSecrets ?? true, warnings: [] };
-  const result = withResolveContext(ctx, () => configSchema.safeParse(data, { error: defaultMessage }));
+  const result = withResolveContext(ctx, () => schema.safeParse(data, { error: defaultMessage }));
   if (!result.success) {
     for (const iss of result.error.issues) {
       if (iss.code === 'unrecognized_keys') {
         for (const key of iss.keys) {
           const at = [...iss.path, key];
-          issues.push({ file: name, line: lineOf(doc, counter, at), path: formatPath(at), message: unknownKeyMessage(iss.path) });
+          issues.push({ file: name, line: lineOf(doc, counter, at), path: formatPath(at), message: unknownKeyMessage(iss.path, schema) });
         }
       } else {
         issues.push({ file: name, line: lineOf(doc, counter, iss.path), path: formatPath(iss.path), message: iss.message });
@@ -82,15 +85,16 @@ export function parseConfig(text: string, options: LoadOptions & { file: string 
     throw new ConfigError(issues);
   }
   return {
-    ...result.data,
+    ...(result.data as object),
     file,
     dir,
     warnings: ctx.warnings.map((w) => `${name}: warning: ${w.message}`),
-  };
+  } as LoadedConfig<S>;
 }
 
-function unknownKeyMessage(parent: readonly PropertyKey[]): string {
-  if (parent.length === 0) return `is not a section auditwatch knows; the sections are ${SECTION_NAMES.join(', ')}`;
+function unknownKeyMessage(parent: readonly PropertyKey[], schema: z.ZodType): string {
+  const sections = Object.keys((schema as unknown as { shape?: Record<string, unknown> }).shape ?? {});
+  if (parent.length === 0) return `is not a section auditwatch knows; the sections are ${sections.join(', ')}`;
   return 'is not a setting auditwatch knows here; check the spelling against "auditwatch init" or the README';
 }
 

@@ -1,9 +1,10 @@
-// The root schema of auditwatch.yaml: one key per section, each section in its own file under sections/.
-// To add a section: write sections/<name>.ts exporting a zod schema (with .prefault({}) when it has
-// defaults), import it here and add one key to SECTIONS. Unknown top-level keys are refused.
+// The sections of auditwatch.yaml that config itself holds (they configure no part above config, or
+// only with values of core), and how the root schema is put together: one key per section, unknown
+// top-level keys refused. A part that owns its section's schema (alerts: its destinations are the
+// notifiers' own schemas) adds it where the root schema is assembled, in service/config.ts; config
+// imports no part it configures.
 
 import { z } from 'zod';
-import { alertsSection } from '../alerts/config.js';
 import { collectSection } from './sections/collect.js';
 import { detectSection } from './sections/detect.js';
 import { enrichSection } from './sections/enrich.js';
@@ -12,23 +13,20 @@ import { reportsSection } from './sections/reports.js';
 import { storeSection } from './sections/store.js';
 import { tenantsSection } from './sections/tenants.js';
 
-export const SECTIONS = {
+export const BASE_SECTIONS = {
   tenants: tenantsSection,
   store: storeSection,
   collect: collectSection,
   enrich: enrichSection,
   log: logSection,
-  alerts: alertsSection,
   detect: detectSection,
   reports: reportsSection,
 };
 
-export const SECTION_NAMES = Object.keys(SECTIONS);
-
-export const configSchema = z.strictObject(SECTIONS, {
-  error: (iss) =>
-    iss.code === 'unrecognized_keys' ? undefined : `must be a map of sections (${SECTION_NAMES.join(', ')})`,
-});
-
-/** The parsed sections, with defaults filled in, paths absolute and secrets read. */
-export type ConfigSections = z.output<typeof configSchema>;
+/** The root schema of a config file made of `sections`. */
+export function rootSchema<T extends Record<string, z.ZodType>>(sections: T) {
+  const names = Object.keys(sections);
+  return z.strictObject(sections, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : `must be a map of sections (${names.join(', ')})`),
+  });
+}

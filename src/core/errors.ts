@@ -12,17 +12,20 @@ export class AppError extends Error {
   readonly location: ErrorLocation | undefined;
   /** Whether repeating the same operation later may succeed. */
   readonly retryable: boolean;
+  /** Lines that come before the message when it is shown (e.g. each rule error of a rule pack). */
+  readonly details: readonly string[];
 
   constructor(
     code: string,
     message: string,
-    options: { cause?: unknown; location?: ErrorLocation; retryable?: boolean } = {},
+    options: { cause?: unknown; location?: ErrorLocation; retryable?: boolean; details?: readonly string[] } = {},
   ) {
     super(oneLine(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.location = options.location;
     this.retryable = options.retryable ?? false;
+    this.details = (options.details ?? []).map((d) => oneLine(d));
   }
 
   /** The line shown to a person: `file:line:col: message [code]`. */

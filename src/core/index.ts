@@ -8,3 +8,4 @@ export * from './duration.js';
 export * from './time.js';
 export * from './text.js';
 export * from './random.js';
+export * from './content-types.js';

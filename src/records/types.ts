@@ -2,19 +2,8 @@
 // This row shape is the contract between records/, store/ and detect/; the store keeps it as the
 // `events` table (snake_case columns, documented in the README).
 
-/** The five content types of the Management Activity API. */
-export const CONTENT_TYPES = [
-  'Audit.AzureActiveDirectory',
-  'Audit.Exchange',
-  'Audit.SharePoint',
-  'Audit.General',
-  'DLP.All',
-] as const;
-export type ContentType = (typeof CONTENT_TYPES)[number];
-
-export function isContentType(value: string): value is ContentType {
-  return (CONTENT_TYPES as readonly string[]).includes(value);
-}
+// The content types are a domain constant of core (config reads them too).
+export { CONTENT_TYPES, isContentType, type ContentType } from '../core/index.js';
 
 /** A ModifiedProperties entry, flattened. */
 export interface ModifiedValue {

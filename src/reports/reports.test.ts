@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DAY, HOUR, ManualClock, silentLogger, systemClock } from '../core/index.js';
-import { loadConfig } from '../config/index.js';
+import { loadConfig } from '../service/index.js';
 import { createContentSource, startEmulator, type GroundTruth, type RunningEmulator } from '../emulator/index.js';
 import { openConfiguredStore } from '../service/open-store.js';
 import { createPipeline, runCycle, startWebhookReceiver, writeDemoConfig, type WebhookReceiver } from '../cli/demo-steps.js';

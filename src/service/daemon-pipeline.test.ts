@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { silentLogger, systemClock } from '../core/index.js';
-import { loadConfig } from '../config/index.js';
+import { loadConfig } from './config.js';
 import { createContentSource, startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { openStore, sql } from '../store/index.js';
 import { startWebhookReceiver, writeDemoConfig, type WebhookReceiver } from '../cli/demo-steps.js';

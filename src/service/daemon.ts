@@ -1,19 +1,32 @@
 // The collect daemon: polls every interval until SIGINT/SIGTERM (the transaction in flight finishes
-// first), serves /metrics and the control API, applies retention daily, and runs the plug-ins
-// (DAEMON_PLUGINS) with every committed batch and pass.
+// first), applies retention daily, runs the plug-ins (DAEMON_PLUGINS) with every committed batch and
+// pass, and hands its operations (on the store it holds) and its metrics to `serve` (the HTTP API of
+// server/, given by the command that starts the daemon).
 
-import { basename, resolve } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DAY, errorMessage, type Clock, type Logger } from '../core/index.js';
-import type { Config } from '../config/index.js';
+import type { Config } from './config.js';
 import type { Store } from '../store/index.js';
 import type { CommittedSummary, PassSummary } from '../collect/index.js';
 import { configuredCollector } from './ingest.js';
-import { removeEndpoint, startControlServer, writeEndpoint, type ControlServer } from '../server/control.js';
 import { DAEMON_PLUGINS, type DaemonPlugin, type DaemonService } from './plugins.js';
-import { computeStatus } from './status-report.js';
-import { runForwarded } from '../cli/shared/forward.js';
-import { holdStore } from './open-store.js';
+import { computeStatus, type StatusReport } from './status-report.js';
+import { createOperations, serialized } from './local.js';
+import type { Operations } from './operations.js';
+
+/** What the daemon offers to whoever serves it: its operations and its Prometheus registry. */
+export interface DaemonRuntime {
+  operations: Operations;
+  metrics: Registry;
+}
+
+/** A running server of the daemon's runtime; closed when the daemon stops. */
+export interface ServedRuntime {
+  url: string;
+  close(): Promise<void>;
+}
+
+export type ServeRuntime = (runtime: DaemonRuntime) => Promise<ServedRuntime | null>;
 
 export interface DaemonOptions {
   config: Config;
@@ -22,7 +35,9 @@ export interface DaemonOptions {
   clock: Clock;
   signal: AbortSignal;
   plugins?: DaemonPlugin[];
-  /** Called once the control server listens (tests read the URL). */
+  /** Serves the runtime (the HTTP API); without it the daemon serves nothing. */
+  serve?: ServeRuntime;
+  /** Called once the server listens (tests read the URL). */
   onListening?(url: string | null): void;
 }
 
@@ -53,7 +68,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal.addEventListener('abort', onAbort, { once: true });
-  let control: ControlServer | null = null;
+  let control: ServedRuntime | null = null;
   let background: Promise<void>[] = [];
   let lastRetention = 0;
   const afterPass = async (pass: PassSummary) => {
@@ -65,28 +80,16 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
       if (deleted > 0) logger.info('Retention deleted old events.', { deleted, retention: config.store.retention });
     }
   };
-  // Commands other processes send (alerts, report, detect) run here, on this store.
-  const release = holdStore(config.store.path, store);
+  // Other processes ask for operations on this store (alerts, report, detect, import, status, query).
+  const status = async (): Promise<StatusReport> => {
+    const report = await computeStatus(store, config.tenants, clock.now(), collector.status());
+    const extra: Record<string, unknown> = {};
+    for (const s of services) if (s.status) extra[s.name] = await s.status();
+    return { ...report, source: 'daemon', services: extra };
+  };
+  const operations = serialized(createOperations({ config, store, clock, logger: logger.child({ part: 'api' }), status }));
   try {
-    if (config.collect.listen) {
-      control = await startControlServer(
-        config.collect.listen,
-        {
-          metrics: registry,
-          status: async () => {
-            const report = await computeStatus(store, config.tenants, clock.now(), collector.status());
-            const extra: Record<string, unknown> = {};
-            for (const s of services) if (s.status) extra[s.name] = await s.status();
-            return { ...report, source: 'daemon', services: extra };
-          },
-          query: (sql) => store.queryReadOnly(sql),
-          command: (args) => runForwarded(args, resolve(config.dir, basename(config.file))),
-        },
-        logger,
-      );
-      writeEndpoint(config.store.path, { pid: process.pid, url: control.url, token: control.token, startedAt: new Date(clock.now()).toISOString() });
-      logger.info('The daemon serves /metrics, /status, /query and /command.', { url: control.url });
-    }
+    if (o.serve) control = await o.serve({ operations, metrics: registry });
     o.onListening?.(control?.url ?? null);
     for (const plugin of o.plugins ?? DAEMON_PLUGINS) {
       const service = await plugin({ config, store, logger, clock, registry, signal: stop.signal });
@@ -119,11 +122,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     await queue;
     await Promise.all(background);
     for (const s of services) await s.close?.().catch((err) => logger.warn(`The ${s.name} service did not close cleanly.`, { error: errorMessage(err) }));
-    if (control) {
-      removeEndpoint(config.store.path);
-      await control.close();
-    }
-    release();
+    if (control) await control.close();
     logger.info('The collect daemon stopped.');
   }
 }

@@ -2,7 +2,7 @@
 // (per the `enrich` section), and the collector built with it (collect, backfill, the daemon, the demo).
 
 import type { Clock, Logger } from '../core/index.js';
-import type { Config } from '../config/index.js';
+import type { Config } from './config.js';
 import { createCollector, type Collector, type CollectorInput } from '../collect/index.js';
 import { createEnricher, type EventRow } from '../records/index.js';
 import type { Store } from '../store/index.js';

@@ -1,29 +1,12 @@
-// What every command shares: the --config option, loading the config, a logger at the configured level,
-// and opening the store named in the config (creating its folder, applying migrations).
+// Opening the store named in a config: creating its folder and applying migrations. A file another
+// process holds (DuckDB's single-writer lock) is AppError `store_locked`, so callers can ask the
+// daemon that holds it instead.
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AppError, createLogger, errorMessage, type Logger } from '../core/index.js';
-import { DEFAULT_CONFIG_FILE, loadConfig, type Config, type LoadOptions } from '../config/index.js';
+import { AppError, errorMessage, type Logger } from '../core/index.js';
 import { openStore, type Store } from '../store/index.js';
-
-export const CONFIG_OPTION = {
-  config: { type: 'string', short: 'c', default: DEFAULT_CONFIG_FILE },
-} as const;
-
-export function configPath(values: { config?: string | boolean | undefined }): string {
-  return typeof values.config === 'string' && values.config !== '' ? values.config : DEFAULT_CONFIG_FILE;
-}
-
-export function loadCliConfig(values: { config?: string | boolean | undefined }, options: LoadOptions = {}): Config {
-  const config = loadConfig(configPath(values), options);
-  for (const w of config.warnings) process.stderr.write(`${w}\n`);
-  return config;
-}
-
-export function cliLogger(config: Config, base: Record<string, unknown> = {}): Logger {
-  return createLogger({ level: config.log.level, base });
-}
+import type { Config } from './config.js';
 
 /** True when an error says another process holds the DuckDB file. */
 export function isStoreLocked(err: unknown): boolean {
@@ -32,38 +15,15 @@ export function isStoreLocked(err: unknown): boolean {
   return /could not set lock|conflicting lock|lock on file/i.test(text);
 }
 
-/** The store the collect daemon of this process holds, lent to the commands it runs for other processes. */
-const held = new Map<string, Store>();
-
-/** Lends `store` (the daemon's) to commands run in this process; the returned function ends the loan. */
-export function holdStore(path: string, store: Store): () => void {
-  held.set(path, store);
-  return () => {
-    if (held.get(path) === store) held.delete(path);
-  };
-}
-
 /** Opens the configured store and applies pending migrations. A locked file is AppError `store_locked`. */
-export async function openConfiguredStore(config: Config, options: { logger?: Logger; readOnly?: boolean } = {}): Promise<Store> {
-  const lent = held.get(config.store.path);
-  if (lent) {
-    // The daemon closes its store itself: the command's close() is a no-op.
-    return new Proxy(lent, {
-      get: (target, prop) => {
-        if (prop === 'close') return async () => undefined;
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-  }
+export async function openConfiguredStore(config: Pick<Config, 'store'>, options: { logger?: Logger; readOnly?: boolean } = {}): Promise<Store> {
   try {
     mkdirSync(dirname(config.store.path), { recursive: true });
   } catch (err) {
     throw new AppError('store_path', `Cannot create the folder of the store ${config.store.path} (${errorMessage(err)}); fix store.path or the folder's permissions.`);
   }
-  let store: Store;
   try {
-    store = await openStore(
+    return await openStore(
       {
         engine: config.store.engine,
         path: config.store.path,
@@ -78,5 +38,4 @@ export async function openConfiguredStore(config: Config, options: { logger?: Lo
     }
     throw err;
   }
-  return store;
 }

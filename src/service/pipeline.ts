@@ -3,11 +3,11 @@
 // the demo and the tests all build them here, so the wiring exists in one place.
 
 import { safeLine, type Clock, type Logger } from '../core/index.js';
-import type { Config } from '../config/index.js';
+import type { Config } from './config.js';
 import { createAlertService, createNotifiers, createOutboxWorker, type AlertService, type OutboxWorker } from '../alerts/index.js';
 import { compileRules, createDetectionScheduler, createDetector, loadRules, type AnyRule, type DetectionScheduler, type Detector } from '../detect/index.js';
 import type { Store } from '../store/index.js';
-import { overridesOf, ruleDirsOf } from '../cli/detect.js';
+import { overridesOf, ruleDirsOf } from './rules.js';
 
 export interface Pipeline {
   rules: AnyRule[];

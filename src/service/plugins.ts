@@ -14,7 +14,7 @@
 
 import type { Registry } from 'prom-client';
 import type { Clock, Logger } from '../core/index.js';
-import type { Config } from '../config/index.js';
+import type { Config } from './config.js';
 import type { Store } from '../store/index.js';
 import type { CommittedSummary, PassSummary } from '../collect/index.js';
 import { pipelinePlugin, scheduledReportsPlugin } from './builtin-plugins.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
-import { parseConfig } from '../config/index.js';
+import { parseConfig } from './config.js';
 import { ManualClock, silentLogger } from '../core/index.js';
 import { createAlertService, createNotifiers, createOutboxWorker } from '../alerts/index.js';
 import { hit, httpReceiver, T0, tempStore, type HttpReceiver } from '../alerts/alerts.testing.js';

@@ -3,7 +3,7 @@
 
 import { createApiClient } from '../api/index.js';
 import type { Clock, Logger } from '../core/index.js';
-import type { Config } from '../config/index.js';
+import type { Config } from './config.js';
 import type { TenantRuntime } from '../collect/index.js';
 
 export function tenantRuntimes(config: Config, clock: Clock, logger: Logger, only?: string[]): TenantRuntime[] {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { parseConfig } from '../../config/index.js';
+import { parseConfig } from '../../service/index.js';
 import { createLogger, ManualClock } from '../../core/index.js';
 import { generateCertificate } from '../../emulator/server/certs.js';
 import { attempt } from '../stages.js';

@@ -3,7 +3,7 @@
 // on stderr, and returns the exit code.
 
 import { safeLine, type Clock, type Logger } from '../../core/index.js';
-import type { Config } from '../../config/index.js';
+import type { Config } from '../../service/index.js';
 import type { Store } from '../../store/index.js';
 import type { PassProgress, PassSummary } from '../../collect/index.js';
 import { configuredCollector } from '../../service/ingest.js';

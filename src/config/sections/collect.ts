@@ -1,5 +1,5 @@
 // The `collect` section: how often the daemon polls, how far back it re-lists, how hard it may push
-// the API, and where it serves /metrics and its local control API.
+// the API, and where it serves /metrics and its HTTP API (and which Host names it answers).
 
 import { z } from 'zod';
 import { duration, listenAddress } from '../fields.js';
@@ -26,8 +26,17 @@ export const collectSection = z
       .min(1, { error: 'must be a whole number from 1 to 60000' })
       .max(60000, { error: 'must be a whole number from 1 to 60000' })
       .default(1000),
-    /** Address of /metrics (Prometheus) and the local control API (/status, /query); false turns it off. */
+    /** Address of /metrics (Prometheus), /healthz and the HTTP API (/api/v1); false turns it off. */
     listen: listenAddress('127.0.0.1:9464'),
+    /**
+     * Host names the daemon answers besides its listen address and localhost (e.g. the name Prometheus
+     * scrapes it by); a request with any other Host header is refused (DNS rebinding).
+     */
+    allowedHosts: z
+      .array(z.string().regex(/^[A-Za-z0-9.-]{1,253}$|^\[[0-9a-fA-F:.]+\]$/, { error: 'must be a host name or address without a port, like metrics.example.org' }), {
+        error: 'must be a list of host names',
+      })
+      .default([]),
   })
   .prefault({});
 

@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import type { Secret } from '../../core/index.js';
-import { CONTENT_TYPES } from '../../records/index.js';
+import { CONTENT_TYPES } from '../../core/index.js';
 import { fileContent, guid, httpUrl, secretRef } from '../fields.js';
 
 export const CLOUDS = ['enterprise', 'gcc', 'gcc-high', 'dod'] as const;

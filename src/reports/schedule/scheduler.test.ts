@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { ManualClock } from '../../core/index.js';
-import { parseConfig, type Config } from '../../config/index.js';
+import { parseConfig, type Config } from '../../service/index.js';
 import { openDuckDbStore, type Store } from '../../store/index.js';
 import { createReportScheduler, listRuns } from '../index.js';
 

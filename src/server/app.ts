@@ -1,0 +1,136 @@
+// The daemon's HTTP surface as a Hono app: GET /healthz and GET /metrics (Prometheus) openly, the
+// versioned JSON API under /api/v1 behind the bearer token of the endpoint file, and the OpenAPI
+// document of that API at /api/v1/openapi.json. Every request, /metrics and /healthz included, must
+// carry a Host header naming this daemon (host.ts), so a web page that rebinds its DNS name to
+// 127.0.0.1 reads nothing. Answers are `{ data, warnings }`; errors `{ error: { code, message } }`
+// with the AppError's stable code and its one-line fix, never a stack.
+
+import { timingSafeEqual } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import { AppError, errorMessage, oneLine, type Logger } from '../core/index.js';
+import type { Operations } from '../service/index.js';
+import { hostCheck, type HostPolicy } from './host.js';
+import { openApiDocument } from './openapi.js';
+import { API_PREFIX, pathParams, ROUTES, type RouteDef } from './routes.js';
+
+export interface MetricsSource {
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
+
+export interface ApiAppOptions {
+  operations: Operations;
+  metrics: MetricsSource;
+  token: string;
+  hosts: HostPolicy;
+  logger: Logger;
+}
+
+const MAX_BODY = 1_000_000;
+
+/** HTTP status of an AppError code; anything else the caller can fix is 400. */
+const STATUS: Record<string, ContentfulStatusCode> = {
+  not_found: 404,
+  report_unknown: 404,
+  rule_unknown: 404,
+  unauthorized: 401,
+  host_refused: 403,
+  too_large: 413,
+  store_locked: 409,
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: string[]; location?: { file?: string; line?: number; column?: number } };
+}
+
+export function errorBody(err: AppError): ErrorBody {
+  return {
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.details.length ? { details: [...err.details] } : {}),
+      ...(err.location ? { location: err.location } : {}),
+    },
+  };
+}
+
+export function createApiApp(o: ApiAppOptions): Hono {
+  const app = new Hono();
+  const want = Buffer.from(o.token);
+  const fail = (c: Context, err: AppError) => c.json(errorBody(err), STATUS[err.code] ?? 400);
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) return fail(c, err);
+    o.logger.warn('An API request failed.', { path: c.req.path.slice(0, 100), error: errorMessage(err) });
+    return c.json({ error: { code: 'internal', message: `The daemon failed on this request (${oneLine(errorMessage(err), 300)}); see its log.` } } satisfies ErrorBody, 500);
+  });
+  app.notFound((c) => fail(c, new AppError('not_found', `Nothing at ${oneLine(c.req.path, 100)}; the daemon serves /metrics, /healthz and ${API_PREFIX}/… (see ${API_PREFIX}/openapi.json).`)));
+
+  app.use('*', hostCheck(o.hosts));
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/metrics', async (c) => c.body(await o.metrics.metrics(), 200, { 'content-type': o.metrics.contentType }));
+
+  const doc = openApiDocument();
+  app.get(`${API_PREFIX}/openapi.json`, (c) => c.json(doc));
+
+  app.use(`${API_PREFIX}/*`, async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+    if (given.length !== want.length || !timingSafeEqual(given, want)) {
+      c.header('WWW-Authenticate', 'Bearer realm="auditwatch"');
+      return fail(c, new AppError('unauthorized', "A bearer token is required: the token of the daemon's endpoint file (<store>.daemon.json), as Authorization: Bearer TOKEN."));
+    }
+    await next();
+  });
+  app.use(
+    `${API_PREFIX}/*`,
+    bodyLimit({ maxSize: MAX_BODY, onError: (c) => fail(c, new AppError('too_large', 'The request body is larger than 1 MB; send less (paths, not file contents).')) }),
+  );
+
+  for (const route of ROUTES) {
+    const handler = async (c: Context) => {
+      const input = parseInput(route, await rawInput(c, route));
+      const call = o.operations[route.op] as (input: unknown) => Promise<unknown>;
+      return c.json((await call.call(o.operations, input)) as object);
+    };
+    const path = `${API_PREFIX}${route.path}`;
+    if (route.method === 'GET') app.get(path, handler);
+    else if (route.method === 'POST') app.post(path, handler);
+    else app.delete(path, handler);
+  }
+  return app;
+}
+
+async function rawInput(c: Context, route: RouteDef): Promise<Record<string, unknown>> {
+  const params: Record<string, unknown> = {};
+  for (const name of pathParams(route.path)) params[name] = c.req.param(name);
+  if (route.method !== 'POST') {
+    const query: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(c.req.queries())) query[k] = v.length === 1 ? v[0] : v;
+    return { ...query, ...params };
+  }
+  const text = await c.req.text();
+  let body: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new AppError('bad_request', `The body of ${route.method} ${API_PREFIX}${route.path} is not JSON; send a JSON object (see ${API_PREFIX}/openapi.json).`);
+    }
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new AppError('bad_request', `The body of ${route.method} ${API_PREFIX}${route.path} must be a JSON object (see ${API_PREFIX}/openapi.json).`);
+  }
+  return { ...(body as Record<string, unknown>), ...params };
+}
+
+/** The route's input, checked against its schema; every mistake named in one line. */
+export function parseInput(route: RouteDef, raw: Record<string, unknown>): unknown {
+  const r = (route.input as z.ZodType).safeParse(raw);
+  if (r.success) return r.data;
+  const issues = r.error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`);
+  throw new AppError('bad_request', `Invalid request to ${route.method} ${API_PREFIX}${route.path}: ${issues.join('; ')}; see ${API_PREFIX}/openapi.json.`);
+}

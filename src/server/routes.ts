@@ -1,0 +1,199 @@
+// The HTTP API's routes: one row per service operation — method, path under /api/v1, the zod schema of
+// its input (path parameters, then the query string for GET/DELETE or the JSON body for POST) and what
+// it answers. The server, the typed client and the OpenAPI document are all built from this table, so
+// they cannot drift apart.
+
+import { z } from 'zod';
+import { ALERT_STATUSES } from '../alerts/index.js';
+import { SEVERITIES } from '../detect/index.js';
+import type { OperationName } from '../service/index.js';
+
+export type Method = 'GET' | 'POST' | 'DELETE';
+
+export interface RouteDef {
+  op: OperationName;
+  method: Method;
+  /** Hono syntax: /alerts/:id/ack. */
+  path: string;
+  summary: string;
+  /** What `data` holds in the answer. */
+  answers: string;
+  input: z.ZodObject;
+  /** The client waits this long for an answer (an import of millions of records takes hours). */
+  timeoutMs?: number;
+}
+
+// Query strings carry text: lists as comma-separated values, numbers and booleans as words.
+const list = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : v), z.array(item));
+const count = (max: number) => z.coerce.number().int().min(1).max(max);
+const flag = z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean());
+const text = (max: number) => z.string().min(1).max(max);
+const id = text(200);
+const actor = text(200).describe('who acts: written to the alert\'s history');
+const time = z.string().max(64).describe('an ISO time (2026-03-01T00:00:00Z) or a duration ago (24h, 7d)');
+const files = z.array(text(4096)).min(1).max(1000).describe('absolute paths, read by the daemon');
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+export const ROUTES: readonly RouteDef[] = [
+  {
+    op: 'alertsList',
+    method: 'GET',
+    path: '/alerts',
+    summary: 'List alerts, newest first.',
+    answers: 'alerts as JSON (rule, title, severity, entities, firstSeen, lastSeen, count, evidence, id, status, assignee, …)',
+    input: z.strictObject({
+      status: list(z.enum(ALERT_STATUSES as [string, ...string[]])).optional(),
+      severity: z.enum(SEVERITIES as [string, ...string[]]).optional().describe('minimum severity'),
+      rule: text(200).optional(),
+      tenant: text(200).optional(),
+      limit: count(1_000_000).optional(),
+    }),
+  },
+  { op: 'alertsShow', method: 'GET', path: '/alerts/:id', summary: 'One alert with its history.', answers: '{ alert, history }', input: z.strictObject({ id }) },
+  { op: 'alertsAck', method: 'POST', path: '/alerts/:id/ack', summary: 'Acknowledge an alert.', answers: '{ id, status, assignee, revision }', input: z.strictObject({ id, actor }) },
+  {
+    op: 'alertsAssign',
+    method: 'POST',
+    path: '/alerts/:id/assign',
+    summary: 'Assign an alert (assignee null unassigns).',
+    answers: '{ id, status, assignee, revision }',
+    input: z.strictObject({ id, actor, assignee: text(200).nullable() }),
+  },
+  {
+    op: 'alertsComment',
+    method: 'POST',
+    path: '/alerts/:id/comment',
+    summary: 'Comment on an alert.',
+    answers: '{ id, status, assignee, revision }',
+    input: z.strictObject({ id, actor, text: text(10_000) }),
+  },
+  {
+    op: 'alertsResolve',
+    method: 'POST',
+    path: '/alerts/:id/resolve',
+    summary: 'Resolve an alert, or mark it a false positive.',
+    answers: '{ id, status, assignee, revision }',
+    input: z.strictObject({ id, actor, falsePositive: z.boolean().optional(), comment: text(10_000).optional() }),
+  },
+  {
+    op: 'alertsReopen',
+    method: 'POST',
+    path: '/alerts/:id/reopen',
+    summary: 'Reopen a resolved alert.',
+    answers: '{ id, status, assignee, revision }',
+    input: z.strictObject({ id, actor, comment: text(10_000).optional() }),
+  },
+  {
+    op: 'suppressionsList',
+    method: 'GET',
+    path: '/suppressions',
+    summary: 'Suppression (allow-list) rules; all=true includes expired ones.',
+    answers: 'suppressions (id, ruleId, tenantId, entities, reason, createdBy, createdAt, expiresAt)',
+    input: z.strictObject({ all: flag.optional() }),
+  },
+  {
+    op: 'suppressionsAdd',
+    method: 'POST',
+    path: '/suppressions',
+    summary: 'Add a suppression rule.',
+    answers: 'the suppression',
+    input: z.strictObject({
+      ruleId: text(200).nullable().optional(),
+      tenantId: text(200).nullable().optional(),
+      entities: z.array(text(500)).max(50).optional(),
+      reason: z.string().max(2000),
+      createdBy: actor,
+      expires: z.string().max(40).nullable().optional().describe('a duration from now (12h, 7d); none: no expiry'),
+    }),
+  },
+  { op: 'suppressionsRemove', method: 'DELETE', path: '/suppressions/:id', summary: 'Remove a suppression rule.', answers: '{ id }', input: z.strictObject({ id }) },
+  { op: 'reportsList', method: 'GET', path: '/reports', summary: 'The built-in reports.', answers: 'reports (name, title, description, defaultPeriod)', input: z.strictObject({}) },
+  {
+    op: 'reportRuns',
+    method: 'GET',
+    path: '/reports/runs',
+    summary: 'What the report schedules produced, newest first.',
+    answers: 'report runs (schedule, report, dueAt, status, files, deliveries, …)',
+    input: z.strictObject({ limit: count(100_000).optional() }),
+  },
+  {
+    op: 'report',
+    method: 'GET',
+    path: '/reports/:name',
+    summary: 'Run a built-in report over a period of event time.',
+    answers: 'the report: name, title, period, generatedAt, engine, sections (columns, rows, truncated)',
+    input: z.strictObject({
+      name: text(100),
+      from: time.optional(),
+      to: time.optional(),
+      period: z.string().max(40).optional().describe('last-month, this-month, last-week, last-7d, last-day, last-24h, last-30d'),
+      threshold: count(1_000_000).optional(),
+      limit: count(1_000_000).optional(),
+    }),
+    timeoutMs: 30 * MINUTE,
+  },
+  {
+    op: 'detect',
+    method: 'POST',
+    path: '/detect',
+    summary: 'Run the detection rules over an event-time range; new hits become alerts.',
+    answers: 'the new hits (rule, title, severity, tenant, groupKey, entities, tags, firstSeen, lastSeen, count, evidence)',
+    input: z.strictObject({ from: time.optional(), to: time.optional(), rules: z.array(text(200)).max(1000).optional() }),
+    timeoutMs: 2 * HOUR,
+  },
+  {
+    op: 'hunt',
+    method: 'POST',
+    path: '/hunt',
+    summary: 'Run ad-hoc rule files over history; stores nothing.',
+    answers: 'every hit',
+    input: z.strictObject({ files, since: time.optional(), to: time.optional() }),
+    timeoutMs: 2 * HOUR,
+  },
+  {
+    op: 'importFiles',
+    method: 'POST',
+    path: '/import',
+    summary: 'Import NDJSON, JSON arrays or Purview CSV exports that the daemon can read.',
+    answers: '{ files: [{ file, counts }], total } with counts read, inserted, duplicates, rejected',
+    input: z.strictObject({ files, tenant: text(200).optional() }),
+    timeoutMs: 6 * HOUR,
+  },
+  { op: 'status', method: 'GET', path: '/status', summary: 'Collection status per tenant and content type.', answers: 'the status report', input: z.strictObject({}) },
+  {
+    op: 'query',
+    method: 'POST',
+    path: '/query',
+    summary: 'One read-only SQL statement over the store.',
+    answers: 'the rows',
+    input: z.strictObject({ sql: z.string().min(1).max(1_000_000) }),
+    timeoutMs: 30 * MINUTE,
+  },
+  { op: 'rulesList', method: 'GET', path: '/rules', summary: 'The rules loaded.', answers: '{ rules, errors }', input: z.strictObject({}) },
+  { op: 'rulesValidate', method: 'POST', path: '/rules/validate', summary: 'Validate rule files.', answers: '{ rules, files, errors }', input: z.strictObject({ files }) },
+  {
+    op: 'rulesTest',
+    method: 'POST',
+    path: '/rules/test',
+    summary: "Run the rules' own tests.",
+    answers: '{ results, files, errors }',
+    input: z.strictObject({ ids: z.array(text(200)).max(1000).optional() }),
+    timeoutMs: 30 * MINUTE,
+  },
+];
+
+export const API_PREFIX = '/api/v1';
+
+/** The names of a route's path parameters (`:id` → id). */
+export function pathParams(path: string): string[] {
+  return [...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+}
+
+export function routeOf(op: OperationName): RouteDef {
+  const r = ROUTES.find((x) => x.op === op);
+  if (!r) throw new Error(`no route for ${op}`);
+  return r;
+}

@@ -1,0 +1,15 @@
+// service: every operation a user can ask for, as typed functions that answer data (operations.ts,
+// local.ts), the whole config (config.ts), and the collect daemon's runtime: pipeline, plug-ins,
+// tenants, ingest, status model.
+export { SECTIONS, SECTION_NAMES, configSchema, loadConfig, parseConfig, DEFAULT_CONFIG_FILE, type Config, type LoadOptions } from './config.js';
+export * from './operations.js';
+export { createOperations, serialized, reportInfos, importOne, checkReadable, stdinRefused, type ServiceContext } from './local.js';
+export { openConfiguredStore, isStoreLocked } from './open-store.js';
+export { runDaemon, type DaemonOptions, type DaemonRuntime, type ServedRuntime, type ServeRuntime } from './daemon.js';
+export { DAEMON_PLUGINS, type DaemonContext, type DaemonPlugin, type DaemonService } from './plugins.js';
+export { createPipeline, usableRules, type Pipeline } from './pipeline.js';
+export { configuredCollector, ingestTransform, type RowTransform } from './ingest.js';
+export { tenantRuntimes } from './tenants.js';
+export { computeStatus, renderStatus, type StatusEntry, type StatusReport } from './status-report.js';
+export { ruleDirsOf, rulesOf, overridesOf, listRules, validateRules, testRules } from './rules.js';
+export { timeOption } from './times.js';

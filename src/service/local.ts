@@ -1,0 +1,266 @@
+// The operations on a store this process holds: what `auditwatch alerts|report|detect|hunt|import|
+// status|query|rules` do, as functions of a context (config, store, clock, logger) that answer data.
+// The CLI builds it on the store it opened; the collect daemon builds it on its own store and serves it
+// over HTTP.
+
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { AppError, errorMessage, parseDuration, safeLine, type Clock, type Logger } from '../core/index.js';
+import { createAlertService, hitFields, toPayload, type Alert, type AlertService, type Suppression } from '../alerts/index.js';
+import { createDetector, learnIdentitiesFromStore, loadRules } from '../detect/index.js';
+import { normalize, readImport, type EventRow, type Rejection } from '../records/index.js';
+import { countryLookup, findReport, listRuns, parsePeriodName, periodAt, REPORTS, runReport } from '../reports/index.js';
+import type { Store } from '../store/index.js';
+import type { Config } from './config.js';
+import { ingestTransform, type RowTransform } from './ingest.js';
+import type { AlertChange, ImportCounts, Operations, OperationName, Reply, ReportInfo, SuppressionInfo } from './operations.js';
+import { listRules, overridesOf, ruleDirsOf, rulesOf, testRules, validateRules } from './rules.js';
+import { computeStatus, type StatusReport } from './status-report.js';
+import { timeOption } from './times.js';
+
+export interface ServiceContext {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  /** The status with the live state of a running collector (the daemon's); default: from the store. */
+  status?: () => Promise<StatusReport>;
+  /** What an import of "-" reads; without it "-" is refused (the daemon has no user's stdin). */
+  stdin?: NodeJS.ReadableStream;
+}
+
+const BATCH = 5_000;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DEFAULT_ALERT_LIMIT = 1000;
+
+const reply = <T>(data: T, warnings: string[] = []): Reply<T> => ({ data, warnings });
+const change = (a: Alert): Reply<AlertChange> => reply({ id: a.id, status: a.status, assignee: a.assignee, revision: a.revision });
+const suppressionInfo = (s: Suppression): SuppressionInfo => ({
+  ...s,
+  createdAt: new Date(s.createdAt).toISOString(),
+  expiresAt: s.expiresAt === null ? null : new Date(s.expiresAt).toISOString(),
+});
+
+export function createOperations(ctx: ServiceContext): Operations {
+  const { config, store, clock, logger } = ctx;
+  const alerts = (): AlertService => createAlertService({ store, clock, logger: logger.child({ part: 'alerts' }), config: config.alerts });
+  const actorOf = (actor: string) => safeLine(actor, 100);
+
+  return {
+    async alertsList(input) {
+      const limit = input.limit ?? DEFAULT_ALERT_LIMIT;
+      // One more than asked tells whether the list was cut.
+      const found = await alerts().list({
+        ...(input.status ? { status: input.status } : {}),
+        ...(input.severity ? { severity: input.severity } : {}),
+        ...(input.rule ? { rule: input.rule } : {}),
+        ...(input.tenant ? { tenant: input.tenant } : {}),
+        limit: limit + 1,
+      });
+      const warnings = found.length > limit ? [`more than ${limit} alerts match; the newest ${limit} are shown (raise --limit or narrow the filter)`] : [];
+      return reply(found.slice(0, limit).map(toPayload), warnings);
+    },
+    async alertsShow({ id }) {
+      const d = await alerts().show(id);
+      return reply({ alert: { ...toPayload(d.alert), groupKey: d.alert.groupKey }, history: d.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })) });
+    },
+    alertsAck: async ({ id, actor }) => change(await alerts().ack(id, actorOf(actor))),
+    alertsAssign: async ({ id, assignee, actor }) => change(await alerts().assign(id, assignee === null ? null : safeLine(assignee, 200), actorOf(actor))),
+    alertsComment: async ({ id, text, actor }) => change(await alerts().comment(id, text, actorOf(actor))),
+    alertsResolve: async ({ id, actor, falsePositive, comment }) =>
+      change(await alerts().resolve(id, { actor: actorOf(actor), falsePositive: falsePositive === true, ...(comment ? { comment } : {}) })),
+    alertsReopen: async ({ id, actor, comment }) => change(await alerts().reopen(id, actorOf(actor), comment)),
+    async suppressionsAdd(input) {
+      let expiresAt: number | null = null;
+      if (input.expires !== undefined && input.expires !== null) {
+        try {
+          expiresAt = clock.now() + parseDuration(input.expires, '--expires');
+        } catch {
+          throw new AppError('usage', `--expires "${safeLine(input.expires, 40)}" is not a duration; write it like 12h or 7d.`);
+        }
+      }
+      const s = await alerts().addSuppression({
+        ruleId: input.ruleId ?? null,
+        tenantId: input.tenantId ?? null,
+        entities: input.entities ?? [],
+        reason: input.reason,
+        createdBy: actorOf(input.createdBy),
+        expiresAt,
+      });
+      return reply(suppressionInfo(s));
+    },
+    suppressionsList: async ({ all }) => reply((await alerts().listSuppressions({ includeExpired: all === true })).map(suppressionInfo)),
+    async suppressionsRemove({ id }) {
+      await alerts().removeSuppression(id);
+      return reply({ id });
+    },
+    reportsList: async () => reply(reportInfos()),
+    reportRuns: async ({ limit }) => reply(await listRuns(store, { limit: limit ?? 100 })),
+    async report(input) {
+      const def = findReport(input.name);
+      const now = clock.now();
+      if (input.period !== undefined && (input.from !== undefined || input.to !== undefined)) throw new AppError('usage', 'Give either --period or --from/--to, not both.');
+      const named = periodAt(input.period !== undefined ? parsePeriodName(input.period, '--period') : def.defaultPeriod, now);
+      const to = timeOption(input.to, input.from !== undefined ? now : named.to, now, '--to');
+      const from = timeOption(input.from, named.from, now, '--from');
+      if (from >= to) throw new AppError('usage', '--from must be before --to.');
+      const threshold = input.threshold ?? config.reports.threshold;
+      const limit = input.limit ?? 1000;
+      const countryOf = ['signins-by-country', 'failed-signins'].includes(def.name) ? await countryLookup() : null;
+      return reply(await runReport(def, { store, period: { from, to }, now, params: { threshold, limit, ...(countryOf ? { countryOf } : {}) } }));
+    },
+    async detect(input) {
+      const now = clock.now();
+      const to = timeOption(input.to, now, now, '--to');
+      const from = timeOption(input.from, now - 24 * 3_600_000, now, '--from');
+      if (from >= to) throw new AppError('usage', '--from must be before --to.');
+      const rules = await rulesOf(config);
+      const log = logger.child({ part: 'detect' });
+      const sinkConfig = { window: config.alerts.window, destinations: config.alerts.destinations.map((d) => ({ name: String(d['name']) })), routes: config.alerts.routes };
+      const sink = createAlertService({ store, clock, logger: log, config: sinkConfig });
+      const detector = createDetector({ store, clock, logger: log, rules, disabled: config.detect.disabled, overrides: overridesOf(config), sink });
+      // Identities from records ingested since the last pass (collect/import do not wait for detection).
+      await learnIdentitiesFromStore(store, clock.now());
+      const hits = await detector.run({ from, to, ...(input.rules && input.rules.length ? { ruleIds: input.rules } : {}) });
+      return reply(hits.map(hitFields));
+    },
+    async hunt(input) {
+      if (input.files.length === 0) throw new AppError('usage', 'hunt needs a rule file; see --help.');
+      const now = clock.now();
+      const to = timeOption(input.to, now, now, '--to');
+      const from = timeOption(input.since, now - 30 * 86_400_000, now, '--since');
+      if (from >= to) throw new AppError('usage', '--since must be before --to.');
+      const hunted = await loadRules(input.files, { context: ruleDirsOf(config) });
+      if (hunted.errors.length) {
+        throw new AppError('rules_invalid', `${hunted.errors.length} error(s) in the hunted rules; fix them and hunt again.`, { details: hunted.errors.map((e) => e.display()) });
+      }
+      if (hunted.rules.length === 0) throw new AppError('usage', 'The hunted files hold no rule.');
+      const own = new Set(hunted.rules.map((r) => r.id));
+      const pack = await loadRules(ruleDirsOf(config));
+      const rules = [...hunted.rules, ...pack.rules.filter((r) => !own.has(r.id) && r.kind === 'rule')];
+      const log = logger.child({ part: 'detect' });
+      const detector = createDetector({ store, clock, logger: log, rules, overrides: overridesOf(config) });
+      const ruleIds = detector.rules.filter((c) => own.has(c.rule.id) && (c.kind === 'correlation' || c.emits)).map((c) => c.rule.id);
+      await learnIdentitiesFromStore(store, clock.now());
+      return reply((await detector.hunt({ from, to, ruleIds })).map(hitFields));
+    },
+    async importFiles(input) {
+      const files = input.files;
+      if (files.length === 0) throw new AppError('usage', 'Name at least one file to import (or - for stdin); see --help.');
+      if (files.filter((f) => f === '-').length > 1) throw new AppError('usage', 'Stdin (-) can be imported once per run.');
+      if (files.includes('-') && !ctx.stdin) throw stdinRefused();
+      await checkReadable(files);
+      const tenantId = resolveTenant(config, input.tenant);
+      const enrich = await ingestTransform(config);
+      const total: ImportCounts = { read: 0, inserted: 0, duplicates: 0, rejected: 0 };
+      const out: { file: string; counts: ImportCounts }[] = [];
+      for (const file of files) {
+        const counts = await importOne(store, clock, file, tenantId, file === '-' ? ctx.stdin! : null, enrich);
+        out.push({ file, counts });
+        for (const k of Object.keys(total) as (keyof ImportCounts)[]) total[k] += counts[k];
+      }
+      return reply({ files: out, total });
+    },
+    status: async () => reply(ctx.status ? await ctx.status() : await computeStatus(store, config.tenants, clock.now())),
+    query: async ({ sql }) => {
+      if (typeof sql !== 'string' || sql.trim() === '') throw new AppError('usage', 'Give the SQL as one argument, in quotes: auditwatch query "SELECT count(*) FROM events".');
+      return reply(await store.queryReadOnly(sql));
+    },
+    rulesList: async () => reply(await listRules(config)),
+    rulesValidate: async ({ files }) => reply(await validateRules(config, files)),
+    rulesTest: async ({ ids }) => reply(await testRules(config, ids ?? [])),
+  };
+}
+
+/** The built-in reports (no store needed). */
+export function reportInfos(): ReportInfo[] {
+  return REPORTS.map((r) => ({ name: r.name, title: r.title, description: r.description, defaultPeriod: r.defaultPeriod }));
+}
+
+/**
+ * The operations one at a time, in the order asked, except `concurrent` ones (reads that were never
+ * queued: status and query). The daemon serves its store this way, as it ran forwarded commands.
+ */
+export function serialized(ops: Operations, concurrent: readonly OperationName[] = ['status', 'query']): Operations {
+  let chain: Promise<unknown> = Promise.resolve();
+  const out = {} as Record<OperationName, (input: never) => Promise<unknown>>;
+  for (const name of Object.keys(ops) as OperationName[]) {
+    const fn = (ops[name] as (input: unknown) => Promise<unknown>).bind(ops);
+    out[name] = concurrent.includes(name)
+      ? fn
+      : (input: unknown) => {
+          const next = chain.then(() => fn(input));
+          chain = next.catch(() => undefined);
+          return next;
+        };
+  }
+  return out as unknown as Operations;
+}
+
+export function stdinRefused(): AppError {
+  return new AppError('import_stdin', 'The collect daemon holds the store and cannot read this stdin; save it to a file and import that, or stop the daemon first.');
+}
+
+export async function checkReadable(files: readonly string[]): Promise<void> {
+  for (const f of files) {
+    if (f !== '-') await access(f).catch(() => {
+      throw new AppError('import_missing', `Cannot read ${safeLine(f, 200)}; check the path.`);
+    });
+  }
+}
+
+function resolveTenant(config: Config, given: string | undefined): string | null {
+  if (given === undefined) return null;
+  const byName = config.tenants.find((t) => t.name === given);
+  if (byName) return byName.tenantId;
+  if (GUID.test(given)) return given.toLowerCase();
+  throw new AppError('usage', `--tenant "${safeLine(given, 60)}" is neither a tenant name in ${config.file} nor a tenant id (GUID).`);
+}
+
+/** Imports one file (or `stdin`), in batches; rejected records go to the dead-letter table. */
+export async function importOne(
+  store: Store,
+  clock: Clock,
+  file: string,
+  tenantId: string | null,
+  stdin: NodeJS.ReadableStream | null,
+  enrich?: RowTransform,
+): Promise<ImportCounts> {
+  const sourceId = `import:${file === '-' ? 'stdin' : file}`.slice(0, 500);
+  const source = { tenantId: tenantId ?? '', contentType: null, sourceId };
+  const counts: ImportCounts = { read: 0, inserted: 0, duplicates: 0, rejected: 0 };
+  let rows: EventRow[] = [];
+  let rejects: Rejection[] = [];
+  const flush = async () => {
+    if (rows.length === 0 && rejects.length === 0) return;
+    const r = await store.importRecords({ tenantId, sourceId, rows, rejects, ingestedAt: clock.now() });
+    counts.inserted += r.inserted;
+    counts.duplicates += r.duplicates;
+    rows = [];
+    rejects = [];
+  };
+  const input = file === '-' && stdin ? stdin : createReadStream(file);
+  try {
+    for await (const item of readImport(input, file === '-' ? 'stdin' : file)) {
+      counts.read += 1;
+      // Every rejected record is counted; the dead-letter table keeps one copy per source and text.
+      if ('rejection' in item) {
+        rejects.push(item.rejection);
+        counts.rejected += 1;
+      } else {
+        const n = normalize(item.record, source);
+        if (n.ok) rows.push(enrich ? enrich(n.row) : n.row);
+        else {
+          rejects.push(n.rejection);
+          counts.rejected += 1;
+        }
+      }
+      if (rows.length + rejects.length >= BATCH) await flush();
+    }
+    await flush();
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError('import_read', `Reading ${safeLine(file, 200)} failed after ${counts.read} records (${errorMessage(err)}); what was read before is stored; fix the file and import it again (nothing is stored twice).`);
+  }
+  return counts;
+}

@@ -1,0 +1,166 @@
+// The operations a user can ask for, as one typed interface: every method takes a plain input and
+// answers data (never text) with the warnings the operation raised. The CLI calls it in-process
+// (createOperations) or, when the collect daemon holds the store, through the daemon's HTTP API
+// (server/client.ts implements the same interface); the API serves exactly these methods. Inputs and
+// answers are JSON values, so both ways give the same result.
+
+import type { AlertPayload, AlertStatus, HistoryEntry, HitFields, Suppression } from '../alerts/index.js';
+import type { Severity } from '../detect/index.js';
+import type { ReportResult, ReportRun } from '../reports/index.js';
+import type { Row } from '../store/index.js';
+import type { StatusReport } from './status-report.js';
+
+/** What an operation answers: its data and the warnings it raised (shown on stderr by the CLI). */
+export interface Reply<T> {
+  data: T;
+  warnings: string[];
+}
+
+export interface AlertListInput {
+  status?: AlertStatus[];
+  /** Minimum severity. */
+  severity?: Severity;
+  rule?: string;
+  tenant?: string;
+  /** At most this many alerts, newest first (default 1000). */
+  limit?: number;
+}
+
+export interface AlertDetail {
+  alert: AlertPayload;
+  /** The alert's history, oldest first; `at` is an ISO time. */
+  history: (Omit<HistoryEntry, 'at'> & { at: string })[];
+}
+
+/** Who changes an alert: written to its history. */
+export interface Actor {
+  actor: string;
+}
+
+export type AlertChange = Pick<AlertPayload, 'id' | 'status' | 'assignee' | 'revision'>;
+
+export interface SuppressionInput {
+  ruleId?: string | null;
+  tenantId?: string | null;
+  /** Entity values ([KIND:]VALUE); all must match. */
+  entities?: string[];
+  reason: string;
+  createdBy: string;
+  /** A duration from now (12h, 7d), or none for no expiry. */
+  expires?: string | null;
+}
+
+/** A suppression as JSON: times are ISO. */
+export type SuppressionInfo = Omit<Suppression, 'createdAt' | 'expiresAt'> & { createdAt: string; expiresAt: string | null };
+
+export interface ReportInfo {
+  name: string;
+  title: string;
+  description: string;
+  defaultPeriod: string;
+}
+
+export interface ReportInput {
+  name: string;
+  /** ISO time or a duration ago (7d); default: the report's period. */
+  from?: string;
+  to?: string;
+  /** A named period (last-month, last-7d, …) instead of from/to. */
+  period?: string;
+  threshold?: number;
+  limit?: number;
+}
+
+export interface DetectInput {
+  /** ISO time or a duration ago; default 24h ago. */
+  from?: string;
+  /** ISO time or a duration ago; default now. */
+  to?: string;
+  /** Only these rules (id or name). */
+  rules?: string[];
+}
+
+export interface HuntInput {
+  /** Rule files or folders, read by the process that runs the hunt (absolute paths for the daemon). */
+  files: string[];
+  /** A duration ago or an ISO time; default 30d. */
+  since?: string;
+  to?: string;
+}
+
+export interface ImportInput {
+  /** Files to import ("-" is stdin, in-process only); absolute paths for the daemon. */
+  files: string[];
+  /** A configured tenant name or a tenant id, for records without OrganizationId. */
+  tenant?: string;
+}
+
+export interface ImportCounts {
+  read: number;
+  inserted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export interface ImportResult {
+  files: { file: string; counts: ImportCounts }[];
+  total: ImportCounts;
+}
+
+export interface RuleInfo {
+  id: string;
+  name: string | null;
+  title: string;
+  level: string;
+  kind: string;
+  enabled: boolean;
+  file: string;
+  tags: string;
+}
+
+export interface RulesList {
+  rules: RuleInfo[];
+  /** Each rule file mistake, `file:line:col: message [code]`. */
+  errors: string[];
+}
+
+export interface RulesValidation {
+  rules: number;
+  files: number;
+  errors: string[];
+}
+
+export interface RulesTestResult {
+  results: { file: string; ruleId: string; name: string; passed: boolean; detail: string }[];
+  files: number;
+  /** Rule and test-file mistakes, `file:line:col: message [code]`. */
+  errors: string[];
+}
+
+export interface Operations {
+  alertsList(input: AlertListInput): Promise<Reply<AlertPayload[]>>;
+  alertsShow(input: { id: string }): Promise<Reply<AlertDetail>>;
+  alertsAck(input: { id: string } & Actor): Promise<Reply<AlertChange>>;
+  alertsAssign(input: { id: string; assignee: string | null } & Actor): Promise<Reply<AlertChange>>;
+  alertsComment(input: { id: string; text: string } & Actor): Promise<Reply<AlertChange>>;
+  alertsResolve(input: { id: string; falsePositive?: boolean; comment?: string } & Actor): Promise<Reply<AlertChange>>;
+  alertsReopen(input: { id: string; comment?: string } & Actor): Promise<Reply<AlertChange>>;
+  suppressionsAdd(input: SuppressionInput): Promise<Reply<SuppressionInfo>>;
+  suppressionsList(input: { all?: boolean }): Promise<Reply<SuppressionInfo[]>>;
+  suppressionsRemove(input: { id: string }): Promise<Reply<{ id: string }>>;
+  reportsList(input: Record<string, never>): Promise<Reply<ReportInfo[]>>;
+  reportRuns(input: { limit?: number }): Promise<Reply<ReportRun[]>>;
+  report(input: ReportInput): Promise<Reply<ReportResult>>;
+  detect(input: DetectInput): Promise<Reply<HitFields[]>>;
+  hunt(input: HuntInput): Promise<Reply<HitFields[]>>;
+  importFiles(input: ImportInput): Promise<Reply<ImportResult>>;
+  status(input: Record<string, never>): Promise<Reply<StatusReport>>;
+  query(input: { sql: string }): Promise<Reply<Row[]>>;
+  rulesList(input: Record<string, never>): Promise<Reply<RulesList>>;
+  rulesValidate(input: { files: string[] }): Promise<Reply<RulesValidation>>;
+  rulesTest(input: { ids?: string[] }): Promise<Reply<RulesTestResult>>;
+}
+
+export type OperationName = keyof Operations;
+export type InputOf<K extends OperationName> = Parameters<Operations[K]>[0];
+export type DataOf<K extends OperationName> = Awaited<ReturnType<Operations[K]>>['data'];
