@@ -5,9 +5,10 @@
 // Evidence that already produced a hit (detection_evidence) never produces a second one.
 
 import { AppError, type Clock, type Logger } from '../../core/index.js';
-import { ident, raw, sql, type Row, type Store } from '../../store/index.js';
+import type { Row, Store } from '../../store/index.js';
 import {
   compileCorrelation,
+  compileKnownOperations,
   compileMatchesMany,
   compileRules,
   guardOf,
@@ -86,10 +87,7 @@ export function createDetector(options: DetectorOptions): Detector {
   /** Margin re-read on every refresh, for records committed late with an older ingest time. */
   const KNOWN_MARGIN_MS = 10 * 60_000;
   async function refreshOperations(): Promise<void> {
-    const since = knownUpTo === null ? raw('') : sql` AND ${ident('ingested_at')} > ${d.timestamp(knownUpTo - KNOWN_MARGIN_MS)}`;
-    const rows = await store.query<{ operation: string; low: string; w: number }>(
-      sql`SELECT ${ident('operation')} AS operation, ${d.lower(ident('operation'))} AS low, max(${d.ms(ident('ingested_at'))}) AS w FROM ${ident('events')} WHERE ${ident('operation')} IS NOT NULL${since} GROUP BY ${ident('operation')}`,
-    );
+    const rows = await store.query<{ operation: string; low: string; w: number }>(compileKnownOperations(d, knownUpTo === null ? null : knownUpTo - KNOWN_MARGIN_MS));
     for (const r of rows) {
       known.set(String(r.operation), String(r.low));
       knownUpTo = Math.max(knownUpTo ?? 0, Number(r.w));
@@ -193,10 +191,9 @@ export function createDetector(options: DetectorOptions): Detector {
       return emit(await evaluateAll(select(ruleIds), { from, to }), false);
     },
     async runIncremental() {
-      const top = await store.query<{ w: number | null }>(sql`SELECT ${d.ms(sql`max(ingested_at)`)} AS w FROM events`);
-      const upTo = top[0]?.w === null || top[0]?.w === undefined ? null : Number(top[0].w);
+      const upTo = await store.commitWatermark();
       if (upTo === null) return [];
-      const states = new Map((await store.query<{ rule_id: string; watermark_ms: number }>(sql`SELECT rule_id, watermark_ms FROM detection_state`)).map((r) => [r.rule_id, Number(r.watermark_ms)]));
+      const states = await store.state.detection.watermarks();
       const perRule: DetectionHit[][] = [];
       const advanced: string[] = [];
       // Rules that share a watermark (usually all of them) share one pass.
@@ -211,11 +208,7 @@ export function createDetector(options: DetectorOptions): Detector {
       // so every row after the watermark is new to the rule.
       for (const [after, rules] of byWatermark) perRule.push(...(await evaluateAll(rules, { after, upTo })));
       const hits = await emit(perRule, true);
-      if (advanced.length) {
-        await store.execute(
-          sql`INSERT INTO detection_state (rule_id, watermark_ms, updated_at) SELECT unnest(${advanced}), ${upTo}, ${new Date(clock.now())} ON CONFLICT (rule_id) DO UPDATE SET watermark_ms = excluded.watermark_ms, updated_at = excluded.updated_at`,
-        );
-      }
+      if (advanced.length) await store.state.detection.setWatermarks(advanced, upTo, clock.now());
       if (hits.length) logger.info('Incremental detection found new hits.', { hits: hits.length, watermark: new Date(upTo).toISOString() });
       return hits;
     },

@@ -7,7 +7,7 @@ import { createApiClient } from '../../api/index.js';
 import { createCollector, type PassSummary, type TenantRuntime } from '../../collect/index.js';
 import { AppError, Secret, safeLine, type Clock, type Logger } from '../../core/index.js';
 import { CONTENT_TYPES, createEnricher } from '../../records/index.js';
-import { sql, type Store } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
 import type { EmulatorTenant } from './truth.js';
 
 const DAY = 86_400_000;
@@ -40,16 +40,14 @@ export async function collectFromEmulator(o: { base: string; tenants: EmulatorTe
 
 /** Fills country, city, coordinates and ASN of stored rows that have a client IP but no enrichment. */
 export async function enrichStored(store: Store): Promise<number> {
-  const ips = await store.query<{ ip: string }>(sql`SELECT DISTINCT client_ip AS ip FROM events WHERE client_ip IS NOT NULL AND client_ip <> '' AND country IS NULL AND asn IS NULL`);
+  const ips = await store.unenrichedClientIps();
   if (ips.length === 0) return 0;
   const enricher = await createEnricher();
   let updated = 0;
-  for (const { ip } of ips) {
-    const e = enricher.lookup(String(ip));
+  for (const ip of ips) {
+    const e = enricher.lookup(ip);
     if (e.country === null && e.asn === null) continue;
-    await store.execute(
-      sql`UPDATE events SET country = ${e.country}, city = ${e.city}, latitude = ${e.latitude}, longitude = ${e.longitude}, asn = ${e.asn}, as_org = ${e.asOrg} WHERE client_ip = ${String(ip)} AND country IS NULL AND asn IS NULL`,
-    );
+    await store.enrichClientIp(ip, e);
     updated++;
   }
   return updated;

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, silentLogger, type Clock, type Logger } from '../../core/index.js';
-import { join as sqlJoin, openDuckDbStore, sql, type Store } from '../../store/index.js';
+import { openDuckDbStore, type Store } from '../../store/index.js';
 import type { RuleOverride } from '../compile/index.js';
 import { createDetector } from '../engine/detector.js';
 import { learnIdentitiesFromStore } from '../engine/schedule.js';
@@ -142,13 +142,7 @@ export function score(truth: TruthScenario[], hits: DetectionHit[], storedIds: S
 async function storedIdsOf(store: Store, truth: TruthScenario[]): Promise<Set<string>> {
   const all = truth.flatMap((s) => s.recordIds.map((id) => ({ tenant: s.tenantId, id })));
   const out = new Set<string>();
-  for (let i = 0; i < all.length; i += 500) {
-    const chunk = all.slice(i, i + 500);
-    const rows = await store.query<{ tenant_id: string; id: string }>(
-      sql`SELECT tenant_id, id FROM events WHERE id IN (${sqlJoin(chunk.map((c) => sql`${c.id}`))})`,
-    );
-    for (const r of rows) out.add(key(String(r.tenant_id), String(r.id)));
-  }
+  for (const r of await store.eventKeys([...new Set(all.map((c) => c.id))])) out.add(key(r.tenantId, r.id));
   return out;
 }
 
