@@ -2,7 +2,7 @@
 // and opening the store named in the config (creating its folder, applying migrations).
 
 import { dirname } from 'node:path';
-import { AppError, createLogger, ensurePrivateDir, errorMessage, type Logger } from '../../core/index.js';
+import { AppError, collectSecrets, createLogger, ensurePrivateDir, errorMessage, type Logger } from '../../core/index.js';
 import { DEFAULT_CONFIG_FILE, loadConfig, type Config, type LoadOptions } from '../../config/index.js';
 import { openStore, type Store } from '../../store/index.js';
 
@@ -21,7 +21,7 @@ export function loadCliConfig(values: { config?: string | boolean | undefined },
 }
 
 export function cliLogger(config: Config, base: Record<string, unknown> = {}): Logger {
-  return createLogger({ level: config.log.level, base });
+  return createLogger({ level: config.log.level, base, secrets: collectSecrets(config) });
 }
 
 /** True when an error says another process holds the DuckDB file. */
