@@ -2,7 +2,7 @@
 // (stored, de-duplicated, routed) and prints them: a table, or one JSON object a line.
 // Also the shared pieces of the detection commands (rules from the config, time options, printing).
 
-import { AppError, parseDuration, parseUtc, safeLine, systemClock, type Logger } from '../core/index.js';
+import { AppError, parseDuration, parseUtc, safeJson, safeLine, systemClock, type Logger } from '../core/index.js';
 import type { Config } from '../config/index.js';
 import { createAlertService, hitFields, type HitFields } from '../alerts/index.js';
 import { builtinRulesDir, createDetector, learnIdentitiesFromStore, loadRules, type AnyRule, type DetectionHit, type RuleOverride } from '../detect/index.js';
@@ -70,7 +70,7 @@ export function hitJson(h: DetectionHit): HitFields {
 
 export function printHits(hits: DetectionHit[], format: 'table' | 'json'): void {
   if (format === 'json') {
-    io.out(hits.map((h) => `${JSON.stringify(hitJson(h))}\n`).join(''));
+    io.out(hits.map((h) => `${safeJson(hitJson(h))}\n`).join(''));
     return;
   }
   if (hits.length === 0) {

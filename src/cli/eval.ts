@@ -3,7 +3,7 @@
 // benign look-alikes or on no scenario at all). Exit code 1 when recall is below 100 % or any false
 // positive exists, so CI can gate rule changes on it.
 
-import { AppError, safeLine, systemClock } from '../core/index.js';
+import { AppError, safeJson, safeLine, systemClock } from '../core/index.js';
 import { builtinRulesDir, evaluate, loadRules, type EvalReport } from '../detect/index.js';
 import { parseOptions } from './command.js';
 import { loadCliConfig, openConfiguredStore } from './shared/context.js';
@@ -28,7 +28,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function printReport(r: EvalReport, format: 'table' | 'json'): void {
   if (format === 'json') {
-    io.out(`${JSON.stringify(r)}\n`);
+    io.out(`${safeJson(r)}\n`);
     return;
   }
   io.out(

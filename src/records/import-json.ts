@@ -17,15 +17,24 @@ export function* recordsFromText(text: string, line: number): Generator<ImportIt
     return;
   }
   if (Array.isArray(value)) {
-    for (const element of value) yield* recordFromValue(element, line, text);
+    for (const element of value) yield* recordFromValue(element, line, elementText(element, text));
     return;
   }
   yield* recordFromValue(value, line, text);
 }
 
+/** An element's own text for its dead letter; the whole line when it cannot be written alone (too deep). */
+function elementText(element: unknown, whole: string): string {
+  try {
+    return JSON.stringify(element) ?? whole;
+  } catch {
+    return whole;
+  }
+}
+
 function* recordFromValue(value: unknown, line: number, text: string): Generator<ImportItem> {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    yield { line, record: value };
+    yield { line, record: value, text };
     return;
   }
   const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;

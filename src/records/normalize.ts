@@ -2,6 +2,7 @@
 // It never throws: the input is hostile (ual-schema.md §5 lists how real records drift), and one bad
 // record must never stop a batch. Which field fills which column is listed in the README's events table.
 
+import { createHash } from 'node:crypto';
 import { oneLine, safeLine } from '../core/index.js';
 import { Fields, cleanText, firstText, isObject, modifiedMap, pairMap, text, toInt, type Json } from './fields.js';
 import { normalizeIp } from './ip.js';
@@ -39,16 +40,20 @@ export function parseCreationTime(value: string): number {
   return t - offset;
 }
 
-/** Normalises one record. `input` is a parsed value or JSON text (string or bytes). Never throws. */
-export function normalize(input: unknown, source: RecordSource): NormalizeResult {
+/**
+ * Normalises one record. `input` is a parsed value or JSON text (string or bytes). `original` is the
+ * text the value was parsed from, when the caller has it (an import's line): a rejection keeps it as
+ * the dead letter's raw text, whatever the value's shape. Never throws.
+ */
+export function normalize(input: unknown, source: RecordSource, original?: string): NormalizeResult {
   try {
-    return normalizeUnsafe(input, source);
+    return normalizeUnsafe(input, source, original);
   } catch (err) {
-    return reject(`normaliser failed on this record: ${err instanceof Error ? err.message : String(err)}`, input);
+    return reject(`normaliser failed on this record: ${err instanceof Error ? err.message : String(err)}`, original ?? input);
   }
 }
 
-function normalizeUnsafe(input: unknown, source: RecordSource): NormalizeResult {
+function normalizeUnsafe(input: unknown, source: RecordSource, original: string | undefined): NormalizeResult {
   let record: unknown = input;
   let raw: string | undefined;
   if (input instanceof Uint8Array) record = new TextDecoder('utf-8', { fatal: false }).decode(input);
@@ -63,13 +68,13 @@ function normalizeUnsafe(input: unknown, source: RecordSource): NormalizeResult 
   }
   if (!isObject(record)) {
     const kind = record === null ? 'null' : Array.isArray(record) ? 'an array' : `a ${typeof record}`;
-    return reject(`record is ${kind}, not a JSON object`, raw ?? input);
+    return reject(`record is ${kind}, not a JSON object`, raw ?? original ?? input);
   }
   if (raw === undefined) {
     try {
       raw = JSON.stringify(record);
     } catch (err) {
-      return reject(`record cannot be written as JSON: ${err instanceof Error ? err.message : 'error'}`, input);
+      return reject(`record cannot be written as JSON (${err instanceof Error ? err.message : 'error'}): nested too deeply?`, original ?? input);
     }
   }
   const f = new Fields(record);
@@ -189,23 +194,83 @@ export function reject(reason: string, input: unknown): NormalizeResult {
   return { ok: false, rejection: makeRejection(reason, input) };
 }
 
+/**
+ * A rejection: the reason on one bounded line, and the input as text: the text itself, or the value
+ * written as JSON (by an explicit stack when it nests too deeply for JSON.stringify, so a dead letter
+ * never reads "[object Object]"). Text past REJECTION_RAW_MAX is cut; the key then is a hash of the
+ * whole text, so two long inputs that differ only past the cut stay two dead letters.
+ */
 export function makeRejection(reason: string, input: unknown): Rejection {
   let rawText: string;
   if (typeof input === 'string') rawText = input;
   else if (input instanceof Uint8Array) rawText = new TextDecoder().decode(input.subarray(0, REJECTION_RAW_MAX * 4));
-  else {
-    try {
-      rawText = JSON.stringify(input) ?? String(input);
-    } catch {
-      try {
-        rawText = String(input);
-      } catch {
-        rawText = '[unprintable value]';
-      }
-    }
+  else rawText = jsonText(input);
+  const rejection: Rejection = { reason: oneLine(reason, REASON_MAX) || 'record refused', raw: rawText };
+  if (rawText.length > REJECTION_RAW_MAX) {
+    rejection.raw = rawText.slice(0, REJECTION_RAW_MAX);
+    rejection.key = `sha256:${createHash('sha256').update(rawText).digest('hex')}`;
   }
-  if (rawText.length > REJECTION_RAW_MAX) rawText = rawText.slice(0, REJECTION_RAW_MAX);
-  return { reason: oneLine(reason, REASON_MAX) || 'record refused', raw: rawText };
+  return rejection;
+}
+
+/** JSON text of any value; falls back to writing it without recursion when JSON.stringify cannot. */
+function jsonText(value: unknown): string {
+  try {
+    const text = JSON.stringify(value);
+    if (text !== undefined) return text;
+  } catch {
+    // Too deep (stack) or a cycle: written below.
+  }
+  try {
+    return deepJson(value, REJECTION_RAW_MAX + 1);
+  } catch {
+    return '[unprintable value]';
+  }
+}
+
+/** JSON without recursion (deep nesting), up to `max` characters; cycles are written as null. */
+function deepJson(root: unknown, max: number): string {
+  const out: string[] = [];
+  let size = 0;
+  const seen = new Set<object>();
+  type Frame = { close: string; items: [string | null, unknown][]; at: number; node: object };
+  const stack: Frame[] = [];
+  const emit = (s: string) => {
+    out.push(s);
+    size += s.length;
+  };
+  const open = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') {
+      const scalar = typeof value === 'bigint' ? `"${String(value)}"` : JSON.stringify(value);
+      emit(scalar === undefined ? 'null' : scalar);
+      return;
+    }
+    if (seen.has(value)) {
+      emit('null');
+      return;
+    }
+    seen.add(value);
+    const isArray = Array.isArray(value);
+    emit(isArray ? '[' : '{');
+    const items: [string | null, unknown][] = isArray ? (value as unknown[]).map((v) => [null, v]) : Object.entries(value);
+    stack.push({ close: isArray ? ']' : '}', items, at: 0, node: value });
+  };
+  open(root);
+  while (stack.length > 0 && size <= max) {
+    const top = stack[stack.length - 1]!;
+    if (top.at >= top.items.length) {
+      emit(top.close);
+      seen.delete(top.node);
+      stack.pop();
+      continue;
+    }
+    const [key, value] = top.items[top.at]!;
+    if (top.at > 0) emit(',');
+    top.at++;
+    if (key !== null) emit(`${JSON.stringify(key)}:`);
+    open(value);
+  }
+  return out.join('');
 }
 
 export type { Json };

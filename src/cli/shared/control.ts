@@ -4,10 +4,10 @@
 // the store (mode 0600), so only the user who runs the daemon can use it; /metrics needs none.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError, errorMessage, type Logger } from '../../core/index.js';
+import { AppError, errorMessage, writePrivateFile, type Logger } from '../../core/index.js';
 import type { ListenAddress } from '../../config/index.js';
 
 export interface MetricsSource {
@@ -154,7 +154,7 @@ export function endpointFile(storePath: string): string {
 }
 
 export function writeEndpoint(storePath: string, endpoint: DaemonEndpoint): void {
-  writeFileSync(endpointFile(storePath), JSON.stringify(endpoint), { mode: 0o600 });
+  writePrivateFile(endpointFile(storePath), JSON.stringify(endpoint)); // replaces a planted file, never writes through it
 }
 
 export function removeEndpoint(storePath: string, pid = process.pid): void {
