@@ -134,7 +134,7 @@ export const IDENTITY_SCENARIOS: ScenarioDef[] = [
     summary: 'After a password-expiry reminder, six users each mistype their new password once (50126 from their own address and browser) within 20 minutes and then sign in.',
     params: [],
     run(s) {
-      const users = s.pickUsers(6, false);
+      const users = s.pickUsers(Math.min(6, s.dir.users.length), false);
       users.forEach((u, i) => {
         s.add(AAD, s.at + i * 3 * MIN, (c) => signIn(c, u, { ip: u.homeIp, agent: u.agent, error: '50126', requestType: 'Login:login' }));
         s.add(AAD, s.at + i * 3 * MIN + 25 * S, (c) => signIn(c, u, { ip: u.homeIp, agent: u.agent, error: '0', requestType: 'Login:login' }));
