@@ -31,4 +31,4 @@ export { learnIdentities } from './engine/learn.js';
 export { learnIdentityFacts, resolvePerson, identityValue } from './engine/identities.js';
 export { readRuleTests, runRuleTests, testFileFor, testFilesOf, type RuleTestFile, type RuleTestCase, type RuleTestResult } from './engine/ruletest.js';
 export { createDetectionScheduler, learnIdentitiesFromStore, IDENTITY_WATERMARK, type DetectionScheduler } from './engine/schedule.js';
-export { evaluate, score, emulatorBase, type EvaluateOptions, type EvalReport, type ScenarioScore, type FalsePositive } from './eval/index.js';
+export { evaluate, score, describeMissing, emulatorBase, type EvaluateOptions, type EvalReport, type ScenarioScore, type FalsePositive } from './eval/index.js';
