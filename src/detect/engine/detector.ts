@@ -165,14 +165,15 @@ export function createDetector(options: DetectorOptions): Detector {
       let islands = groupIslands(rule, rows);
       // Over a range, an island counts when some of its evidence lies in the range.
       if ('from' in scope) islands = islands.filter((isl) => isl.some((e) => e.ms >= scope.from && e.ms < scope.to));
-      for (const isl of islands) out.push(...isl);
+      // Not push(...isl): an island of a busy entity can hold more rows than a call's arguments may.
+      for (const isl of islands) for (const e of isl) out.push(e);
     }
     return out;
   }
 
   async function emit(hitsPerRule: DetectionHit[][], fresh: boolean): Promise<DetectionHit[]> {
     const result: DetectionHit[] = [];
-    for (const hits of hitsPerRule) result.push(...(fresh ? await onlyNewEvidence(store, hits) : hits));
+    for (const hits of hitsPerRule) for (const h of fresh ? await onlyNewEvidence(store, hits) : hits) result.push(h);
     if (fresh && result.length) {
       if (options.sink) await options.sink.ingest(result);
       await recordEvidence(store, result, clock.now());

@@ -72,7 +72,7 @@ export function createDetectionScheduler(deps: { store: Store; detector: Detecto
     // evidence already alerted on is never reported twice, so re-running is safe.
     if (changed > 0 && identityRules.length > 0) {
       const now = clock.now();
-      hits.push(...(await detector.run({ from: now - IDENTITY_RECHECK_MS, to: now + HOUR, ruleIds: identityRules })));
+      for (const h of await detector.run({ from: now - IDENTITY_RECHECK_MS, to: now + HOUR, ruleIds: identityRules })) hits.push(h);
     }
     return hits;
   };
