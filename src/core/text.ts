@@ -6,8 +6,17 @@
 /** Cuts to at most `max` characters (code points), marking the cut with an ellipsis. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  const chars = Array.from(text.slice(0, max + 1));
-  return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+  if (max <= 0) return '';
+  // Walk code points (a surrogate pair is one); stop as soon as there is one more than max.
+  let i = 0;
+  let cut = 0;
+  for (let n = 0; i < text.length; n++) {
+    if (n === max - 1) cut = i;
+    if (n === max) return `${text.slice(0, cut)}…`;
+    const c = text.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+  }
+  return text;
 }
 
 /**

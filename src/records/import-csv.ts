@@ -152,6 +152,6 @@ export async function* readPurviewCsv(chunks: AsyncIterable<string>): AsyncGener
       continue;
     }
     if (value.trim().toLowerCase() === 'auditdata') continue; // a repeated header (concatenated exports)
-    yield* recordsFromText(value.trim(), row.line);
+    yield* recordsFromText(value.trim(), row.line, value);
   }
 }
