@@ -10,6 +10,7 @@ import { fuzz, hostileString } from '../../core/fuzz.testing.js';
 import { hasActiveControl } from '../../core/index.js';
 import type { ReportResult } from '../types.js';
 import { renderCsv, renderHtml, renderJson } from './index.js';
+import { parseCsv } from './csv.testing.js';
 
 interface Input {
   title: string;
@@ -53,26 +54,6 @@ function tame(i: Input): Input {
   return { title: x(i.title), rows: i.rows.map((r) => ({ value: x(r.value), n: r.n })) };
 }
 const tags = (html: string) => (html.match(/<\/?[A-Za-z!][^>]*>/g) ?? []).map((t) => t.replace(/"[^"]*"/g, '""'));
-
-/** RFC 4180 cells of a CSV text (quoted cells may hold CR, LF and doubled quotes). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    else cell += c;
-  }
-  return rows;
-}
 
 test('HTML report: the template\'s tags only (attributes aside), no active control', (t) => {
   fuzz(t, input, (i) => {
