@@ -78,6 +78,16 @@ export const POSTGRES_STATE_MIGRATIONS: PostgresMigration[] = [
   last_error_at ${TS}, last_success_at ${TS}, updated_at ${TS} NOT NULL, PRIMARY KEY (tenant_id, content_type))`,
     ],
   },
+  {
+    version: 5,
+    name: 'collector leases',
+    statements: [
+      // One row per tenant × content type once first taken; free when expires_at has passed (see ports/leases.ts).
+      `CREATE TABLE IF NOT EXISTS collector_leases (
+  tenant_id ${T} NOT NULL, content_type ${T} NOT NULL, holder ${T} NOT NULL, token bigint NOT NULL,
+  acquired_at ${TS} NOT NULL, expires_at ${TS} NOT NULL, PRIMARY KEY (tenant_id, content_type))`,
+    ],
+  },
 ];
 
 /** The registry is sound: positive, distinct versions. */

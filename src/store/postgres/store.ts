@@ -4,10 +4,11 @@
 import pg from 'pg';
 import { AppError, silentLogger, type Logger } from '../../core/index.js';
 import { sql } from '../sql/index.js';
-import type { StatePort } from '../types.js';
+import type { LeasesPort, StatePort } from '../types.js';
 import { pgError, poolConfig, type PostgresConnection } from './connect.js';
 import { checkMigrations, POSTGRES_STATE_MIGRATIONS } from './migrations.js';
 import { clientDb, postgresStatePort, runQuery, type PgDb } from './state/index.js';
+import { postgresLeases } from './state/leases.js';
 
 /** The advisory lock that serialises migrations of one database across processes. */
 const MIGRATION_LOCK = 0x6177_0000;
@@ -15,6 +16,8 @@ const MIGRATION_LOCK = 0x6177_0000;
 export interface PostgresStateStore {
   readonly kind: 'postgres';
   readonly state: StatePort;
+  /** Leases per tenant × content type for processes sharing this database (ports/leases.ts). */
+  readonly leases: LeasesPort;
   /** Applies pending migrations (all in one transaction); returns the versions applied now. */
   migrate(): Promise<number[]>;
   close(): Promise<void>;
@@ -29,6 +32,7 @@ export class PgStateStore implements PostgresStateStore {
     atomic: (fn) => this.transaction((client) => fn(clientDb(client))),
   };
   readonly state: StatePort = postgresStatePort(this.db);
+  readonly leases: LeasesPort = postgresLeases(this.db);
 
   constructor(
     private readonly pool: pg.Pool,
