@@ -68,6 +68,7 @@ export async function openConfiguredStore(config: Config, options: { logger?: Lo
         path: config.store.path,
         ...(config.store.memoryLimit !== undefined ? { memoryLimit: config.store.memoryLimit } : {}),
         ...(config.store.threads !== undefined ? { threads: config.store.threads } : {}),
+        ...(config.store.state === 'postgres' && config.store.postgres ? { stateStore: { engine: 'postgres' as const, connection: config.store.postgres } } : {}),
       },
       { ...(options.logger ? { logger: options.logger } : {}), readOnly: options.readOnly ?? false },
     );

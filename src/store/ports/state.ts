@@ -13,13 +13,23 @@
 //   connection; every method that writes several rows is one transaction of its own. Writes in the
 //   process are serialised by that writer and other processes are excluded by the file lock, so the
 //   read-then-write steps below (the next history seq, insert-if-absent) cannot interleave.
-// - PostgreSQL (the state store of the scale-out setup, to come): a unit of work is one transaction
-//   (READ COMMITTED). `appendHistory` locks the alert row (SELECT … FOR UPDATE) before it takes the next
-//   seq, so concurrent writers get distinct, gap-free numbers; insert-if-absent methods (`enqueue`,
-//   `claim`, `addEvidence`, `recordEvidence`, identities' `add`) are INSERT … ON CONFLICT DO NOTHING and
-//   count what RETURNING gives back, so exactly one concurrent caller wins a claim; `markDelivered` and
-//   `markFailed` are conditional updates (WHERE status = 'pending'), so two workers cannot both mark a
-//   row; `setWatermarks` and collector `save` are upserts. Each multi-row method is one transaction.
+// - PostgreSQL (store/postgres, the state store of the scale-out setup): a unit of work is one
+//   transaction (READ COMMITTED) on one pooled connection, and so is every method that writes several
+//   rows; several processes may share the database. A rollback — `fn` throwing, or a statement failing —
+//   undoes everything the unit wrote. Other connections see a unit's writes only once it commits; calls on
+//   the port itself (not `tx`) inside `fn` run on other connections and do not see them either.
+//   `appendHistory` takes the next number from a per-alert counter row with one INSERT … ON CONFLICT DO
+//   UPDATE … RETURNING (no MAX()+1 read): concurrent writers get distinct numbers, gap-free because a
+//   rolled-back number is given back. Insert-if-absent methods (`enqueue`, report-run `claim`,
+//   `addEvidence`, `recordEvidence`, identities' `add`) are INSERT … ON CONFLICT DO NOTHING and count the
+//   rows inserted, so of racing callers exactly one wins a claim or queues a row. `markDelivered` and
+//   `markFailed` are conditional updates (WHERE status = 'pending'): a second worker waits for the first
+//   to commit, then finds the row no longer pending and gets false. `markFailed`'s back-off of the
+//   destination first takes a transaction advisory lock on the destination, and multi-row writes go in
+//   key order, so concurrent writers do not deadlock; a deadlock or serialisation failure that still
+//   happens is AppError `state_conflict` (retryable). `setWatermarks` and collector `save` are upserts
+//   (the last writer wins). Migrations run at open in one transaction under an advisory lock. Text holding
+//   U+0000 (which PostgreSQL text cannot store) is encoded reversibly, so every string round-trips.
 // - ClickHouse holds no state: it has no transactions or unique keys, so it is never the state store.
 
 /** An alert as the state store keeps it (the alerts part maps its own model onto this). */
