@@ -28,6 +28,7 @@ collect:
   maxConcurrency: 4                # blobs fetched at once per tenant (default 4)
   requestsPerMinute: 1000          # request budget per tenant; Microsoft's quota is 2000 (default 1000)
   listen: 127.0.0.1:9464           # /metrics and the local control API; false turns it off (default 127.0.0.1:9464)
+  # allowedHosts: [auditwatch.example.net]   # Host names besides the listen address and localhost (a reverse proxy's)
 
 log:
   level: info                      # debug, info, warn or error (default info)

@@ -83,6 +83,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
           command: (args) => runForwarded(args, resolve(config.dir, basename(config.file))),
         },
         logger,
+        config.collect.allowedHosts,
       );
       writeEndpoint(config.store.path, { pid: process.pid, url: control.url, token: control.token, startedAt: new Date(clock.now()).toISOString() });
       logger.info('The daemon serves /metrics, /status, /query and /command.', { url: control.url });
