@@ -25,7 +25,7 @@ export {
   type RuleOverride,
   type DetectDialect,
 } from './compile/index.js';
-export { createDetector, type Detector, type DetectorOptions, type RunOptions } from './engine/detector.js';
+export { createDetector, type Detector, type DetectorOptions, type RunOptions, type RuleFailure } from './engine/detector.js';
 export { loadRules, builtinRulesDir, packageRoot, ruleFiles, parseRuleFiles, type LoadedRules } from './engine/load.js';
 export { learnIdentities } from './engine/learn.js';
 export { learnIdentityFacts, resolvePerson, identityValue } from './engine/identities.js';

@@ -77,7 +77,8 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
             const report = await computeStatus(store, config.tenants, clock.now(), collector.status());
             const extra: Record<string, unknown> = {};
             for (const s of services) if (s.status) extra[s.name] = await s.status();
-            return { ...report, source: 'daemon', services: extra };
+            const warnings = [...report.warnings, ...services.flatMap((s) => s.warnings?.() ?? [])];
+            return { ...report, warnings, source: 'daemon', services: extra };
           },
           query: (sql) => store.queryReadOnly(sql),
           command: (args) => runForwarded(args, resolve(config.dir, basename(config.file))),
