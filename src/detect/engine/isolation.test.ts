@@ -11,7 +11,7 @@ import { ManualClock, silentLogger } from '../../core/index.js';
 import { openDuckDbStore, type Store } from '../../store/index.js';
 import { parseRuleText } from '../sigma/parse.js';
 import { createDetector } from './detector.js';
-import { signInRecord } from './fixtures.js';
+import { bruteForceRules, signInRecord } from './fixtures.js';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 let dir: string;
@@ -31,23 +31,7 @@ after(async () => {
 });
 
 // The look-behind is valid in JavaScript (so the rule loads) but DuckDB's RE2 refuses it when it runs.
-const RULES = `title: Brute force
-id: brute
-correlation:
-  type: event_count
-  rules: [failed]
-  group-by: [UserId]
-  timespan: 5m
-  condition: {gte: 10}
-level: high
----
-title: failed
-name: failed
-logsource: {product: m365, service: azuread}
-detection:
-  s: {Operation: UserLoginFailed}
-  condition: s
----
+const RULES = `${bruteForceRules('brute', 'Brute force')}---
 title: Failed sign-in, one rule
 id: single
 logsource: {product: m365, service: azuread}

@@ -12,7 +12,7 @@ import { normalize, type EventRow } from '../../records/index.js';
 import { openDuckDbStore, type Store } from '../../store/index.js';
 import { parseRuleText } from '../sigma/parse.js';
 import { createDetector } from './detector.js';
-import { signInRecord } from './fixtures.js';
+import { bruteForceRules, signInRecord } from './fixtures.js';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const MIN = 60_000;
@@ -30,23 +30,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const RULES = `title: Brute force
-id: brute
-correlation:
-  type: event_count
-  rules: [failed]
-  group-by: [UserId]
-  timespan: 5m
-  condition: {gte: 10}
-level: high
----
-title: failed
-name: failed
-logsource: {product: m365, service: azuread}
-detection:
-  s: {Operation: UserLoginFailed}
-  condition: s
----
+const RULES = `${bruteForceRules('brute', 'Brute force')}---
 title: Forwarding to an outside address
 id: fwd
 logsource: {product: m365, service: exchange}
