@@ -9,10 +9,9 @@ import { join, relative, resolve } from 'node:path';
 import { AppError, DAY, HOUR, createLogger, errorMessage, safeLine, systemClock } from '../core/index.js';
 import { loadConfig } from '../service/index.js';
 import { createContentSource, startEmulator } from '../emulator/index.js';
-import { parseOptions } from './command.js';
+import { parseOptions, type CliIO } from './command.js';
 import { createPipeline, runCycle, startWebhookReceiver, writeAllReports, writeDemoConfig, type CycleResult } from './demo-steps.js';
 import { openConfiguredStore } from '../service/open-store.js';
-import { io } from './shared/io.js';
 
 const HELP = `Usage: auditwatch demo [--data-dir DIR] [--once]
 
@@ -29,7 +28,7 @@ DIR/webhook.log) and writes every report to DIR/reports/ (HTML and CSV). No netw
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'informational'];
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseOptions(
     args,
     { 'data-dir': { type: 'string', default: './data/demo' }, once: { type: 'boolean', default: false }, users: { type: 'string' }, days: { type: 'string' } },

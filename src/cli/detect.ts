@@ -2,7 +2,7 @@
 // alerts: stored, de-duplicated, routed) and prints them: a table, or one JSON object a line.
 // Also the printing shared by the detection commands.
 
-import { AppError } from '../core/index.js';
+import { AppError, safeJson } from '../core/index.js';
 import type { HitFields } from '../alerts/index.js';
 import { parseOptions, type CliIO } from './command.js';
 import { CONFIG_OPTION, loadCliConfig } from './shared/context.js';
@@ -23,7 +23,7 @@ reported again.
 
 export function printHits(io: CliIO, hits: HitFields[], format: 'table' | 'json'): void {
   if (format === 'json') {
-    io.out(hits.map((h) => `${JSON.stringify(h)}\n`).join(''));
+    io.out(hits.map((h) => `${safeJson(h)}\n`).join(''));
     return;
   }
   if (hits.length === 0) {

@@ -3,8 +3,7 @@
 
 import { AppError, createLogger, safeLine, systemClock } from '../core/index.js';
 import { attempt, createNotifier, idempotencyKey, sampleAlert } from '../alerts/index.js';
-import { parseOptions } from './command.js';
-import { io } from './shared/io.js';
+import { parseOptions, type CliIO } from './command.js';
 import { CONFIG_OPTION, loadCliConfig } from '../service/open-store.js';
 
 const HELP = `Usage: auditwatch notify test DESTINATION [--config FILE]
@@ -12,7 +11,7 @@ const HELP = `Usage: auditwatch notify test DESTINATION [--config FILE]
 Sends a sample alert (severity informational, rule auditwatch-test) to the destination named in the
 config's alerts.destinations, now, and prints whether it was delivered. Exit code 0 when delivered.`;
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseOptions(args, { ...CONFIG_OPTION }, HELP, true);
   if (!parsed) return 0;
   const [action, name] = parsed.positionals;

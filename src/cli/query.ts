@@ -2,11 +2,10 @@
 // When the collect daemon holds the DuckDB file, the query is sent to it over its local control API.
 
 import { AppError } from '../core/index.js';
-import { parseOptions } from './command.js';
+import { parseOptions, type CliIO } from './command.js';
 import { askDaemon, readEndpoint } from '../server/control.js';
 import { CONFIG_OPTION, isStoreLocked, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
 import { parseFormat, render, type OutputRow } from './shared/format.js';
-import { io } from './shared/io.js';
 
 const HELP = `Usage: auditwatch query [--config FILE] [--format table|json|csv] "SQL"
 
@@ -15,7 +14,7 @@ is "events" (columns in the README). --format json prints one JSON object per ro
 in a spreadsheet; table (default) escapes control characters and cuts long values.
 When the collect daemon runs, the query goes through it (it holds the store).`;
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseOptions(args, { ...CONFIG_OPTION, format: { type: 'string', short: 'f', default: 'table' } }, HELP, true);
   if (!parsed) return 0;
   const format = parseFormat(parsed.values.format);

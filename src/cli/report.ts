@@ -2,8 +2,7 @@
 // or stdout); `report list` names the reports; `report runs` shows what the schedules produced.
 
 import { extname } from 'node:path';
-import { writeFileSync, renameSync } from 'node:fs';
-import { AppError, safeLine } from '../core/index.js';
+import { AppError, safeLine, writePrivateFile } from '../core/index.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../reports/index.js';
 import { parseOptions, type CliIO } from './command.js';
 import { CONFIG_OPTION, loadCliConfig } from './shared/context.js';
@@ -100,9 +99,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const result = await withOperations(config, io, { label: 'report', notice: 'run' }, async (ops) => answer(io, 'report', await ops.report(input)));
   const text = renderReport(result, format);
   if (v.out) {
-    const tmp = `${v.out}.${process.pid}.tmp`;
-    writeFileSync(tmp, text, { mode: 0o640 });
-    renameSync(tmp, v.out);
+    writePrivateFile(v.out, text);
     const rows = result.sections.filter((s) => !s.chartOnly).map((s) => `${s.title}: ${s.rows.length}${s.truncated ? '+' : ''}`).join(', ');
     io.err(`auditwatch report: wrote ${v.out} (${rows}).\n`);
   } else {

@@ -2,13 +2,12 @@
 // files are valid (every mistake with file, line and column), and each rule's own test records.
 
 import { existsSync } from 'node:fs';
-import { AppError, isAppError, safeLine } from '../core/index.js';
+import { AppError, isAppError, safeJson, safeLine } from '../core/index.js';
 import { SECTIONS, type Config } from '../service/index.js';
 import { loadRules, readRuleTests, runRuleTests, testFileFor, type AnyRule, type RuleTestFile } from '../detect/index.js';
-import { parseOptions } from './command.js';
+import { parseOptions, type CliIO } from './command.js';
 import { CONFIG_OPTION, configPath, loadCliConfig } from '../service/open-store.js';
 import { parseFormat, table } from './shared/format.js';
-import { io } from './shared/io.js';
 import { ruleDirsOf } from './detect.js';
 
 const HELP = `Usage: auditwatch rules <list|validate|test> [options]
@@ -38,7 +37,7 @@ function describe(r: AnyRule): string {
   return `${r.type} ${cond} in ${r.timespanMs / 60_000}m by ${r.groupBy.join(',') || '-'}`;
 }
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = args;
   if (!sub || sub === '--help' || sub === '-h') {
     io.out(`${HELP}\n`);
@@ -63,7 +62,7 @@ export async function run(args: string[]): Promise<number> {
       file: r.file,
       tags: r.tags.join(' '),
     }));
-    if (format === 'json') io.out(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    if (format === 'json') io.out(rows.map((r) => `${safeJson(r)}\n`).join(''));
     else io.out(rows.length ? table(rows.map(({ tags: _t, file: _f, ...r }) => ({ ...r, enabled: r.enabled ? 'yes' : 'no' }))) : '(no rules)\n');
     return loaded.errors.length ? 1 : 0;
   }

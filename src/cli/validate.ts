@@ -1,18 +1,17 @@
 // auditwatch validate: checks the config file and prints every mistake with its line, or "config OK".
 // It also reads every secret and certificate, so a missing file or unset variable shows here first.
 
-import { parseOptions } from './command.js';
+import { parseOptions, type CliIO } from './command.js';
 import { ConfigError } from '../config/index.js';
 import { loadConfig } from '../service/index.js';
 import { CONFIG_OPTION, configPath } from '../service/open-store.js';
-import { io } from './shared/io.js';
 
 const HELP = `Usage: auditwatch validate [--config FILE]
 
 Checks the config file (default ./auditwatch.yaml): every key, every secret reference (environment
 variables set, files present and readable), and prints each mistake with its line, or "config OK".`;
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseOptions(args, { ...CONFIG_OPTION }, HELP);
   if (!parsed) return 0;
   const file = configPath(parsed.values);

@@ -2,7 +2,8 @@
 // with the API's URL and bearer token, written while the daemon serves and removed when it stops. Only
 // the user who runs the daemon can read it, so only that user can use the API.
 
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { writePrivateFile } from '../core/index.js';
 
 export interface DaemonEndpoint {
   pid: number;
@@ -16,7 +17,7 @@ export function endpointFile(storePath: string): string {
 }
 
 export function writeEndpoint(storePath: string, endpoint: DaemonEndpoint): void {
-  writeFileSync(endpointFile(storePath), JSON.stringify(endpoint), { mode: 0o600 });
+  writePrivateFile(endpointFile(storePath), JSON.stringify(endpoint)); // replaces a planted file, never writes through it
 }
 
 export function removeEndpoint(storePath: string, pid = process.pid): void {

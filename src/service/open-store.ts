@@ -2,9 +2,8 @@
 // process holds (DuckDB's single-writer lock) is AppError `store_locked`, so callers can ask the
 // daemon that holds it instead.
 
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AppError, errorMessage, type Logger } from '../core/index.js';
+import { AppError, ensurePrivateDir, errorMessage, type Logger } from '../core/index.js';
 import { openStore, type Store } from '../store/index.js';
 import type { Config } from './config.js';
 
@@ -18,7 +17,7 @@ export function isStoreLocked(err: unknown): boolean {
 /** Opens the configured store and applies pending migrations. A locked file is AppError `store_locked`. */
 export async function openConfiguredStore(config: Pick<Config, 'store'>, options: { logger?: Logger; readOnly?: boolean } = {}): Promise<Store> {
   try {
-    mkdirSync(dirname(config.store.path), { recursive: true });
+    ensurePrivateDir(dirname(config.store.path));
   } catch (err) {
     throw new AppError('store_path', `Cannot create the folder of the store ${config.store.path} (${errorMessage(err)}); fix store.path or the folder's permissions.`);
   }
@@ -29,6 +28,7 @@ export async function openConfiguredStore(config: Pick<Config, 'store'>, options
         path: config.store.path,
         ...(config.store.memoryLimit !== undefined ? { memoryLimit: config.store.memoryLimit } : {}),
         ...(config.store.threads !== undefined ? { threads: config.store.threads } : {}),
+        ...(config.store.state === 'postgres' && config.store.postgres ? { stateStore: { engine: 'postgres' as const, connection: config.store.postgres } } : {}),
       },
       { ...(options.logger ? { logger: options.logger } : {}), readOnly: options.readOnly ?? false },
     );

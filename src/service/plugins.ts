@@ -38,6 +38,8 @@ export interface DaemonService {
   afterPass?(pass: PassSummary): Promise<void> | void;
   /** Background work for the daemon's lifetime (e.g. the alert outbox); resolves once `signal` aborts. */
   run?(signal: AbortSignal): Promise<void>;
+  /** Problems to show as warnings in `auditwatch status` (one line each), until they are fixed. */
+  warnings?(): string[];
   /** Extra status (JSON), shown under `services` by `auditwatch status`. */
   status?(): Promise<unknown> | unknown;
   close?(): Promise<void>;

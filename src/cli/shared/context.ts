@@ -1,7 +1,7 @@
 // What every command shares: the --config option, loading the config (its warnings on stderr) and a
 // logger at the configured level that writes to the command's stderr.
 
-import { createLogger, type Logger } from '../../core/index.js';
+import { collectSecrets, createLogger, type Logger } from '../../core/index.js';
 import { DEFAULT_CONFIG_FILE, loadConfig, type Config, type LoadOptions } from '../../service/index.js';
 import type { CliIO } from '../command.js';
 
@@ -19,8 +19,8 @@ export function loadCliConfig(values: { config?: string | boolean | undefined },
   return config;
 }
 
-export function cliLogger(config: Pick<Config, 'log'>, io: CliIO, base: Record<string, unknown> = {}): Logger {
-  return createLogger({ level: config.log.level, base, sink: (r) => io.err(`${safeJson(r)}\n`) });
+export function cliLogger(config: Pick<Config, 'log'> & Parameters<typeof collectSecrets>[0], io: CliIO, base: Record<string, unknown> = {}): Logger {
+  return createLogger({ level: config.log.level, base, secrets: collectSecrets(config), sink: (r) => io.err(`${safeJson(r)}\n`) });
 }
 
 function safeJson(value: unknown): string {

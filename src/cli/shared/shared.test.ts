@@ -1,11 +1,7 @@
-// Tests of the CLI's shared pieces: hostile values in tables, CSV and JSON output, the progress line,
-// and the daemon's control server (metrics open, status and query behind the token).
+// Tests of the CLI's shared pieces: hostile values in tables, CSV and JSON output, the progress line.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Registry, Counter } from 'prom-client';
-import { silentLogger } from '../../core/index.js';
-import { startControlServer } from '../../server/control.js';
 import { csv, jsonLines, table } from './format.js';
 import { createProgress } from './progress.js';
 
@@ -47,48 +43,5 @@ describe('progress', () => {
     assert.match(chunks[0]!, /50% 1000 records, 5 blobs, 500 records\/s, ETA 2s/);
     assert.match(chunks[1]!, /100% 2000 records, 10 blobs, 500 records\/s\n$/);
     assert.ok(chunks.every((c) => !c.includes('\r')), 'no carriage returns off a TTY');
-  });
-});
-
-describe('control server', () => {
-  it('serves /metrics openly and /status, /query only with the token', async () => {
-    const registry = new Registry();
-    new Counter({ name: 'auditwatch_test_total', help: 'test', registers: [registry] }).inc(7);
-    const queries: string[] = [];
-    const server = await startControlServer(
-      { host: '127.0.0.1', port: 0 },
-      {
-        metrics: registry,
-        status: async () => ({ ok: 'yes' }),
-        query: async (q) => {
-          queries.push(q);
-          return [{ n: 1 }];
-        },
-        command: async (args) => ({ code: 0, stdout: `ran ${args.join(' ')}\n`, stderr: '' }),
-      },
-      silentLogger,
-    );
-    try {
-      const m = await fetch(`${server.url}/metrics`);
-      assert.equal(m.status, 200);
-      assert.match(await m.text(), /auditwatch_test_total 7/);
-      const denied = await fetch(`${server.url}/status`);
-      assert.equal(denied.status, 401);
-      const wrong = await fetch(`${server.url}/query`, { method: 'POST', headers: { authorization: 'Bearer nope' }, body: '{"sql":"SELECT 1"}' });
-      assert.equal(wrong.status, 401);
-      const noCommand = await fetch(`${server.url}/command`, { method: 'POST', body: '{"args":["alerts","list"]}' });
-      assert.equal(noCommand.status, 401, 'commands need the token too');
-      const cmd = await fetch(`${server.url}/command`, { method: 'POST', headers: { authorization: `Bearer ${server.token}` }, body: '{"args":["alerts","list"]}' });
-      assert.deepEqual(await cmd.json(), { code: 0, stdout: 'ran alerts list\n', stderr: '' });
-      assert.deepEqual(queries, []);
-      const auth = { authorization: `Bearer ${server.token}` };
-      const s = await fetch(`${server.url}/status`, { headers: auth });
-      assert.deepEqual(await s.json(), { ok: 'yes' });
-      const q = await fetch(`${server.url}/query`, { method: 'POST', headers: auth, body: JSON.stringify({ sql: 'SELECT 1 AS n' }) });
-      assert.deepEqual(await q.json(), { rows: [{ n: 1 }] });
-      assert.deepEqual(queries, ['SELECT 1 AS n']);
-    } finally {
-      await server.close();
-    }
   });
 });

@@ -35,7 +35,8 @@ export interface EmulatorControl {
   /** Merges new fault rates over the current ones (throws AppError on a bad value). */
   setFaults(faults: FaultOptions): Required<FaultOptions>;
   setThrottle(limits: { perTenantPerMinute?: number; commonPerMinute?: number }): void;
-  groundTruth(): GroundTruth;
+  /** The ground truth now; with a `created` range, counting only blobs with from <= contentCreated < to. */
+  groundTruth(created?: { from: number; to: number }): GroundTruth;
   scenarioNames(): string[];
   inject(name: string, params?: Record<string, unknown>, at?: number): GroundTruthScenario;
   /** An access token signed by the emulator with the claims asked for (for tests of expiry, audience, roles). */
@@ -75,7 +76,7 @@ export function createControl(d: ControlDeps): EmulatorControl {
       if (limits.perTenantPerMinute !== undefined) d.throttle.perTenant = limits.perTenantPerMinute;
       if (limits.commonPerMinute !== undefined) d.throttle.common = limits.commonPerMinute;
     },
-    groundTruth: () => d.source.groundTruth(d.clock.now()),
+    groundTruth: (created) => d.source.groundTruth(d.clock.now(), created),
     scenarioNames: () => d.source.scenarioNames(),
     inject: (name, params = {}, at) => d.source.inject(name, params, at ?? d.clock.now()),
     mintToken: (options) => d.tokens.mint(options),
@@ -111,8 +112,14 @@ export async function handleControl(
   const key = `${method} ${op}`;
   try {
     switch (key) {
-      case 'GET ground-truth':
-        return sendJson(res, 200, control.groundTruth());
+      case 'GET ground-truth': {
+        // ?createdFrom=&createdTo= (ISO times): only blobs created in [from, to) count as available.
+        const q = new URL(req.url ?? '/', 'http://emulator.invalid').searchParams;
+        const from = q.get('createdFrom');
+        const to = q.get('createdTo');
+        const created = from === null && to === null ? undefined : { from: from === null ? -Infinity : toTime(from), to: to === null ? Infinity : toTime(to) };
+        return sendJson(res, 200, control.groundTruth(created));
+      }
       case 'GET stats':
         return sendJson(res, 200, control.stats());
       case 'POST reset-stats':

@@ -212,7 +212,7 @@ export class SimulatedSource implements ContentSource {
    * 60 bytes each. A 10-million-record tenant: ~3–10 s and ~600 MB while the answer lives (the control
    * surface then serialises ~400 MB of JSON).
    */
-  groundTruth(now: number): GroundTruth {
+  groundTruth(now: number, created?: { from: number; to: number }): GroundTruth {
     if (now > this.seenNow) this.seenNow = now;
     const available: GroundTruth['available'] = {};
     const layout = this.cfg.layout;
@@ -220,7 +220,9 @@ export class SimulatedSource implements ContentSource {
     const rng = new FastRng();
     const ctOfKind = ALL_KINDS.map((k) => CONTENT_TYPES.indexOf(k.contentType));
     // The last slot whose blob is available at `now`; an event counts when its original's slot is <= it.
-    const lastSlot = Math.floor((now - layout.startTime) / layout.slotMs);
+    // Slot s's blob is created at startTime + s·slotMs: the slots of [created.from, min(now, created.to - 1ms)].
+    const lastSlot = Math.floor((Math.min(now, created ? created.to - 1 : now) - layout.startTime) / layout.slotMs);
+    const firstSlot = created === undefined ? -Infinity : Math.ceil((created.from - layout.startTime) / layout.slotMs);
     for (const st of this.states) {
       const lists: string[][] = CONTENT_TYPES.map(() => []);
       const salt = this.saltOf(st);
@@ -231,14 +233,15 @@ export class SimulatedSource implements ContentSource {
         const b = st.timeline.hour(h);
         const hw = hourWord(salt, h);
         for (let i = 0; i < b.count; i++) {
-          if (slotOf(t, b.avail[i]!) > lastSlot) continue;
+          const slot = slotOf(t, b.avail[i]!);
+          if (slot > lastSlot || slot < firstSlot) continue;
           const seq = b.seq[i]!;
           // Baseline Ids are unique by construction (ids.ts), so no set is needed to count them once.
           lists[ctOfKind[b.kinds[i]!]!]!.push(eventId(rng.reset(eventState(hw, seq)), hw, seq));
         }
       }
       const scenarioIds = CONTENT_TYPES.map(() => new Set<string>());
-      for (const r of st.scenarioRecords) if (r.slot <= lastSlot) scenarioIds[CONTENT_TYPES.indexOf(r.ct)]!.add(r.id);
+      for (const r of st.scenarioRecords) if (r.slot <= lastSlot && r.slot >= firstSlot) scenarioIds[CONTENT_TYPES.indexOf(r.ct)]!.add(r.id);
       available[st.dir.tenantId] = Object.fromEntries(CONTENT_TYPES.map((ct, k) => [ct, lists[k]!.concat([...scenarioIds[k]!])]));
     }
     return { scenarios: this.states.flatMap((s) => s.scenarios.map((x) => ({ ...x, actors: [...x.actors], victims: [...x.victims], recordIds: [...x.recordIds] }))), available };
