@@ -4,7 +4,7 @@
 
 import { userInfo } from 'node:os';
 import { AppError, safeJson, safeLine } from '../core/index.js';
-import { ALERT_STATUSES, isSeverity, toPayload, type AlertStatus } from '../alerts/index.js';
+import { ALERT_STATUSES, isSeverity, type AlertStatus } from '../alerts/index.js';
 import type { Operations, SuppressionInfo } from '../service/index.js';
 import { parseOptions, type CliIO } from './command.js';
 import { CONFIG_OPTION, loadCliConfig } from './shared/context.js';
@@ -106,7 +106,7 @@ async function act(ops: Operations, io: CliIO, action: string, rest: string[], v
     case 'show': {
       const d = got(await ops.alertsShow({ id: need(rest[0], 'the alert id') }));
       if (parseFormat(v.format, ['table', 'json']) === 'json') {
-        out(`${safeJson({ ...toPayload(d.alert), groupKey: d.alert.groupKey, history: d.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })) })}\n`);
+        out(`${safeJson({ ...d.alert, history: d.history })}\n`);
         return 0;
       }
       const p = d.alert;

@@ -3,8 +3,9 @@
 
 import { AppError, DAY, systemClock } from '../core/index.js';
 import { durationFlag } from '../config/index.js';
-import { parseOptions } from './command.js';
-import { CONFIG_OPTION, cliLogger, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
+import { parseOptions, type CliIO } from './command.js';
+import { CONFIG_OPTION, cliLogger, loadCliConfig } from './shared/context.js';
+import { openConfiguredStore } from '../service/index.js';
 import { runPass } from './shared/pass.js';
 
 const HELP = `Usage: auditwatch backfill --since DURATION [--config FILE] [--no-progress]
@@ -15,19 +16,19 @@ stored twice. Stop the collect daemon first: only one process can open the store
   --since DURATION  how far back, like 7d, 36h (required)
   --no-progress     no progress bar on stderr`;
 
-export async function run(args: string[]): Promise<number> {
-  const parsed = parseOptions(args, { ...CONFIG_OPTION, since: { type: 'string' }, 'no-progress': { type: 'boolean', default: false } }, HELP);
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const parsed = parseOptions(args, { ...CONFIG_OPTION, since: { type: 'string' }, 'no-progress': { type: 'boolean', default: false } }, HELP, io);
   if (!parsed) return 0;
   if (typeof parsed.values.since !== 'string') throw new AppError('usage', '--since is required, like --since 7d; see --help.');
   const back = durationFlag(parsed.values.since, '--since');
   if (back > 7 * DAY) {
     throw new AppError('usage', `--since ${parsed.values.since} is beyond the API's 7 days; use --since 7d, and "auditwatch import" a Purview export for older history.`);
   }
-  const config = loadCliConfig(parsed.values);
+  const config = loadCliConfig(parsed.values, io);
   if (config.tenants.length === 0) {
     throw new AppError('no_tenants', `${config.file} lists no tenants; add one under tenants: (see "auditwatch init").`);
   }
-  const logger = cliLogger(config, { cmd: 'backfill' });
+  const logger = cliLogger(config, io, { cmd: 'backfill' });
   const store = await openConfiguredStore(config, { logger });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -35,6 +36,7 @@ export async function run(args: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   try {
     return await runPass({
+      io,
       config,
       store,
       logger,

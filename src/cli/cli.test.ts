@@ -17,7 +17,7 @@ import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { openDuckDbStore, openStore } from '../store/index.js';
 import { runDaemon } from '../service/daemon.js';
 import { computeStatus } from '../service/status-report.js';
-import { endpointFile, readEndpoint } from '../server/control.js';
+import { endpointFile, readEndpoint } from '../server/index.js';
 import { createTestSource } from './fixture-source.testing.js';
 import { entryPath, runCli } from './cli.testing.js';
 

@@ -2,7 +2,8 @@
 // stdout and stderr; and the path of an entry file to spawn the CLI as a child process.
 
 import { main } from './main.js';
-import { io } from './shared/io.js';
+import { Readable } from 'node:stream';
+import type { CliIO } from './command.js';
 
 export interface CliResult {
   code: number;
@@ -10,38 +11,22 @@ export interface CliResult {
   stderr: string;
 }
 
-let busy = false;
-
 /**
- * Runs `auditwatch …argv` in this process. Results (io.out) and everything written to stderr meanwhile
- * (errors, logs) are captured; process.stdout is left alone for the test runner.
+ * Runs `auditwatch …argv` in this process with a capturing CliIO: results (out) and notices, warnings
+ * and logs (err) are captured; process.stdout is left alone for the test runner. `stdin` is what
+ * `import -` reads (empty by default).
  */
-export async function runCli(argv: string[]): Promise<CliResult> {
-  if (busy) throw new Error('runCli calls must not overlap');
-  busy = true;
+export async function runCli(argv: string[], stdin: string = ''): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
-  const origOut = io.out;
-  const origErr = process.stderr.write.bind(process.stderr);
-  const capture = (sink: string[]) =>
-    ((chunk: unknown, ...rest: unknown[]) => {
-      sink.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-      const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-      cb?.();
-      return true;
-    }) as typeof process.stdout.write;
-  io.out = (text: string) => {
-    out.push(text);
+  const io: CliIO = {
+    out: (text) => void out.push(text),
+    err: (text) => void err.push(text),
+    errIsTTY: false,
+    stdin: Readable.from([Buffer.from(stdin)]),
   };
-  process.stderr.write = capture(err);
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    io.out = origOut;
-    process.stderr.write = origErr;
-    busy = false;
-  }
+  const code = await main(argv, io);
+  return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
 /** The CLI entry beside this file (entry.ts under tsx, entry.js once compiled), for spawning. */

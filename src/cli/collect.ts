@@ -2,8 +2,9 @@
 // --once a single pass over every tenant × content type, then exit (non-zero when anything failed).
 
 import { AppError, systemClock } from '../core/index.js';
-import { parseOptions } from './command.js';
-import { CONFIG_OPTION, cliLogger, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
+import { parseOptions, type CliIO } from './command.js';
+import { CONFIG_OPTION, cliLogger, loadCliConfig } from './shared/context.js';
+import { openConfiguredStore } from '../service/index.js';
 import { runDaemon } from '../service/daemon.js';
 import { runPass } from './shared/pass.js';
 
@@ -15,14 +16,14 @@ transaction in flight is finished first), with Prometheus /metrics and a local c
 (/status, /query) on collect.listen.
   --once   one pass, then exit (exit code 1 when a tenant or content type failed)`;
 
-export async function run(args: string[]): Promise<number> {
-  const parsed = parseOptions(args, { ...CONFIG_OPTION, once: { type: 'boolean', default: false } }, HELP);
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const parsed = parseOptions(args, { ...CONFIG_OPTION, once: { type: 'boolean', default: false } }, HELP, io);
   if (!parsed) return 0;
-  const config = loadCliConfig(parsed.values);
+  const config = loadCliConfig(parsed.values, io);
   if (config.tenants.length === 0) {
     throw new AppError('no_tenants', `${config.file} lists no tenants; add one under tenants: (see "auditwatch init").`);
   }
-  const logger = cliLogger(config, { cmd: 'collect' });
+  const logger = cliLogger(config, io, { cmd: 'collect' });
   const store = await openConfiguredStore(config, { logger });
   const controller = new AbortController();
   let signals = 0;
@@ -41,7 +42,7 @@ export async function run(args: string[]): Promise<number> {
   process.on('SIGTERM', onTerm);
   try {
     if (parsed.values.once) {
-      return await runPass({ config, store, logger, clock: systemClock, signal: controller.signal, label: 'collect' });
+      return await runPass({ io, config, store, logger, clock: systemClock, signal: controller.signal, label: 'collect' });
     }
     await runDaemon({ config, store, logger, clock: systemClock, signal: controller.signal });
     return 0;

@@ -11,7 +11,7 @@ import { loadConfig } from '../service/index.js';
 import { createContentSource, startEmulator } from '../emulator/index.js';
 import { parseOptions, type CliIO } from './command.js';
 import { createPipeline, runCycle, startWebhookReceiver, writeAllReports, writeDemoConfig, type CycleResult } from './demo-steps.js';
-import { openConfiguredStore } from '../service/open-store.js';
+import { openConfiguredStore } from '../service/index.js';
 
 const HELP = `Usage: auditwatch demo [--data-dir DIR] [--once]
 
@@ -33,6 +33,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     args,
     { 'data-dir': { type: 'string', default: './data/demo' }, once: { type: 'boolean', default: false }, users: { type: 'string' }, days: { type: 'string' } },
     HELP,
+    io,
   );
   if (!parsed) return 0;
   const v = parsed.values;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError, createLogger, parseDuration, systemClock } from '../core/index.js';
 import { createContentSource, startEmulator, type ContentSource, type RunningEmulator } from '../emulator/index.js';
-import { parseOptions } from './command.js';
+import { parseOptions, type CliIO } from './command.js';
 
 const HELP = `Usage: auditwatch emulator [options]
 
@@ -78,7 +78,7 @@ export async function serve(args: string[], io: ServeIo): Promise<number> {
     'page-size': { type: 'string' },
     throttle: { type: 'string' },
     'fault-rate': { type: 'string' },
-  }, HELP);
+  }, HELP, { out: (t) => io.write(t), err: (t) => void process.stderr.write(t), errIsTTY: false, stdin: process.stdin });
   if (!parsed) return 0;
   const v = parsed.values;
   const port = int(v.port, 'port', 8080);
@@ -183,7 +183,7 @@ function describe(em: RunningEmulator, caFile: string | null, seed: number | str
   return lines.join('\n');
 }
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], io: CliIO): Promise<number> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);

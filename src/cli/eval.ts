@@ -6,9 +6,11 @@
 import { AppError, safeJson, safeLine, systemClock } from '../core/index.js';
 import { builtinRulesDir, describeMissing, evaluate, loadRules, type EvalReport } from '../detect/index.js';
 import { parseOptions, type CliIO } from './command.js';
-import { loadCliConfig, openConfiguredStore } from '../service/open-store.js';
+import { loadCliConfig } from './shared/context.js';
+import { openConfiguredStore } from '../service/index.js';
 import { parseFormat, table } from './shared/format.js';
-import { detectorLogger, overridesOf, rulesOf } from './detect.js';
+import { overridesOf, rulesOf } from '../service/index.js';
+import { cliLogger } from './shared/context.js';
 
 const HELP = `Usage: auditwatch eval --emulator URL [--format table|json] [--config FILE]
 
@@ -27,7 +29,7 @@ Exit code 1 when an attack was missed or any false positive was raised.`;
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-export function printReport(r: EvalReport, format: 'table' | 'json'): void {
+export function printReport(io: CliIO, r: EvalReport, format: 'table' | 'json'): void {
   if (format === 'json') {
     io.out(`${safeJson(r)}\n`);
     return;
@@ -74,6 +76,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       config: { type: 'string', short: 'c' },
     },
     HELP,
+    io,
   );
   if (!parsed) return 0;
   const v = parsed.values;
@@ -81,9 +84,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (!v.emulator) throw new AppError('usage', 'eval needs --emulator URL (the address "auditwatch emulator" printed).');
   let report: EvalReport;
   if (v.config !== undefined) {
-    const config = loadCliConfig({ config: v.config });
-    const rules = await rulesOf(config);
-    const logger = detectorLogger(config);
+    const config = loadCliConfig({ config: v.config }, io);
+    const rules = await rulesOf(config, (t) => io.err(`auditwatch: warning: ${t}\n`));
+    const logger = cliLogger(config, io, { part: 'detect' });
     const store = await openConfiguredStore(config, { logger });
     try {
       report = await evaluate({ emulator: v.emulator, rules, overrides: overridesOf(config), disabled: config.detect.disabled, store, logger, clock: systemClock });
@@ -98,7 +101,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
     report = await evaluate({ emulator: v.emulator, rules: loaded.rules });
   }
-  printReport(report, format);
+  printReport(io, report, format);
   if (Object.keys(report.missing).length) {
     process.stderr.write(`auditwatch eval: warning: the store lacks records the emulator has published (${safeLine(describeMissing(report.missing), 200)}); run "auditwatch collect --once" against it, then eval again.\n`);
   }

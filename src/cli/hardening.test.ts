@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hasActiveControl } from '../core/index.js';
 import { otherUser, readableByOtherUser, SKIP_OTHER_USER } from '../core/testing-users.js';
-import { endpointFile, readEndpoint, writeEndpoint } from './shared/control.js';
-import { runCli } from './testing.js';
+import { endpointFile, readEndpoint, writeEndpoint } from '../server/index.js';
+import { runCli } from './cli.testing.js';
 
 const root = mkdtempSync(join(tmpdir(), 'aw-hardening-'));
 const cfg = join(root, 'auditwatch.yaml');

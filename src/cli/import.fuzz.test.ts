@@ -11,7 +11,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { fuzzAsync, hostileJson, hostileString, nestedJson } from '../core/fuzz.testing.js';
 import { UAL_EXAMPLES } from '../records/index.js';
-import { runCli } from './testing.js';
+import { runCli } from './cli.testing.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'auditwatch-import-fuzz-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -9,7 +9,8 @@ import { importReason, normalize, readImport, type EventRow, type Rejection } fr
 import type { Store } from '../store/index.js';
 import type { Config } from '../service/index.js';
 import { parseOptions, type CliIO } from './command.js';
-import { CONFIG_OPTION, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
+import { CONFIG_OPTION, loadCliConfig } from './shared/context.js';
+import { openConfiguredStore } from '../service/index.js';
 import { ingestTransform, type RowTransform } from '../service/ingest.js';
 
 const HELP = `Usage: auditwatch import [--config FILE] [--tenant NAME|ID] FILE… (or - for stdin)
@@ -49,7 +50,7 @@ export interface ImportResult extends ImportCounts {
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const parsed = parseOptions(args, { ...CONFIG_OPTION, ...IMPORT_OPTIONS }, HELP, true);
+  const parsed = parseOptions(args, { ...CONFIG_OPTION, ...IMPORT_OPTIONS }, HELP, io, true);
   if (!parsed) return 0;
   const files = parsed.positionals;
   if (files.length === 0) throw new AppError('usage', 'Name at least one file to import (or - for stdin); see --help.');
@@ -59,7 +60,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       throw new AppError('import_missing', `Cannot read ${safeLine(f, 200)}; check the path.`);
     });
   }
-  const config = loadCliConfig(parsed.values, { readSecrets: false });
+  const config = loadCliConfig(parsed.values, io, { readSecrets: false });
   const tenantId = resolveTenant(config, parsed.values.tenant);
   const enrich = await ingestTransform(config);
   const store = await openConfiguredStore(config);

@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { AppError, ensurePrivateDir, errorMessage, writePrivateFile } from '../core/index.js';
 import { emulatorConfig, exampleConfig, type EmulatorTenantInfo } from '../config/index.js';
 import { parseOptions, type CliIO } from './command.js';
-import { CONFIG_OPTION, configPath } from '../service/open-store.js';
+import { CONFIG_OPTION, configPath } from './shared/context.js';
 
 const HELP = `Usage: auditwatch init [--config FILE] [--emulator URL] [--force]
 
@@ -28,6 +28,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     args,
     { ...CONFIG_OPTION, emulator: { type: 'string' }, force: { type: 'boolean', default: false } },
     HELP,
+    io,
   );
   if (!parsed) return 0;
   const file = resolve(configPath(parsed.values));

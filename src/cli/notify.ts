@@ -4,7 +4,7 @@
 import { AppError, createLogger, safeLine, systemClock } from '../core/index.js';
 import { attempt, createNotifier, idempotencyKey, sampleAlert } from '../alerts/index.js';
 import { parseOptions, type CliIO } from './command.js';
-import { CONFIG_OPTION, loadCliConfig } from '../service/open-store.js';
+import { CONFIG_OPTION, loadCliConfig } from './shared/context.js';
 
 const HELP = `Usage: auditwatch notify test DESTINATION [--config FILE]
 
@@ -12,11 +12,11 @@ Sends a sample alert (severity informational, rule auditwatch-test) to the desti
 config's alerts.destinations, now, and prints whether it was delivered. Exit code 0 when delivered.`;
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const parsed = parseOptions(args, { ...CONFIG_OPTION }, HELP, true);
+  const parsed = parseOptions(args, { ...CONFIG_OPTION }, HELP, io, true);
   if (!parsed) return 0;
   const [action, name] = parsed.positionals;
   if (action !== 'test' || !name) throw new AppError('usage', 'Write "auditwatch notify test DESTINATION"; see --help.');
-  const config = loadCliConfig(parsed.values);
+  const config = loadCliConfig(parsed.values, io);
   const dest = config.alerts.destinations.find((d) => d.name === name);
   if (!dest) {
     const names = config.alerts.destinations.map((d) => d.name);

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { runCli } from './testing.js';
+import { runCli } from './cli.testing.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'auditwatch-isolation-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

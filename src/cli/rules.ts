@@ -6,9 +6,9 @@ import { AppError, isAppError, safeJson, safeLine } from '../core/index.js';
 import { SECTIONS, type Config } from '../service/index.js';
 import { loadRules, readRuleTests, runRuleTests, testFileFor, type AnyRule, type RuleTestFile } from '../detect/index.js';
 import { parseOptions, type CliIO } from './command.js';
-import { CONFIG_OPTION, configPath, loadCliConfig } from '../service/open-store.js';
+import { CONFIG_OPTION, configPath, loadCliConfig } from './shared/context.js';
 import { parseFormat, table } from './shared/format.js';
-import { ruleDirsOf } from './detect.js';
+import { ruleDirsOf } from '../service/index.js';
 
 const HELP = `Usage: auditwatch rules <list|validate|test> [options]
 
@@ -19,9 +19,9 @@ const HELP = `Usage: auditwatch rules <list|validate|test> [options]
 Options: --config FILE (default ./auditwatch.yaml; without it the built-in pack alone is used).`;
 
 /** The detect section of the config, or its defaults when no config file exists and none was named. */
-function detectConfig(values: { config?: string | boolean | undefined }, explicit: boolean): Pick<Config, 'detect'> {
+function detectConfig(values: { config?: string | boolean | undefined }, explicit: boolean, io: CliIO): Pick<Config, 'detect'> {
   try {
-    return loadCliConfig(values);
+    return loadCliConfig(values, io);
   } catch (err) {
     if (!explicit && isAppError(err, 'config_missing') && !existsSync(configPath(values))) {
       return { detect: SECTIONS.detect.parse({}) };
@@ -45,10 +45,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const explicit = rest.some((a) => a === '--config' || a === '-c' || a.startsWith('--config='));
   if (sub === 'list') {
-    const parsed = parseOptions(rest, { ...CONFIG_OPTION, format: { type: 'string', default: 'table' } }, HELP);
+    const parsed = parseOptions(rest, { ...CONFIG_OPTION, format: { type: 'string', default: 'table' } }, HELP, io);
     if (!parsed) return 0;
     const format = parseFormat(parsed.values.format, ['table', 'json']);
-    const config = detectConfig(parsed.values, explicit);
+    const config = detectConfig(parsed.values, explicit, io);
     const loaded = await loadRules(ruleDirsOf(config));
     for (const e of loaded.errors) process.stderr.write(`${e.display()}\n`);
     const disabled = new Set(config.detect.disabled);
@@ -67,14 +67,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return loaded.errors.length ? 1 : 0;
   }
   if (sub === 'validate') {
-    const parsed = parseOptions(rest, { ...CONFIG_OPTION }, HELP, true);
+    const parsed = parseOptions(rest, { ...CONFIG_OPTION }, HELP, io, true);
     if (!parsed) return 0;
     const files = parsed.positionals;
     if (files.length === 0) throw new AppError('usage', 'rules validate needs at least one rule file or folder.');
     const missing = files.filter((f) => !existsSync(f));
     if (missing.length) throw new AppError('usage', `No such file: ${safeLine(missing[0], 200)}.`);
     // Validate the named files together with the configured pack, so references by name resolve.
-    const config = detectConfig(parsed.values, explicit);
+    const config = detectConfig(parsed.values, explicit, io);
     const named = await loadRules(files, { context: ruleDirsOf(config) });
     for (const e of named.errors) process.stderr.write(`${e.display()}\n`);
     if (named.errors.length) {
@@ -86,9 +86,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return 0;
   }
   if (sub === 'test') {
-    const parsed = parseOptions(rest, { ...CONFIG_OPTION }, HELP, true);
+    const parsed = parseOptions(rest, { ...CONFIG_OPTION }, HELP, io, true);
     if (!parsed) return 0;
-    const config = detectConfig(parsed.values, explicit);
+    const config = detectConfig(parsed.values, explicit, io);
     const loaded = await loadRules(ruleDirsOf(config));
     for (const e of loaded.errors) process.stderr.write(`${e.display()}\n`);
     const wanted = new Set(parsed.positionals);

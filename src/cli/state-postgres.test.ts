@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { ManualClock, Secret } from '../core/index.js';
 import { createAlertService } from '../alerts/index.js';
-import { hit, T0 } from '../alerts/testing.js';
+import { hit, T0 } from '../alerts/alerts.testing.js';
 import { openStore, sql } from '../store/index.js';
 import { startTestPostgres, type TestPostgres } from '../store/postgres/server.testing.js';
 

@@ -1,15 +1,12 @@
 // auditwatch status: the collection state per tenant × content type, from the store, or from the collect
-// daemon over its control API when the daemon holds the store (it says so).
+// daemon over its HTTP API when the daemon holds the store (it says so).
 
-import { safeJson, systemClock } from '../core/index.js';
-import { loadRules } from '../detect/index.js';
-import { ruleDirsOf } from './detect.js';
-import { loadProblem, ruleProblemLine } from './shared/pipeline.js';
+import { safeJson } from '../core/index.js';
 import { parseOptions, type CliIO } from './command.js';
-import { askDaemon, readEndpoint } from '../server/control.js';
-import { CONFIG_OPTION, isStoreLocked, loadCliConfig, openConfiguredStore } from '../service/open-store.js';
+import { CONFIG_OPTION, loadCliConfig } from './shared/context.js';
+import { withOperations } from './shared/session.js';
 import { parseFormat } from './shared/format.js';
-import { computeStatus, renderStatus, type StatusReport } from '../service/status-report.js';
+import { renderStatus } from '../service/index.js';
 
 const HELP = `Usage: auditwatch status [--config FILE] [--format table|json]
 
@@ -19,29 +16,11 @@ and for content that expired before it was collected. --format json prints one J
 When the collect daemon runs, the status comes from it (it holds the store).`;
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const parsed = parseOptions(args, { ...CONFIG_OPTION, format: { type: 'string', short: 'f', default: 'table' } }, HELP);
+  const parsed = parseOptions(args, { ...CONFIG_OPTION, format: { type: 'string', short: 'f', default: 'table' } }, HELP, io);
   if (!parsed) return 0;
   const format = parseFormat(parsed.values.format, ['table', 'json']);
-  const config = loadCliConfig(parsed.values, { readSecrets: false });
-  let report: StatusReport;
-  try {
-    const store = await openConfiguredStore(config);
-    try {
-      report = await computeStatus(store, config.tenants, systemClock.now());
-    } finally {
-      await store.close();
-    }
-  } catch (err) {
-    if (!isStoreLocked(err)) throw err;
-    const ep = readEndpoint(config.store.path);
-    process.stderr.write(`auditwatch status: the store is held by the collect daemon${ep ? ` (pid ${ep.pid})` : ''}; asking it.\n`);
-    report = await askDaemon<StatusReport>(config.store.path, '/status');
-  }
-  if (report.source === 'store') {
-    // Without the daemon: the rules that would be skipped because they do not load or compile.
-    const loaded = await loadRules(ruleDirsOf(config));
-    for (const e of loaded.errors) report.warnings.push(ruleProblemLine(loadProblem(e)));
-  }
+  const config = loadCliConfig(parsed.values, io, { readSecrets: false });
+  const report = await withOperations(config, io, { label: 'status', notice: 'ask' }, async (ops) => (await ops.status({})).data);
   io.out(format === 'json' ? `${safeJson(report)}\n` : renderStatus(report));
   return 0;
 }

@@ -4,7 +4,7 @@
 import { parseOptions, type CliIO } from './command.js';
 import { ConfigError } from '../config/index.js';
 import { loadConfig } from '../service/index.js';
-import { CONFIG_OPTION, configPath } from '../service/open-store.js';
+import { CONFIG_OPTION, configPath } from './shared/context.js';
 
 const HELP = `Usage: auditwatch validate [--config FILE]
 
@@ -12,7 +12,7 @@ Checks the config file (default ./auditwatch.yaml): every key, every secret refe
 variables set, files present and readable), and prints each mistake with its line, or "config OK".`;
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const parsed = parseOptions(args, { ...CONFIG_OPTION }, HELP);
+  const parsed = parseOptions(args, { ...CONFIG_OPTION }, HELP, io);
   if (!parsed) return 0;
   const file = configPath(parsed.values);
   try {

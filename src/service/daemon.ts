@@ -85,7 +85,8 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     const report = await computeStatus(store, config.tenants, clock.now(), collector.status());
     const extra: Record<string, unknown> = {};
     for (const s of services) if (s.status) extra[s.name] = await s.status();
-    return { ...report, source: 'daemon', services: extra };
+    const warnings = [...report.warnings, ...services.flatMap((s) => s.warnings?.() ?? [])];
+    return { ...report, warnings, source: 'daemon', services: extra };
   };
   const operations = serialized(createOperations({ config, store, clock, logger: logger.child({ part: 'api' }), status }));
   try {

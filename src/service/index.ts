@@ -11,5 +11,5 @@ export { createPipeline, usableRules, type Pipeline } from './pipeline.js';
 export { configuredCollector, ingestTransform, type RowTransform } from './ingest.js';
 export { tenantRuntimes } from './tenants.js';
 export { computeStatus, renderStatus, type StatusEntry, type StatusReport } from './status-report.js';
-export { ruleDirsOf, rulesOf, overridesOf, listRules, validateRules, testRules } from './rules.js';
+export { ruleDirsOf, rulesOf, overridesOf, reportRuleErrors, reportRuleFailures, listRules, validateRules, testRules } from './rules.js';
 export { timeOption } from './times.js';

@@ -13,8 +13,9 @@ import { countryLookup, findReport, listRuns, parsePeriodName, periodAt, REPORTS
 import type { Store } from '../store/index.js';
 import type { Config } from './config.js';
 import { ingestTransform, type RowTransform } from './ingest.js';
+import { loadProblem, ruleProblemLine } from './pipeline.js';
 import type { AlertChange, ImportCounts, Operations, OperationName, Reply, ReportInfo, SuppressionInfo } from './operations.js';
-import { listRules, overridesOf, ruleDirsOf, rulesOf, testRules, validateRules } from './rules.js';
+import { listRules, overridesOf, reportRuleErrors, reportRuleFailures, ruleDirsOf, rulesOf, testRules, validateRules } from './rules.js';
 import { computeStatus, type StatusReport } from './status-report.js';
 import { timeOption } from './times.js';
 
@@ -114,7 +115,9 @@ export function createOperations(ctx: ServiceContext): Operations {
       const to = timeOption(input.to, now, now, '--to');
       const from = timeOption(input.from, now - 24 * 3_600_000, now, '--from');
       if (from >= to) throw new AppError('usage', '--from must be before --to.');
-      const rules = await rulesOf(config);
+      const warnings: string[] = [];
+      const warn = (t: string): void => void warnings.push(t);
+      const rules = await rulesOf(config, warn);
       const log = logger.child({ part: 'detect' });
       const sinkConfig = { window: config.alerts.window, destinations: config.alerts.destinations.map((d) => ({ name: String(d['name']) })), routes: config.alerts.routes };
       const sink = createAlertService({ store, clock, logger: log, config: sinkConfig });
@@ -122,7 +125,8 @@ export function createOperations(ctx: ServiceContext): Operations {
       // Identities from records ingested since the last pass (collect/import do not wait for detection).
       await learnIdentitiesFromStore(store, clock.now());
       const hits = await detector.run({ from, to, ...(input.rules && input.rules.length ? { ruleIds: input.rules } : {}) });
-      return reply(hits.map(hitFields));
+      reportRuleFailures(detector.failures().filter((f) => f.stage === 'run'), warn);
+      return reply(hits.map(hitFields), warnings);
     },
     async hunt(input) {
       if (input.files.length === 0) throw new AppError('usage', 'hunt needs a rule file; see --help.');
@@ -131,10 +135,14 @@ export function createOperations(ctx: ServiceContext): Operations {
       const from = timeOption(input.since, now - 30 * 86_400_000, now, '--since');
       if (from >= to) throw new AppError('usage', '--since must be before --to.');
       const hunted = await loadRules(input.files, { context: ruleDirsOf(config) });
-      if (hunted.errors.length) {
-        throw new AppError('rules_invalid', `${hunted.errors.length} error(s) in the hunted rules; fix them and hunt again.`, { details: hunted.errors.map((e) => e.display()) });
+      const warnings: string[] = [];
+      const warn = (t: string): void => void warnings.push(t);
+      reportRuleErrors(hunted.errors, warn);
+      if (hunted.rules.length === 0) {
+        throw new AppError(hunted.errors.length ? 'rules_invalid' : 'usage', hunted.errors.length ? `No hunted rule loads (${hunted.errors.length} error(s)); fix them and hunt again.` : 'The hunted files hold no rule.', {
+          details: hunted.errors.map((e) => safeLine(e.display(), 400)),
+        });
       }
-      if (hunted.rules.length === 0) throw new AppError('usage', 'The hunted files hold no rule.');
       const own = new Set(hunted.rules.map((r) => r.id));
       const pack = await loadRules(ruleDirsOf(config));
       const rules = [...hunted.rules, ...pack.rules.filter((r) => !own.has(r.id) && r.kind === 'rule')];
@@ -142,7 +150,9 @@ export function createOperations(ctx: ServiceContext): Operations {
       const detector = createDetector({ store, clock, logger: log, rules, overrides: overridesOf(config) });
       const ruleIds = detector.rules.filter((c) => own.has(c.rule.id) && (c.kind === 'correlation' || c.emits)).map((c) => c.rule.id);
       await learnIdentitiesFromStore(store, clock.now());
-      return reply((await detector.hunt({ from, to, ruleIds })).map(hitFields));
+      const hits = await detector.hunt({ from, to, ruleIds });
+      reportRuleFailures(detector.failures(), warn);
+      return reply(hits.map(hitFields), warnings);
     },
     async importFiles(input) {
       const files = input.files;
@@ -161,7 +171,14 @@ export function createOperations(ctx: ServiceContext): Operations {
       }
       return reply({ files: out, total });
     },
-    status: async () => reply(ctx.status ? await ctx.status() : await computeStatus(store, config.tenants, clock.now())),
+    status: async () => {
+      if (ctx.status) return reply(await ctx.status());
+      const report = await computeStatus(store, config.tenants, clock.now());
+      // Without the daemon: the rules that would be skipped because they do not load or compile.
+      const loaded = await loadRules(ruleDirsOf(config));
+      for (const e of loaded.errors) report.warnings.push(ruleProblemLine(loadProblem(e)));
+      return reply(report);
+    },
     query: async ({ sql }) => {
       if (typeof sql !== 'string' || sql.trim() === '') throw new AppError('usage', 'Give the SQL as one argument, in quotes: auditwatch query "SELECT count(*) FROM events".');
       return reply(await store.queryReadOnly(sql));

@@ -2,12 +2,12 @@
 // service (the detector's sink), the detector, the notifiers and the outbox worker. The collect daemon,
 // the demo and the tests all build them here, so the wiring exists in one place.
 
-import { safeLine, type AppError, type Clock, type Logger } from '../core/index.js';
+import { type AppError, type Clock, type Logger } from '../core/index.js';
 import type { Config } from './config.js';
 import { createAlertService, createNotifiers, createOutboxWorker, type AlertService, type OutboxWorker } from '../alerts/index.js';
-import { compileRules, createDetectionScheduler, createDetector, loadRules, type AnyRule, type DetectionScheduler, type Detector } from '../detect/index.js';
+import { createDetectionScheduler, createDetector, loadRules, type AnyRule, type DetectionScheduler, type Detector } from '../detect/index.js';
 import type { Store } from '../store/index.js';
-import { overridesOf, ruleDirsOf } from './rules.js';
+import { overridesOf, reportRuleErrors, ruleDirsOf } from './rules.js';
 
 export interface Pipeline {
   rules: AnyRule[];

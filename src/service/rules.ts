@@ -4,7 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { AppError, safeLine } from '../core/index.js';
-import { builtinRulesDir, loadRules, readRuleTests, runRuleTests, testFileFor, type AnyRule, type RuleOverride, type RuleTestFile } from '../detect/index.js';
+import { builtinRulesDir, loadRules, readRuleTests, runRuleTests, testFileFor, type AnyRule, type RuleFailure, type RuleOverride, type RuleTestFile } from '../detect/index.js';
 import type { Config } from './config.js';
 import type { RuleInfo, RulesList, RulesTestResult, RulesValidation } from './operations.js';
 
@@ -13,15 +13,26 @@ export function ruleDirsOf(config: Pick<Config, 'detect'>): string[] {
   return [...(config.detect.builtin ? [builtinRulesDir()] : []), ...config.detect.ruleDirs];
 }
 
-/** Loads the config's rules; any invalid rule stops the operation, every error in the AppError's details. */
-export async function rulesOf(config: Pick<Config, 'detect'>): Promise<AnyRule[]> {
+/**
+ * Loads the config's rules. A rule that fails to load or compile is reported with file:line (`warn`) and
+ * skipped; the others run (the same in detect, hunt, eval and the daemon).
+ */
+export async function rulesOf(config: Pick<Config, 'detect'>, warn: (text: string) => void): Promise<AnyRule[]> {
   const loaded = await loadRules(ruleDirsOf(config));
-  if (loaded.errors.length) {
-    throw new AppError('rules_invalid', `${loaded.errors.length} rule error(s); fix them (auditwatch rules validate) or disable the rules in detect.disabled.`, {
-      details: loaded.errors.map((e) => e.display()),
-    });
-  }
+  reportRuleErrors(loaded.errors, warn);
   return loaded.rules;
+}
+
+/** Each rule error with its file:line, then what happens to those rules and how to fix them. */
+export function reportRuleErrors(errors: readonly AppError[], warn: (text: string) => void): void {
+  if (errors.length === 0) return;
+  for (const e of errors) warn(safeLine(e.display(), 400));
+  warn(`${errors.length} rule error(s): those rules are skipped, the others run; fix them (auditwatch rules validate) or disable them (detect.disabled).`);
+}
+
+/** Rules skipped while running (a query failed), each with file:line. */
+export function reportRuleFailures(failures: readonly RuleFailure[], warn: (text: string) => void): void {
+  for (const f of failures) warn(safeLine(`${f.location}: rule ${f.ruleId} skipped (${f.stage === 'run' ? 'its query failed' : 'does not compile'}): ${f.message}`, 400));
 }
 
 export function overridesOf(config: Pick<Config, 'detect'>): Record<string, RuleOverride> {

@@ -35,6 +35,8 @@ export interface StatusEntry {
 export interface StatusReport {
   now: string;
   source: 'store' | 'daemon';
+  /** The daemon's services' own status (by service name); only from the daemon. */
+  services?: Record<string, unknown>;
   entries: StatusEntry[];
   /** Alert delivery per destination (the outbox). */
   destinations: DestinationHealth[];

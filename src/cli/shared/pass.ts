@@ -8,9 +8,10 @@ import type { Store } from '../../store/index.js';
 import type { PassProgress, PassSummary } from '../../collect/index.js';
 import { configuredCollector } from '../../service/ingest.js';
 import { createProgress } from './progress.js';
-import { io } from './io.js';
+import type { CliIO } from '../command.js';
 
 export interface PassOptions {
+  io: CliIO;
   config: Config;
   store: Store;
   logger: Logger;
@@ -46,7 +47,7 @@ export async function runPass(o: PassOptions): Promise<number> {
     return 130;
   }
   if (bar) bar.done(last ? snapshot(last) : { records: summary.records, blobs: summary.blobs });
-  io.out(`${describe(summary, o.label)}\n`);
+  o.io.out(`${describe(summary, o.label)}\n`);
   printErrors(summary, o.config, o.label);
   return summary.ok ? 0 : 1;
 }

@@ -11,7 +11,7 @@ import { ManualClock, silentLogger } from '../../core/index.js';
 import { openDuckDbStore, type Store } from '../../store/index.js';
 import { parseRuleText } from '../sigma/parse.js';
 import { createDetector } from './detector.js';
-import { bruteForceRules, signInRecord } from './fixtures.js';
+import { bruteForceRules, signInRecord } from './fixtures.testing.js';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 let dir: string;
