@@ -30,7 +30,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const onSignal = (name: string) => {
     signals += 1;
     if (signals > 1) {
-      process.stderr.write(`auditwatch collect: second ${name}; exiting now.\n`);
+      io.err(`auditwatch collect: second ${name}; exiting now.\n`);
       process.exit(130);
     }
     logger.info(`Received ${name}; finishing the transaction in flight, then stopping.`);

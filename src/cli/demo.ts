@@ -82,7 +82,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const configFile = writeDemoConfig(dir, emulator.url, emulator.tenants, receiver.url);
     const config = loadConfig(configFile);
     store = await openConfiguredStore(config, { logger });
-    pipeline = await createPipeline(config, store, clock, logger, (t) => process.stderr.write(`auditwatch demo: ${t}\n`));
+    pipeline = await createPipeline(config, store, clock, logger, (t) => io.err(`auditwatch demo: ${t}\n`));
     const ctx = { config, store, clock, logger, pipeline, signal: stop.signal };
 
     const since = started - days * DAY;

@@ -96,17 +96,17 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   } else {
     const loaded = await loadRules([builtinRulesDir()]);
     if (loaded.errors.length) {
-      for (const e of loaded.errors) process.stderr.write(`${e.display()}\n`);
+      for (const e of loaded.errors) io.err(`${e.display()}\n`);
       throw new AppError('rules_invalid', `${loaded.errors.length} built-in rule error(s); reinstall auditwatch.`);
     }
     report = await evaluate({ emulator: v.emulator, rules: loaded.rules });
   }
   printReport(io, report, format);
   if (Object.keys(report.missing).length) {
-    process.stderr.write(`auditwatch eval: warning: the store lacks records the emulator has published (${safeLine(describeMissing(report.missing), 200)}); run "auditwatch collect --once" against it, then eval again.\n`);
+    io.err(`auditwatch eval: warning: the store lacks records the emulator has published (${safeLine(describeMissing(report.missing), 200)}); run "auditwatch collect --once" against it, then eval again.\n`);
   }
   const missed = report.scenarios.filter((s) => s.label === 'attack' && !s.found);
-  for (const m of missed) process.stderr.write(`auditwatch eval: attack "${safeLine(m.name, 60)}" was not found\n`);
+  for (const m of missed) io.err(`auditwatch eval: attack "${safeLine(m.name, 60)}" was not found\n`);
   return missed.length || report.falsePositives.length ? 1 : 0;
 }
 

@@ -50,7 +50,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const format = parseFormat(parsed.values.format, ['table', 'json']);
     const config = detectConfig(parsed.values, explicit, io);
     const loaded = await loadRules(ruleDirsOf(config));
-    for (const e of loaded.errors) process.stderr.write(`${e.display()}\n`);
+    for (const e of loaded.errors) io.err(`${e.display()}\n`);
     const disabled = new Set(config.detect.disabled);
     const rows = loaded.rules.map((r) => ({
       id: r.id,
@@ -76,9 +76,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     // Validate the named files together with the configured pack, so references by name resolve.
     const config = detectConfig(parsed.values, explicit, io);
     const named = await loadRules(files, { context: ruleDirsOf(config) });
-    for (const e of named.errors) process.stderr.write(`${e.display()}\n`);
+    for (const e of named.errors) io.err(`${e.display()}\n`);
     if (named.errors.length) {
-      process.stderr.write(`${named.errors.length} error${named.errors.length === 1 ? '' : 's'}; fix them and run "auditwatch rules validate" again.\n`);
+      io.err(`${named.errors.length} error${named.errors.length === 1 ? '' : 's'}; fix them and run "auditwatch rules validate" again.\n`);
       return 1;
     }
     const known = new Set(named.rules.map((r) => r.id));
@@ -90,7 +90,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (!parsed) return 0;
     const config = detectConfig(parsed.values, explicit, io);
     const loaded = await loadRules(ruleDirsOf(config));
-    for (const e of loaded.errors) process.stderr.write(`${e.display()}\n`);
+    for (const e of loaded.errors) io.err(`${e.display()}\n`);
     const wanted = new Set(parsed.positionals);
     const testFiles: RuleTestFile[] = [];
     let failures = loaded.errors.length;
@@ -105,7 +105,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         testFiles.push(tf);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        process.stderr.write(`${err.display()}\n`);
+        io.err(`${err.display()}\n`);
         failures++;
       }
     }

@@ -17,14 +17,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const file = configPath(parsed.values);
   try {
     const config = loadConfig(file);
-    for (const w of config.warnings) process.stderr.write(`${w}\n`);
+    for (const w of config.warnings) io.err(`${w}\n`);
     const tenants = config.tenants.length;
     io.out(`config OK: ${file} (${tenants} tenant${tenants === 1 ? '' : 's'}, store ${config.store.path})\n`);
     return 0;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    for (const line of err.lines()) process.stderr.write(`${line}\n`);
-    process.stderr.write(`${err.issues.length} error${err.issues.length === 1 ? '' : 's'} in ${file}; fix them and run "auditwatch validate" again.\n`);
+    for (const line of err.lines()) io.err(`${line}\n`);
+    io.err(`${err.issues.length} error${err.issues.length === 1 ? '' : 's'} in ${file}; fix them and run "auditwatch validate" again.\n`);
     return 1;
   }
 }

@@ -24,7 +24,7 @@ export interface PassOptions {
 
 export async function runPass(o: PassOptions): Promise<number> {
   const collector = await configuredCollector(o);
-  const bar = o.progress ? createProgress(process.stderr) : null;
+  const bar = o.progress ? createProgress({ write: (t: string) => (o.io.err(t), true), isTTY: o.io.errIsTTY } as unknown as NodeJS.WritableStream) : null;
   const snapshot = (p: PassProgress) => ({
     records: p.records,
     blobs: p.blobs,
@@ -43,12 +43,12 @@ export async function runPass(o: PassOptions): Promise<number> {
     });
   } catch (err) {
     if (!o.signal.aborted) throw err;
-    process.stderr.write(`\nauditwatch ${o.label}: interrupted; everything committed so far is kept, run it again to go on.\n`);
+    o.io.err(`\nauditwatch ${o.label}: interrupted; everything committed so far is kept, run it again to go on.\n`);
     return 130;
   }
   if (bar) bar.done(last ? snapshot(last) : { records: summary.records, blobs: summary.blobs });
   o.io.out(`${describe(summary, o.label)}\n`);
-  printErrors(summary, o.config, o.label);
+  printErrors(o.io, summary, o.config, o.label);
   return summary.ok ? 0 : 1;
 }
 
@@ -57,18 +57,18 @@ export function describe(s: PassSummary, label: string): string {
   return `${label}: ${s.records} new records from ${s.blobs} blobs (${s.duplicates} duplicates, ${s.deadLetters} dead letters, ${s.gaps} gaps) in ${secs.toFixed(1)}s${s.ok ? '' : '; some content failed, see below'}`;
 }
 
-function printErrors(s: PassSummary, config: Config, label: string): void {
+function printErrors(io: CliIO, s: PassSummary, config: Config, label: string): void {
   const seen = new Set<string>();
   for (const e of s.errors) {
     const name = config.tenants.find((t) => t.tenantId === e.tenantId)?.name ?? e.tenantId;
     const line = `auditwatch ${label}: tenant ${name}: ${safeLine(e.error.message, 500)}`;
     if (seen.has(line)) continue;
     seen.add(line);
-    process.stderr.write(`${line}\n`);
+    io.err(`${line}\n`);
   }
   const failed = s.workers.filter((w) => !w.ok && !s.errors.some((e) => e.tenantId === w.tenantId && (e.contentType === null || e.contentType === w.contentType)));
   for (const w of failed) {
     const name = config.tenants.find((t) => t.tenantId === w.tenantId)?.name ?? w.tenantId;
-    process.stderr.write(`auditwatch ${label}: tenant ${name} ${w.contentType}: ${w.failedBlobs} blobs failed and are retried on the next pass${w.error ? ` (${safeLine(w.error.message, 300)})` : ''}.\n`);
+    io.err(`auditwatch ${label}: tenant ${name} ${w.contentType}: ${w.failedBlobs} blobs failed and are retried on the next pass${w.error ? ` (${safeLine(w.error.message, 300)})` : ''}.\n`);
   }
 }
