@@ -32,7 +32,8 @@ export function ruleDirsOf(config: Pick<Config, 'detect'>): string[] {
  * and skipped; the others run (the same in detect, hunt, eval and the daemon).
  */
 export async function rulesOf(config: Pick<Config, 'detect'>, warn: (text: string) => void = warnLine): Promise<AnyRule[]> {
-  const loaded = await loadRules(ruleDirsOf(config));
+  const loaded = await loadRules(ruleDirsOf(config), { disabled: config.detect.disabled });
+  for (const n of loaded.notices) process.stderr.write(`auditwatch: notice: ${safeLine(n, 400)}\n`);
   reportRuleErrors(loaded.errors, warn);
   return loaded.rules;
 }

@@ -40,7 +40,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const own = new Set(hunted.rules.map((r) => r.id));
   // The pack only resolves references here; its broken rules are reported by detect and rules validate.
-  const pack = await loadRules(ruleDirsOf(config));
+  const pack = await loadRules(ruleDirsOf(config), { disabled: config.detect.disabled });
   const rules = [...hunted.rules, ...pack.rules.filter((r) => !own.has(r.id) && r.kind === 'rule')];
   const logger = detectorLogger(config);
   const store = await openConfiguredStore(config, { logger });

@@ -40,7 +40,7 @@ export async function run(args: string[]): Promise<number> {
   }
   if (report.source === 'store') {
     // Without the daemon: the rules that would be skipped because they do not load or compile.
-    const loaded = await loadRules(ruleDirsOf(config));
+    const loaded = await loadRules(ruleDirsOf(config), { disabled: config.detect.disabled });
     for (const e of loaded.errors) report.warnings.push(ruleProblemLine(loadProblem(e)));
   }
   io.out(format === 'json' ? `${safeJson(report)}\n` : renderStatus(report));
