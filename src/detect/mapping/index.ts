@@ -39,6 +39,6 @@ export function mapField(service: ServiceMapping, name: string): MapResult<Mappe
   const raw = taxonomy ?? name;
   const res = resolveRawField(raw);
   if (!res.ok) return { ok: false, error: res.error };
-  const values = taxonomy ? VALUE_MAPPINGS[name] : undefined;
+  const values = taxonomy ? VALUE_MAPPINGS[name] : VALUE_MAPPINGS[res.canonical];
   return { ok: true, value: { ref: res.ref, canonical: res.canonical, ...(values ? { values } : {}) } };
 }
