@@ -113,3 +113,9 @@ test('raw ResultStatus as community rules write it: Success matches every succes
   assert.deepEqual(predicate(rule('Failed'), duckdbDetect)?.params, ['failed', 'failure', 'false']);
   assert.deepEqual(predicate(rule('False'), duckdbDetect), { text: 'coalesce(lower("result_status") = $1, FALSE)', params: ['false'] });
 });
+
+test('a rule for another log source is refused with the data it needs', () => {
+  const { rules } = parseRuleText(`title: t\nid: r1\nlogsource: {product: azure, service: signinlogs}\ndetection:\n  sel: {ResultType: 50126}\n  condition: sel\n`, 'x.yml');
+  const c = compileRules(rules, duckdbDetect);
+  assert.match(c.errors[0]!.message, /reads Entra ID sign-in logs .*Management Activity API does not deliver.*product: m365/);
+});
