@@ -40,6 +40,37 @@ export function parseCreationTime(value: string): number {
   return t - offset;
 }
 
+/** An escaped or literal surrogate code unit: the record may hold a lone one (checked exactly by wellFormed). */
+const MAY_HOLD_LONE_SURROGATE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}|[\uD800-\uDFFF]/;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** The value with every string (keys included) made well-formed; the same object when nothing changed. */
+export function wellFormed<T>(value: T): T {
+  if (typeof value === 'string') return (LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATE_ALL, '\uFFFD') : value) as T;
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    value.forEach((v, i) => {
+      const w = wellFormed(v);
+      if (w !== v) (out ??= [...value])[i] = w;
+    });
+    return (out ?? value) as T;
+  }
+  if (value !== null && typeof value === 'object') {
+    let changed = false;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const wk = wellFormed(k);
+      const wv = wellFormed(v);
+      if (wk !== k || wv !== v) changed = true;
+      out[wk] = wv;
+    }
+    return (changed ? out : value) as T;
+  }
+  return value;
+}
+
 /**
  * Normalises one record. `input` is a parsed value or JSON text (string or bytes). `original` is the
  * text the value was parsed from, when the caller has it (an import's line): a rejection keeps it as
@@ -77,7 +108,20 @@ function normalizeUnsafe(input: unknown, source: RecordSource, original: string 
       return reject(`record cannot be written as JSON (${err instanceof Error ? err.message : 'error'}): nested too deeply?`, original ?? input);
     }
   }
-  const f = new Fields(record);
+  // Lone UTF-16 surrogates (JSON escapes like \ud800 without their pair) become U+FFFD, in the values and
+  // in the raw text kept: the store's JSON functions refuse such text, and one record must never stop a rule.
+  // JSON.stringify writes a lone surrogate as an escape, so the test on the text finds it either way.
+  // A rejection below still keeps the text as given (`raw`); the row keeps the well-formed one (`stored`).
+  let obj: Json = record;
+  let stored = raw;
+  if (MAY_HOLD_LONE_SURROGATE.test(raw)) {
+    const fixed = wellFormed(obj);
+    if (fixed !== obj) {
+      obj = fixed;
+      stored = JSON.stringify(fixed);
+    }
+  }
+  const f = new Fields(obj);
 
   const idValue = f.get('Id');
   if (typeof idValue !== 'string' || idValue.trim() === '') return reject('Id is missing or not a string', raw);
@@ -156,7 +200,7 @@ function normalizeUnsafe(input: unknown, source: RecordSource, original: string 
     longitude: null,
     asn: null,
     asOrg: null,
-    raw,
+    raw: stored,
   };
   return { ok: true, row };
 }

@@ -31,7 +31,7 @@ detection:
   condition: sel and not filter`;
 
 test('modifiers, Name/Value fields, numbers and not: DuckDB', () => {
-  assert.deepEqual(predicate(SIMPLE, duckdbDetect), { text: "(coalesce((contains(lower(\"operation\"), $1) OR contains(lower(\"operation\"), $2)), FALSE) AND coalesce(json_extract_string(\"parameters\", $3) = $4, FALSE) AND coalesce(TRY_CAST(\"error_number\" AS DOUBLE) > $5, FALSE) AND coalesce(ends_with(lower(json_extract_string(\"modified_properties\", $6)), $7), FALSE) AND coalesce(\"record_type\" = $8, FALSE)) AND (NOT (coalesce(\"client_ip\" IS NULL, FALSE)))", params: ["add-mailbox", "set-mailbox", "$.\"AccessRights\"", "FullAccess", 50000, "$.\"Role.DisplayName\".\"newValue\"", "administrator", 1] });
+  assert.deepEqual(predicate(SIMPLE, duckdbDetect), { text: "(coalesce((contains(lower(\"operation\"), $1) OR contains(lower(\"operation\"), $2)), FALSE) AND coalesce(TRY(json_extract_string(\"parameters\", $3)) = $4, FALSE) AND coalesce(TRY_CAST(\"error_number\" AS DOUBLE) > $5, FALSE) AND coalesce(ends_with(lower(TRY(json_extract_string(\"modified_properties\", $6))), $7), FALSE) AND coalesce(\"record_type\" = $8, FALSE)) AND (NOT (coalesce(\"client_ip\" IS NULL, FALSE)))", params: ["add-mailbox", "set-mailbox", "$.\"AccessRights\"", "FullAccess", 50000, "$.\"Role.DisplayName\".\"newValue\"", "administrator", 1] });
 });
 
 test('modifiers, Name/Value fields, numbers and not: ClickHouse', () => {
@@ -53,7 +53,7 @@ detection:
     condition: selection`;
 
 test('the m365 taxonomy of SigmaHQ rules: DuckDB and ClickHouse', () => {
-  assert.deepEqual(predicate(TAXONOMY, duckdbDetect), { text: "(lower(\"workload\") IN ($1)) AND (coalesce(lower(\"workload\") = $2, FALSE) AND coalesce(lower(json_extract_string(\"raw\", $3)) = $4, FALSE) AND coalesce(lower(\"result_status\") IN ($5, $6, $7, $8), FALSE))", params: ["securitycompliancecenter", "securitycompliancecenter", "$.\"Name\"", "suspicious inbox forwarding", "succeeded", "success", "true", "partiallysucceeded"] });
+  assert.deepEqual(predicate(TAXONOMY, duckdbDetect), { text: "(lower(\"workload\") IN ($1)) AND (coalesce(lower(\"workload\") = $2, FALSE) AND coalesce(lower(TRY(json_extract_string(\"raw\", $3))) = $4, FALSE) AND coalesce(lower(\"result_status\") IN ($5, $6, $7, $8), FALSE))", params: ["securitycompliancecenter", "securitycompliancecenter", "$.\"Name\"", "suspicious inbox forwarding", "succeeded", "success", "true", "partiallysucceeded"] });
   assert.deepEqual(predicate(TAXONOMY, clickhouseDetect), { text: "(lowerUTF8(`workload`) IN ({p1:String})) AND (coalesce(lowerUTF8(`workload`) = {p2:String}, FALSE) AND coalesce(lowerUTF8(visitParamExtractString(`raw`, {p3:String})) = {p4:String}, FALSE) AND coalesce(lowerUTF8(`result_status`) IN ({p5:String}, {p6:String}, {p7:String}, {p8:String}), FALSE))", params: ["securitycompliancecenter", "securitycompliancecenter", "Name", "suspicious inbox forwarding", "succeeded", "success", "true", "partiallysucceeded"] });
 });
 
