@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../index.js';
+import { runAnalyticsConformance } from './analytics.js';
 import { runEventsConformance } from './events.js';
 
 let dir = '';
@@ -25,3 +26,4 @@ const engine = {
 };
 
 runEventsConformance('duckdb', engine);
+runAnalyticsConformance('duckdb', engine);
