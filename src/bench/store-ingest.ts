@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventRow } from '../records/index.js';
-import { databaseBytes, openDuckDbStore, type BlobCommit, type CommitResult, type Store } from '../store/index.js';
+import { benchFileBytes, openDuckDbStore, type BlobCommit, type CommitResult, type Store } from '../store/index.js';
 
 export interface StoreIngestOptions {
   /** Records to commit (default 1,000,000). */
@@ -216,7 +216,7 @@ export async function benchStoreIngest(opts: StoreIngestOptions = {}): Promise<S
     const seconds = (performance.now() - started) / 1000;
     let fileMb: number | null = null;
     if (!opts.open) {
-      const bytes = await databaseBytes(store);
+      const bytes = await benchFileBytes(store);
       fileMb = bytes === null ? null : Math.round(bytes / 1024 / 1024);
     }
     const storeSeconds = inStore / 1000;
@@ -226,6 +226,7 @@ export async function benchStoreIngest(opts: StoreIngestOptions = {}): Promise<S
     if (dir) await rm(dir, { recursive: true, force: true });
   }
 }
+
 
 
 /** `npm run bench -- store-ingest [--records=N] [--blob=N] [--blobs-per-commit=N] [--transaction=ROWS] [--threads=N] [--duckdb-memory=SIZE]`. */
