@@ -3,9 +3,9 @@
 // outboxHealth() tells `auditwatch status` which destination keeps failing.
 
 import { createHash } from 'node:crypto';
-import { join, sql, type Sql } from '../store/index.js';
+import type { OutboxRecord } from '../store/index.js';
 import { toPayload } from './model.js';
-import { msOf, ts, type Db } from './repo.js';
+import { repos, type Db } from './repo.js';
 import type { Alert } from './types.js';
 
 /** Stable per (alert, destination, revision): a receiver that keeps the keys it saw drops repeats. */
@@ -15,62 +15,27 @@ export function idempotencyKey(alertId: string, destination: string, revision: n
 
 /** Queues the alert's current revision for each destination (a row that exists already is kept). */
 export async function enqueue(db: Db, alert: Alert, destinations: readonly string[], now: number): Promise<number> {
-  let queued = 0;
+  if (destinations.length === 0) return 0;
   const payload = JSON.stringify(toPayload(alert));
-  for (const destination of destinations) {
-    const exists = await db.query(sql`SELECT 1 AS x FROM alert_outbox
-      WHERE alert_id = ${alert.id} AND destination = ${destination} AND revision = ${alert.revision}`);
-    if (exists.length > 0) continue;
-    await db.execute(sql`INSERT INTO alert_outbox (alert_id, destination, revision, idempotency_key, payload, status, attempts,
-      next_attempt_at, first_failed_at, last_error, created_at, delivered_at)
-      VALUES (${alert.id}, ${destination}, ${alert.revision}, ${idempotencyKey(alert.id, destination, alert.revision)}, ${payload},
-      ${'pending'}, ${0}, ${ts(now)}, ${null}, ${null}, ${ts(now)}, ${null})`);
-    queued++;
-  }
-  return queued;
+  return repos(db).outbox.enqueue(
+    destinations.map((destination) => ({
+      alertId: alert.id,
+      destination,
+      revision: alert.revision,
+      idempotencyKey: idempotencyKey(alert.id, destination, alert.revision),
+      payload,
+      at: now,
+    })),
+  );
 }
 
-export interface OutboxRow {
-  alertId: string;
-  destination: string;
-  revision: number;
-  idempotencyKey: string;
-  payload: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  nextAttemptAt: number;
-  firstFailedAt: number | null;
-  lastError: string | null;
-  createdAt: number;
-  deliveredAt: number | null;
-}
+export type OutboxRow = OutboxRecord;
 
 export async function outboxRows(
   db: Db,
   filter: { status?: OutboxRow['status']; alertId?: string; dueBy?: number; limit?: number } = {},
 ): Promise<OutboxRow[]> {
-  const where: Sql[] = [sql`1 = 1`];
-  if (filter.status) where.push(sql`status = ${filter.status}`);
-  if (filter.alertId) where.push(sql`alert_id = ${filter.alertId}`);
-  if (filter.dueBy !== undefined) where.push(sql`next_attempt_at <= ${ts(filter.dueBy)}`);
-  const rows = await db.query(
-    sql`SELECT * FROM alert_outbox WHERE ${join(where, sql` AND `)} ORDER BY created_at, alert_id, destination, revision
-      LIMIT ${filter.limit ?? 1_000_000}`,
-  );
-  return rows.map((r) => ({
-    alertId: String(r.alert_id),
-    destination: String(r.destination),
-    revision: Number(r.revision),
-    idempotencyKey: String(r.idempotency_key),
-    payload: String(r.payload),
-    status: String(r.status) as OutboxRow['status'],
-    attempts: Number(r.attempts),
-    nextAttemptAt: msOf(r.next_attempt_at),
-    firstFailedAt: r.first_failed_at === null ? null : msOf(r.first_failed_at),
-    lastError: r.last_error === null ? null : String(r.last_error),
-    createdAt: msOf(r.created_at),
-    deliveredAt: r.delivered_at === null ? null : msOf(r.delivered_at),
-  }));
+  return repos(db).outbox.list(filter);
 }
 
 export interface DestinationHealth {
@@ -89,9 +54,7 @@ export interface DestinationHealth {
 
 /** Per destination: what waits, since when it fails and why (for `auditwatch status`). */
 export async function outboxHealth(store: Db, now: number): Promise<DestinationHealth[]> {
-  const rows = await store.query(sql`SELECT destination, status, attempts, first_failed_at, last_error, created_at FROM alert_outbox
-    WHERE status <> ${'delivered'} OR delivered_at >= ${ts(now - 86_400_000)}`);
-  const totals = await store.query(sql`SELECT destination, status, COUNT(*) AS n FROM alert_outbox GROUP BY destination, status`);
+  const { totals, recent: rows } = await repos(store).outbox.stats(now - 86_400_000);
   const by = new Map<string, DestinationHealth & { lastErrorAt: number }>();
   const get = (d: string) => {
     let h = by.get(d);
@@ -102,30 +65,30 @@ export async function outboxHealth(store: Db, now: number): Promise<DestinationH
     return h;
   };
   for (const t of totals) {
-    const h = get(String(t.destination));
-    const n = Number(t.n);
+    const h = get(t.destination);
+    const n = t.count;
     if (t.status === 'pending') h.pending = n;
     else if (t.status === 'failed') h.failed = n;
     else h.delivered = n;
   }
   for (const r of rows) {
     if (r.status !== 'pending') continue;
-    const h = get(String(r.destination));
-    const created = msOf(r.created_at);
+    const h = get(r.destination);
+    const created = r.createdAt;
     h.oldestPendingMs = Math.max(h.oldestPendingMs ?? 0, now - created);
-    if (r.first_failed_at !== null) {
-      const since = msOf(r.first_failed_at);
+    if (r.firstFailedAt !== null) {
+      const since = r.firstFailedAt;
       if (h.failingSince === null || since < Date.parse(h.failingSince)) h.failingSince = new Date(since).toISOString();
     }
-    if (r.last_error !== null && Number(r.attempts) > 0 && created >= h.lastErrorAt) {
-      h.lastError = String(r.last_error);
+    if (r.lastError !== null && r.attempts > 0 && created >= h.lastErrorAt) {
+      h.lastError = r.lastError;
       h.lastErrorAt = created;
     }
   }
   for (const r of rows) {
     if (r.status !== 'failed') continue;
-    const h = get(String(r.destination));
-    if (h.lastError === null && r.last_error !== null) h.lastError = String(r.last_error);
+    const h = get(r.destination);
+    if (h.lastError === null && r.lastError !== null) h.lastError = r.lastError;
   }
   return [...by.values()]
     .map(({ lastErrorAt: _ignored, ...h }) => h)

@@ -3,7 +3,7 @@
 // the caller (the report scheduler) keeps the state and retries what is retryable. Other destination
 // kinds (Teams, Slack, syslog) carry no attachments: they get a non-retryable failure naming the fix.
 
-import { escapeHtml, fail, ok, safeLine, scrub, type Outcome, type Secret } from '../core/index.js';
+import { collectSecrets, escapeHtml, fail, ok, safeLine, scrub, type MaybeSecret, type Outcome } from '../core/index.js';
 import { postBody } from './notifiers/common.js';
 import { createSmtpTransport, smtpFailure, type EmailConfig } from './notifiers/email/index.js';
 import type { DestinationConfig } from './notifiers/registry.js';
@@ -34,7 +34,7 @@ export interface ReportMessage {
 
 
 async function viaEmail(c: EmailConfig, m: ReportMessage, ctx: NotifierContext): Promise<Outcome> {
-  const secrets: Secret[] = c.password ? [c.password] : [];
+  const secrets = collectSecrets(c);
   const transport = createSmtpTransport(c, ctx, 60_000);
   const subject = safeLine(`${c.subjectPrefix} Report: ${m.title} (${m.period})`, 250);
   const text = [`${m.title}`, `Period: ${m.period}`, '', ...m.summary, '', `Attached: ${m.attachments.map((a) => a.filename).join(', ')}`].join('\n');
@@ -66,7 +66,7 @@ async function viaEmail(c: EmailConfig, m: ReportMessage, ctx: NotifierContext):
 async function viaWebhook(c: WebhookConfig, m: ReportMessage, ctx: NotifierContext, signal: AbortSignal): Promise<Outcome> {
   const body = JSON.stringify({ type: 'report', report: m.json, idempotencyKey: m.idempotencyKey });
   const timestamp = String(Math.floor(ctx.clock.now() / 1000));
-  const headers: Record<string, string> = {
+  const headers: Record<string, MaybeSecret> = {
     ...c.headers,
     'content-type': 'application/json',
     'user-agent': 'auditwatch',
@@ -74,7 +74,7 @@ async function viaWebhook(c: WebhookConfig, m: ReportMessage, ctx: NotifierConte
     [IDEMPOTENCY_HEADER]: m.idempotencyKey,
   };
   if (c.secret) headers[SIGNATURE_HEADER] = signWebhook(c.secret.reveal(), timestamp, body);
-  return postBody(c.url, body, headers, signal, c.secret ? [c.secret] : []);
+  return postBody(c.url, body, headers, signal, collectSecrets(c));
 }
 
 /** Sends a report through one destination (email or webhook); one attempt. */

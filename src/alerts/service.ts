@@ -129,7 +129,7 @@ export function createAlertService(deps: { store: Store; clock: Clock; logger?: 
     const suppressions = await listSuppressions(store, clock.now());
     for (const hit of hits) {
       // One transaction per hit: the alert change, its evidence, history and outbox rows commit together.
-      await store.transaction((tx) => ingestOne(tx, hit, suppressions, sum));
+      await store.state.unitOfWork((tx) => ingestOne(tx, hit, suppressions, sum));
     }
     return sum;
   }
@@ -141,7 +141,7 @@ export function createAlertService(deps: { store: Store; clock: Clock; logger?: 
   }
 
   async function change(id: string, event: WorkflowEvent): Promise<Alert> {
-    return store.transaction(async (tx) => {
+    return store.state.unitOfWork(async (tx) => {
       const before = await mustGet(tx, id);
       const now = clock.now();
       const t = transition(before, event, now);
@@ -169,8 +169,8 @@ export function createAlertService(deps: { store: Store; clock: Clock; logger?: 
     resolve: (id, o) =>
       change(id, o.falsePositive ? { type: 'false_positive', actor: o.actor, ...(o.comment ? { comment: o.comment } : {}) } : { type: 'resolve', actor: o.actor, ...(o.comment ? { comment: o.comment } : {}) }),
     reopen: (id, actor, reason) => change(id, { type: 'reopen', actor, reason: reason ?? 'reopened' }),
-    addSuppression: (input) => store.transaction((tx) => createSuppression(tx, input, clock.now())),
+    addSuppression: (input) => store.state.unitOfWork((tx) => createSuppression(tx, input, clock.now())),
     listSuppressions: (o) => listSuppressions(store, o?.includeExpired ? undefined : clock.now()),
-    removeSuppression: (id) => store.transaction((tx) => removeSuppression(tx, id, clock.now())),
+    removeSuppression: (id) => store.state.unitOfWork((tx) => removeSuppression(tx, id, clock.now())),
   };
 }

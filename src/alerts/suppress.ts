@@ -4,10 +4,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { AppError, truncate } from '../core/index.js';
-import { sql } from '../store/index.js';
 import type { Entities } from '../detect/types.js';
 import { ENTITY_KINDS, type EntityKind } from './model.js';
-import { msOf, ts, type Db } from './repo.js';
+import { repos, type Db } from './repo.js';
 import { globMatch } from './routing.js';
 import type { Suppression } from './types.js';
 
@@ -63,33 +62,16 @@ export async function createSuppression(db: Db, input: NewSuppression, now: numb
     createdAt: now,
     expiresAt: input.expiresAt ?? null,
   };
-  await db.execute(sql`INSERT INTO alert_suppressions (id, rule_id, tenant_id, entities, reason, created_by, created_at, expires_at, removed_at)
-    VALUES (${s.id}, ${s.ruleId}, ${s.tenantId}, ${JSON.stringify(s.entities)}, ${s.reason}, ${s.createdBy}, ${ts(s.createdAt)},
-    ${s.expiresAt === null ? null : ts(s.expiresAt)}, ${null})`);
+  await repos(db).suppressions.insert(s);
   return s;
 }
 
 /** Suppressions not removed; with `activeAt`, only those not expired at that time. */
 export async function listSuppressions(db: Db, activeAt?: number): Promise<Suppression[]> {
-  const rows = await db.query(
-    activeAt === undefined
-      ? sql`SELECT * FROM alert_suppressions WHERE removed_at IS NULL ORDER BY created_at, id`
-      : sql`SELECT * FROM alert_suppressions WHERE removed_at IS NULL AND (expires_at IS NULL OR expires_at > ${ts(activeAt)}) ORDER BY created_at, id`,
-  );
-  return rows.map((r) => ({
-    id: String(r.id),
-    ruleId: r.rule_id === null ? null : String(r.rule_id),
-    tenantId: r.tenant_id === null ? null : String(r.tenant_id),
-    entities: JSON.parse(String(r.entities)) as string[],
-    reason: String(r.reason),
-    createdBy: String(r.created_by),
-    createdAt: msOf(r.created_at),
-    expiresAt: r.expires_at === null ? null : msOf(r.expires_at),
-  }));
+  return repos(db).suppressions.list(activeAt);
 }
 
 export async function removeSuppression(db: Db, id: string, now: number): Promise<void> {
-  const rows = await db.query(sql`SELECT id FROM alert_suppressions WHERE id = ${id} AND removed_at IS NULL`);
-  if (rows.length === 0) throw new AppError('not_found', `No suppression has the id ${truncate(id, 60)}; list them with "auditwatch alerts suppress list".`);
-  await db.execute(sql`UPDATE alert_suppressions SET removed_at = ${ts(now)} WHERE id = ${id}`);
+  const removed = await repos(db).suppressions.remove(id, now);
+  if (!removed) throw new AppError('not_found', `No suppression has the id ${truncate(id, 60)}; list them with "auditwatch alerts suppress list".`);
 }

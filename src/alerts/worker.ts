@@ -8,10 +8,9 @@
 // anywhere else (before sending, after marking), nothing is sent twice.
 
 import { errorMessage, silentLogger, truncate, type Clock, type Logger } from '../core/index.js';
-import { sql, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import type { DeliveryOptions, Notifier } from './notifiers/types.js';
 import { outboxRows, type OutboxRow } from './outbox.js';
-import { msOf, ts } from './repo.js';
 import { attempt, backoffDelay, DEFAULT_DELIVERY, RateLimiter } from './stages.js';
 import type { AlertPayload } from './types.js';
 
@@ -94,10 +93,9 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       await o.observe?.({ type: 'sending', row });
       const outcome = await attempt(n, JSON.parse(row.payload) as AlertPayload, row.idempotencyKey, opts.timeout, clock, signal);
       const at = clock.now();
-      const key = sql`alert_id = ${row.alertId} AND destination = ${row.destination} AND revision = ${row.revision}`;
+      const key = { alertId: row.alertId, destination: row.destination, revision: row.revision };
       if (outcome.ok) {
-        await store.execute(sql`UPDATE alert_outbox SET status = ${'delivered'}, delivered_at = ${ts(at)}, attempts = ${row.attempts + 1},
-          last_error = ${null} WHERE ${key} AND status = ${'pending'}`);
+        await store.state.outbox.markDelivered(key, { at, attempts: row.attempts + 1 });
         result.delivered++;
         logger.debug('An alert was delivered.', { alert: row.alertId, destination: row.destination, revision: row.revision });
         await o.observe?.({ type: 'delivered', row });
@@ -107,16 +105,8 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       const attempts = row.attempts + 1;
       const giveUp = !outcome.retryable || at - row.createdAt >= opts.giveUpAfter;
       const next = giveUp ? null : at + backoffDelay(attempts, opts, random);
-      await store.transaction(async (tx) => {
-        await tx.execute(sql`UPDATE alert_outbox SET status = ${giveUp ? 'failed' : 'pending'}, attempts = ${attempts},
-          next_attempt_at = ${ts(next ?? at)}, first_failed_at = COALESCE(first_failed_at, ${ts(at)}), last_error = ${error}
-          WHERE ${key} AND status = ${'pending'}`);
-        // A destination that is down backs off as a whole: the rows queued behind wait as long.
-        if (next !== null) {
-          await tx.execute(sql`UPDATE alert_outbox SET next_attempt_at = ${ts(next)}
-            WHERE destination = ${row.destination} AND status = ${'pending'} AND next_attempt_at < ${ts(next)}`);
-        }
-      });
+      // A destination that is down backs off as a whole: the rows queued behind wait as long.
+      await store.state.outbox.markFailed(key, { at, attempts, error, giveUp, nextAttemptAt: next ?? at });
       if (giveUp) {
         result.failed++;
         logger.error('A notification was given up; the alert did not reach this destination.', {
@@ -146,11 +136,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     }
   }
 
-  async function nextDue(): Promise<number | null> {
-    const rows = await store.query(sql`SELECT MIN(next_attempt_at) AS t FROM alert_outbox WHERE status = ${'pending'}`);
-    const t = rows[0]?.t;
-    return t === null || t === undefined ? null : msOf(t);
-  }
+  const nextDue = (): Promise<number | null> => store.state.outbox.nextDue();
 
   return {
     runOnce,

@@ -2,7 +2,7 @@
 // suppression (allow-list) rules. Thin: parses options, calls the alert service, prints.
 
 import { userInfo } from 'node:os';
-import { AppError, parseDuration, safeLine, systemClock } from '../core/index.js';
+import { AppError, parseDuration, safeJson, safeLine, systemClock } from '../core/index.js';
 import { ALERT_STATUSES, createAlertService, isSeverity, toPayload, type AlertService, type AlertStatus } from '../alerts/index.js';
 import { parseOptions } from './command.js';
 import { io } from './shared/io.js';
@@ -107,7 +107,7 @@ async function act(service: AlertService, action: string, rest: string[], v: Val
     case 'show': {
       const d = await service.show(need(rest[0], 'the alert id'));
       if (parseFormat(v.format, ['table', 'json']) === 'json') {
-        out(`${JSON.stringify({ ...toPayload(d.alert), groupKey: d.alert.groupKey, history: d.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })) })}\n`);
+        out(`${safeJson({ ...toPayload(d.alert), groupKey: d.alert.groupKey, history: d.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })) })}\n`);
         return 0;
       }
       const p = toPayload(d.alert);

@@ -169,8 +169,9 @@ describe('collect, status, query, import', () => {
     const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
     writeFileSync(csvFile, `CreationDate,UserIds,Operations,AuditData\r\n2026-01-02T03:04:05,old@contoso.com,FileDownloaded,${q(JSON.stringify(rec(4)))}\r\n`);
     const first = await runCli(['import', '--config', cfg, nd, arr, csvFile]);
-    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.code, 3, 'exit 3: done, with rejections');
     assert.match(first.stdout, /a\.ndjson: 3 read, 2 inserted, 0 duplicates, 1 rejected/);
+    assert.match(first.stdout, /rejected: .*a\.ndjson: line 3: not valid JSON/);
     assert.match(first.stdout, /b\.json: 2 read, 1 inserted, 1 duplicates, 0 rejected/);
     assert.match(first.stdout, /c\.csv: 1 read, 1 inserted, 0 duplicates, 0 rejected/);
     const second = await runCli(['import', '--config', cfg, nd, arr, csvFile]);

@@ -2,10 +2,10 @@
 // for the in-process emulator, identity learning over stored records, one collect → detect → alert cycle,
 // and writing every report. demo.ts strings them together.
 
-import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { DAY, HOUR, safeLine, type Clock, type Logger } from '../core/index.js';
+import { DAY, HOUR, ensurePrivateDir, safeLine, writePrivateFile, type Clock, type Logger } from '../core/index.js';
 import type { Config } from '../config/index.js';
 import { learnIdentitiesFromStore } from '../detect/index.js';
 import { countryLookup, REPORTS, runReport, writeReportFiles } from '../reports/index.js';
@@ -62,12 +62,11 @@ export interface DemoTenant {
 /** Writes DIR/auditwatch.yaml for the emulator's tenants (secrets in files, mode 0600). */
 export function writeDemoConfig(dir: string, emulatorUrl: string, tenants: DemoTenant[], webhookUrl: string): string {
   const secrets = join(dir, 'auditwatch.secrets');
-  mkdirSync(secrets, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(secrets);
   const entries = tenants.map((t, i) => {
     const name = t.domain.split('.')[0]!.toLowerCase().replace(/[^a-z0-9._-]+/g, '-') || `tenant-${i + 1}`;
     const file = join(secrets, `${name}.secret`);
-    writeFileSync(file, `${t.clientSecret}\n`, { mode: 0o600 });
-    chmodSync(file, 0o600);
+    writePrivateFile(file, `${t.clientSecret}\n`);
     return `  - name: ${name}
     tenantId: ${t.tenantId}
     clientId: ${t.clientId}

@@ -2,10 +2,10 @@
 // (stored, de-duplicated, routed) and prints them: a table, or one JSON object a line.
 // Also the shared pieces of the detection commands (rules from the config, time options, printing).
 
-import { AppError, parseDuration, parseUtc, safeLine, systemClock, type Logger } from '../core/index.js';
+import { AppError, parseDuration, parseUtc, safeJson, safeLine, systemClock, type Logger } from '../core/index.js';
 import type { Config } from '../config/index.js';
 import { createAlertService, hitFields, type HitFields } from '../alerts/index.js';
-import { builtinRulesDir, createDetector, learnIdentitiesFromStore, loadRules, type AnyRule, type DetectionHit, type RuleOverride } from '../detect/index.js';
+import { builtinRulesDir, createDetector, learnIdentitiesFromStore, loadRules, type AnyRule, type DetectionHit, type RuleFailure, type RuleOverride } from '../detect/index.js';
 import { parseOptions } from './command.js';
 import { CONFIG_OPTION, cliLogger, loadCliConfig, openConfiguredStore } from './shared/context.js';
 import { parseFormat, table } from './shared/format.js';
@@ -27,14 +27,31 @@ export function ruleDirsOf(config: Pick<Config, 'detect'>): string[] {
   return [...(config.detect.builtin ? [builtinRulesDir()] : []), ...config.detect.ruleDirs];
 }
 
-/** Loads the config's rules; any invalid rule stops the command with every error printed. */
-export async function rulesOf(config: Pick<Config, 'detect'>): Promise<AnyRule[]> {
-  const loaded = await loadRules(ruleDirsOf(config));
-  if (loaded.errors.length) {
-    for (const e of loaded.errors) process.stderr.write(`${e.display()}\n`);
-    throw new AppError('rules_invalid', `${loaded.errors.length} rule error(s); fix them (auditwatch rules validate) or disable the rules in detect.disabled.`);
-  }
+/**
+ * Loads the config's rules. A rule that fails to load or compile is reported with file:line on stderr
+ * and skipped; the others run (the same in detect, hunt, eval and the daemon).
+ */
+export async function rulesOf(config: Pick<Config, 'detect'>, warn: (text: string) => void = warnLine): Promise<AnyRule[]> {
+  const loaded = await loadRules(ruleDirsOf(config), { disabled: config.detect.disabled });
+  for (const n of loaded.notices) process.stderr.write(`auditwatch: notice: ${safeLine(n, 400)}\n`);
+  reportRuleErrors(loaded.errors, warn);
   return loaded.rules;
+}
+
+function warnLine(text: string): void {
+  process.stderr.write(`auditwatch: warning: ${text}\n`);
+}
+
+/** Each rule error with its file:line, then what happens to those rules and how to fix them. */
+export function reportRuleErrors(errors: readonly AppError[], warn: (text: string) => void = warnLine): void {
+  if (errors.length === 0) return;
+  for (const e of errors) warn(safeLine(e.display(), 400));
+  warn(`${errors.length} rule error(s): those rules are skipped, the others run; fix them (auditwatch rules validate) or disable them (detect.disabled).`);
+}
+
+/** Rules skipped while running (a query failed), each with file:line, on stderr. */
+export function reportRuleFailures(failures: readonly RuleFailure[], warn: (text: string) => void = warnLine): void {
+  for (const f of failures) warn(safeLine(`${f.location}: rule ${f.ruleId} skipped (${f.stage === 'run' ? 'its query failed' : 'does not compile'}): ${f.message}`, 400));
 }
 
 export function overridesOf(config: Pick<Config, 'detect'>): Record<string, RuleOverride> {
@@ -70,7 +87,7 @@ export function hitJson(h: DetectionHit): HitFields {
 
 export function printHits(hits: DetectionHit[], format: 'table' | 'json'): void {
   if (format === 'json') {
-    io.out(hits.map((h) => `${JSON.stringify(hitJson(h))}\n`).join(''));
+    io.out(hits.map((h) => `${safeJson(hitJson(h))}\n`).join(''));
     return;
   }
   if (hits.length === 0) {
@@ -125,6 +142,7 @@ export async function run(args: string[]): Promise<number> {
     await learnIdentitiesFromStore(store, systemClock.now());
     const hits = await detector.run({ from, to, ...(v.rule ? { ruleIds: v.rule } : {}) });
     printHits(hits, format);
+    reportRuleFailures(detector.failures().filter((f) => f.stage === 'run'));
     return 0;
   } finally {
     await store.close();

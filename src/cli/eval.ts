@@ -3,8 +3,8 @@
 // benign look-alikes or on no scenario at all). Exit code 1 when recall is below 100 % or any false
 // positive exists, so CI can gate rule changes on it.
 
-import { AppError, safeLine, systemClock } from '../core/index.js';
-import { builtinRulesDir, evaluate, loadRules, type EvalReport } from '../detect/index.js';
+import { AppError, safeJson, safeLine, systemClock } from '../core/index.js';
+import { builtinRulesDir, describeMissing, evaluate, loadRules, type EvalReport } from '../detect/index.js';
 import { parseOptions } from './command.js';
 import { loadCliConfig, openConfiguredStore } from './shared/context.js';
 import { parseFormat, table } from './shared/format.js';
@@ -14,10 +14,12 @@ import { detectorLogger, overridesOf, rulesOf } from './detect.js';
 const HELP = `Usage: auditwatch eval --emulator URL [--format table|json] [--config FILE]
 
 Measures the detection rules against the emulator's ground truth (its injected attacks and benign
-look-alikes). Without --config, the emulator's tenants are collected into a temporary store and the
-built-in pack runs over them; with --config, the configured store (already collected from that
-emulator) and the configured rules are used as they are (GeoIP fields as ingest stored them), and
-nothing is written but learned identities.
+look-alikes). Without --config, the emulator's tenants are collected into a temporary store (its
+request quota lifted meanwhile, passes repeated until every published record is stored, else eval
+fails naming what is missing) and the built-in pack runs over them; with --config, the configured
+store (already collected from that emulator) and the configured rules are used as they are (GeoIP
+fields as ingest stored them; a warning names the records the store lacks), and nothing is written
+but learned identities.
   --emulator URL   the emulator, e.g. http://127.0.0.1:8443 (see "auditwatch emulator")
   --format F       table (default) or json: {"scenarios": [{"name", "label", "found", …}], "recall",
                    "falsePositives": […], …}
@@ -28,7 +30,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function printReport(r: EvalReport, format: 'table' | 'json'): void {
   if (format === 'json') {
-    io.out(`${JSON.stringify(r)}\n`);
+    io.out(`${safeJson(r)}\n`);
     return;
   }
   io.out(
@@ -98,6 +100,9 @@ export async function run(args: string[]): Promise<number> {
     report = await evaluate({ emulator: v.emulator, rules: loaded.rules });
   }
   printReport(report, format);
+  if (Object.keys(report.missing).length) {
+    process.stderr.write(`auditwatch eval: warning: the store lacks records the emulator has published (${safeLine(describeMissing(report.missing), 200)}); run "auditwatch collect --once" against it, then eval again.\n`);
+  }
   const missed = report.scenarios.filter((s) => s.label === 'attack' && !s.found);
   for (const m of missed) process.stderr.write(`auditwatch eval: attack "${safeLine(m.name, 60)}" was not found\n`);
   return missed.length || report.falsePositives.length ? 1 : 0;

@@ -104,10 +104,10 @@ export function createTestSource(o: TestSourceOptions = {}): ContentSource & { u
       const b = blobs.find((x) => x.meta.tenantId === tenantId && x.meta.contentId === contentId);
       return b ? { meta: b.meta, body: b.body } : null;
     },
-    groundTruth: (at): GroundTruth => {
+    groundTruth: (at, created = { from: -Infinity, to: Infinity }): GroundTruth => {
       const available: GroundTruth['available'] = {};
       for (const b of blobs) {
-        if (b.meta.contentCreated > at) continue;
+        if (b.meta.contentCreated > at || b.meta.contentCreated < created.from || b.meta.contentCreated >= created.to) continue;
         const ids = ((available[b.meta.tenantId] ??= {})[b.meta.contentType] ??= []);
         for (const id of b.ids) if (!ids.includes(id)) ids.push(id);
       }

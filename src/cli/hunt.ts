@@ -6,7 +6,7 @@ import { createDetector, learnIdentitiesFromStore, loadRules } from '../detect/i
 import { parseOptions } from './command.js';
 import { CONFIG_OPTION, loadCliConfig, openConfiguredStore } from './shared/context.js';
 import { parseFormat } from './shared/format.js';
-import { detectorLogger, overridesOf, printHits, ruleDirsOf, timeOption } from './detect.js';
+import { detectorLogger, overridesOf, printHits, reportRuleErrors, reportRuleFailures, ruleDirsOf, timeOption } from './detect.js';
 
 const HELP = `Usage: auditwatch hunt RULE.yml… [--since 30d] [--to TIME] [--format table|json] [--config FILE]
 
@@ -34,13 +34,13 @@ export async function run(args: string[]): Promise<number> {
   if (from >= to) throw new AppError('usage', '--since must be before --to.');
   const config = loadCliConfig(v);
   const hunted = await loadRules(parsed.positionals, { context: ruleDirsOf(config) });
-  if (hunted.errors.length) {
-    for (const e of hunted.errors) process.stderr.write(`${e.display()}\n`);
-    throw new AppError('rules_invalid', `${hunted.errors.length} error(s) in the hunted rules; fix them and hunt again.`);
+  reportRuleErrors(hunted.errors);
+  if (hunted.rules.length === 0) {
+    throw new AppError(hunted.errors.length ? 'rules_invalid' : 'usage', hunted.errors.length ? `No hunted rule loads (${hunted.errors.length} error(s) above); fix them and hunt again.` : 'The hunted files hold no rule.');
   }
-  if (hunted.rules.length === 0) throw new AppError('usage', 'The hunted files hold no rule.');
   const own = new Set(hunted.rules.map((r) => r.id));
-  const pack = await loadRules(ruleDirsOf(config));
+  // The pack only resolves references here; its broken rules are reported by detect and rules validate.
+  const pack = await loadRules(ruleDirsOf(config), { disabled: config.detect.disabled });
   const rules = [...hunted.rules, ...pack.rules.filter((r) => !own.has(r.id) && r.kind === 'rule')];
   const logger = detectorLogger(config);
   const store = await openConfiguredStore(config, { logger });
@@ -51,6 +51,7 @@ export async function run(args: string[]): Promise<number> {
     await learnIdentitiesFromStore(store, systemClock.now());
     const hits = await detector.hunt({ from, to, ruleIds });
     printHits(hits, format);
+    reportRuleFailures(detector.failures());
     return 0;
   } finally {
     await store.close();

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { AppError, errorMessage, safeLine, systemClock } from '../core/index.js';
-import { normalize, readImport, type EventRow, type Rejection } from '../records/index.js';
+import { importReason, normalize, readImport, type EventRow, type Rejection } from '../records/index.js';
 import type { Store } from '../store/index.js';
 import type { Config } from '../config/index.js';
 import { parseOptions } from './command.js';
@@ -17,11 +17,19 @@ const HELP = `Usage: auditwatch import [--config FILE] [--tenant NAME|ID] FILEâ€
 
 Imports audit records from files: NDJSON (one record a line), JSON arrays (e.g. saved content blobs),
 or the Purview audit-search CSV export (its AuditData column). Records already stored, collected or
-imported, are not stored twice; records that cannot be read go to the dead-letter table with a reason.
+imported, are not stored twice. A record that cannot be read is printed as FILE:LINE: reason and kept,
+with its original text, in the dead_letters table; the import goes on and exits with code 3.
 This is how history older than the API's 7 days is kept. While the collect daemon holds the store, the
 import runs inside it (files only: stop the daemon to import stdin).
   --tenant NAME|ID  the tenant the records belong to (a configured name or a tenant id); needed when
-                    the records carry no OrganizationId`;
+                    the records carry no OrganizationId
+Exit codes: 0 every record stored or already there, 3 done but some records rejected (see dead_letters),
+1 failure, 2 usage.`;
+
+/** Exit code of an import that finished but rejected records (they are in dead_letters). */
+export const EXIT_REJECTED = 3;
+/** Rejections printed per file; the rest are counted (all are in dead_letters). */
+const SHOWN_REJECTIONS = 20;
 
 /** The command's options besides --config (the daemon reads them too: see shared/forward.ts). */
 export const IMPORT_OPTIONS = { tenant: { type: 'string' } } as const;
@@ -34,6 +42,11 @@ export interface ImportCounts {
   inserted: number;
   duplicates: number;
   rejected: number;
+}
+
+/** The first rejections of a file, each with its line, for printing. */
+export interface ImportResult extends ImportCounts {
+  rejections: { line: number; reason: string }[];
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -53,16 +66,34 @@ export async function run(args: string[]): Promise<number> {
   const store = await openConfiguredStore(config);
   const total: ImportCounts = { read: 0, inserted: 0, duplicates: 0, rejected: 0 };
   try {
+    const sources: string[] = [];
     for (const file of files) {
       const counts = await importOne(store, file, tenantId, enrich);
       io.out(`${safeLine(file === '-' ? 'stdin' : file, 200)}: ${line(counts)}\n`);
+      // Rejection reasons already start with the file and line ("a.ndjson: line 3: not valid JSON").
+      for (const r of counts.rejections) io.out(`  rejected: ${safeLine(r.reason, 400)}\n`);
+      if (counts.rejected > counts.rejections.length) io.out(`  â€¦ and ${counts.rejected - counts.rejections.length} more rejected\n`);
+      if (counts.rejected > 0) sources.push(sourceIdOf(file));
       for (const k of Object.keys(total) as (keyof ImportCounts)[]) total[k] += counts[k];
     }
     if (files.length > 1) io.out(`total: ${line(total)}\n`);
+    if (total.rejected > 0) {
+      const where = sources.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ');
+      io.out(
+        `${total.rejected} record${total.rejected === 1 ? ' was' : 's were'} rejected and kept with the reason and original text in the dead_letters table: ` +
+          `auditwatch query "SELECT reason, raw FROM dead_letters WHERE source_id IN (${safeLine(where, 600)})"\n`,
+      );
+      return EXIT_REJECTED;
+    }
   } finally {
     await store.close();
   }
   return 0;
+}
+
+/** The source_id of an import's rows and dead letters. */
+export function sourceIdOf(file: string): string {
+  return `import:${file === '-' ? 'stdin' : file}`.slice(0, 500);
 }
 
 function line(c: ImportCounts): string {
@@ -77,10 +108,22 @@ function resolveTenant(config: Config, given: string | undefined): string | null
   throw new AppError('usage', `--tenant "${safeLine(given, 60)}" is neither a tenant name in ${config.file} nor a tenant id (GUID).`);
 }
 
-export async function importOne(store: Store, file: string, tenantId: string | null, enrich?: RowTransform): Promise<ImportCounts> {
-  const sourceId = `import:${file === '-' ? 'stdin' : file}`.slice(0, 500);
+export async function importOne(store: Store, file: string, tenantId: string | null, enrich?: RowTransform): Promise<ImportResult> {
+  const sourceId = sourceIdOf(file);
+  const name = file === '-' ? 'stdin' : file;
   const source = { tenantId: tenantId ?? '', contentType: null, sourceId };
-  const counts: ImportCounts = { read: 0, inserted: 0, duplicates: 0, rejected: 0 };
+  const counts: ImportResult = { read: 0, inserted: 0, duplicates: 0, rejected: 0, rejections: [] };
+  let lastLine = 0;
+  let onLine = 0;
+  // Each rejected record is its own dead letter: keyed by its line and place on the line as well as its
+  // text, so two equal bad lines are two rows, and importing the file again adds none.
+  const rejectAt = (line: number, rejection: Rejection) => {
+    onLine = line === lastLine ? onLine + 1 : 0;
+    lastLine = line;
+    rejects.push({ ...rejection, key: `line ${line}.${onLine}:${rejection.key ?? rejection.raw}` });
+    counts.rejected += 1;
+    if (counts.rejections.length < SHOWN_REJECTIONS) counts.rejections.push({ line, reason: rejection.reason });
+  };
   let rows: EventRow[] = [];
   let rejects: Rejection[] = [];
   const flush = async () => {
@@ -93,19 +136,14 @@ export async function importOne(store: Store, file: string, tenantId: string | n
   };
   const input = file === '-' ? process.stdin : createReadStream(file);
   try {
-    for await (const item of readImport(input, file === '-' ? 'stdin' : file)) {
+    for await (const item of readImport(input, name)) {
       counts.read += 1;
-      // Every rejected record is counted; the dead-letter table keeps one copy per source and text.
       if ('rejection' in item) {
-        rejects.push(item.rejection);
-        counts.rejected += 1;
+        rejectAt(item.line, item.rejection);
       } else {
-        const n = normalize(item.record, source);
+        const n = normalize(item.record, source, item.text);
         if (n.ok) rows.push(enrich ? enrich(n.row) : n.row);
-        else {
-          rejects.push(n.rejection);
-          counts.rejected += 1;
-        }
+        else rejectAt(item.line, { ...n.rejection, reason: importReason(name, item.line, n.rejection.reason) });
       }
       if (rows.length + rejects.length >= BATCH) await flush();
     }

@@ -1,9 +1,9 @@
 // auditwatch init: writes a commented example config, or with --emulator URL a config for the tenants of
 // a running emulator (their client secrets go to files next to the config, mode 0600, never to argv).
 
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { AppError, errorMessage } from '../core/index.js';
+import { AppError, ensurePrivateDir, errorMessage, writePrivateFile } from '../core/index.js';
 import { emulatorConfig, exampleConfig, type EmulatorTenantInfo } from '../config/index.js';
 import { parseOptions } from './command.js';
 import { CONFIG_OPTION, configPath } from './shared/context.js';
@@ -40,12 +40,11 @@ export async function run(args: string[]): Promise<number> {
     const url = parsed.values.emulator.replace(/\/+$/, '');
     const tenants = await fetchEmulatorTenants(url);
     const secretsDir = join(dirname(file), 'auditwatch.secrets');
-    mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(secretsDir);
     const infos: EmulatorTenantInfo[] = tenants.map((t, i) => {
       const name = tenantName(t, i, tenants);
       const secretPath = join(secretsDir, `${name}.secret`);
-      writeFileSync(secretPath, `${t.clientSecret}\n`, { mode: 0o600 });
-      chmodSync(secretPath, 0o600);
+      writePrivateFile(secretPath, `${t.clientSecret}\n`);
       return { name, tenantId: t.tenantId, clientId: t.clientId, secretFile: `./${relative(dirname(file), secretPath).split('\\').join('/')}` };
     });
     writeFileSync(file, emulatorConfig(url, infos), { mode: 0o644 });

@@ -2,8 +2,7 @@
 // or stdout); `report list` names the reports; `report runs` shows what the schedules produced.
 
 import { extname } from 'node:path';
-import { writeFileSync, renameSync } from 'node:fs';
-import { AppError, safeLine, systemClock } from '../core/index.js';
+import { AppError, safeLine, systemClock, writePrivateFile } from '../core/index.js';
 import {
   countryLookup,
   findReport,
@@ -116,9 +115,7 @@ export async function run(args: string[]): Promise<number> {
     const result = await runReport(def, { store, period: { from, to }, now, params: { threshold, limit, ...(countryOf ? { countryOf } : {}) } });
     const text = renderReport(result, format);
     if (v.out) {
-      const tmp = `${v.out}.${process.pid}.tmp`;
-      writeFileSync(tmp, text, { mode: 0o640 });
-      renameSync(tmp, v.out);
+      writePrivateFile(v.out, text);
       const rows = result.sections.filter((s) => !s.chartOnly).map((s) => `${s.title}: ${s.rows.length}${s.truncated ? '+' : ''}`).join(', ');
       process.stderr.write(`auditwatch report: wrote ${v.out} (${rows}).\n`);
     } else {

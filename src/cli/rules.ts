@@ -2,7 +2,7 @@
 // files are valid (every mistake with file, line and column), and each rule's own test records.
 
 import { existsSync } from 'node:fs';
-import { AppError, isAppError, safeLine } from '../core/index.js';
+import { AppError, isAppError, safeJson, safeLine } from '../core/index.js';
 import { SECTIONS, type Config } from '../config/index.js';
 import { loadRules, readRuleTests, runRuleTests, testFileFor, type AnyRule, type RuleTestFile } from '../detect/index.js';
 import { parseOptions } from './command.js';
@@ -63,7 +63,7 @@ export async function run(args: string[]): Promise<number> {
       file: r.file,
       tags: r.tags.join(' '),
     }));
-    if (format === 'json') io.out(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    if (format === 'json') io.out(rows.map((r) => `${safeJson(r)}\n`).join(''));
     else io.out(rows.length ? table(rows.map(({ tags: _t, file: _f, ...r }) => ({ ...r, enabled: r.enabled ? 'yes' : 'no' }))) : '(no rules)\n');
     return loaded.errors.length ? 1 : 0;
   }

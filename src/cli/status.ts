@@ -1,7 +1,10 @@
 // auditwatch status: the collection state per tenant × content type, from the store, or from the collect
 // daemon over its control API when the daemon holds the store (it says so).
 
-import { systemClock } from '../core/index.js';
+import { safeJson, systemClock } from '../core/index.js';
+import { loadRules } from '../detect/index.js';
+import { ruleDirsOf } from './detect.js';
+import { loadProblem, ruleProblemLine } from './shared/pipeline.js';
 import { parseOptions } from './command.js';
 import { askDaemon, readEndpoint } from './shared/control.js';
 import { CONFIG_OPTION, isStoreLocked, loadCliConfig, openConfiguredStore } from './shared/context.js';
@@ -35,6 +38,11 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`auditwatch status: the store is held by the collect daemon${ep ? ` (pid ${ep.pid})` : ''}; asking it.\n`);
     report = await askDaemon<StatusReport>(config.store.path, '/status');
   }
-  io.out(format === 'json' ? `${JSON.stringify(report)}\n` : renderStatus(report));
+  if (report.source === 'store') {
+    // Without the daemon: the rules that would be skipped because they do not load or compile.
+    const loaded = await loadRules(ruleDirsOf(config), { disabled: config.detect.disabled });
+    for (const e of loaded.errors) report.warnings.push(ruleProblemLine(loadProblem(e)));
+  }
+  io.out(format === 'json' ? `${safeJson(report)}\n` : renderStatus(report));
   return 0;
 }

@@ -7,7 +7,7 @@ import { Secret } from '../core/index.js';
 import { createApiClient } from '../api/index.js';
 import { createContentSource, type ContentSource, type GroundTruth, type RunningEmulator } from '../emulator/index.js';
 import { CONTENT_TYPES } from '../records/index.js';
-import { sql, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import type { TenantRuntime } from './index.js';
 
 /** Frozen tenants whose every blob is available at once (a stable set while a real clock runs). */
@@ -46,8 +46,8 @@ export function expectedKeys(gt: GroundTruth, contentTypes: readonly string[] = 
 
 /** The stored keys, and how many rows the events table holds (to see any twice). */
 export async function storedKeys(store: Store): Promise<{ keys: Set<string>; rows: number }> {
-  const rows = await store.query<{ tenant_id: string; id: string }>(sql`SELECT tenant_id, id FROM events`);
-  return { keys: new Set(rows.map((r) => `${r.tenant_id.toLowerCase()} ${r.id.toLowerCase()}`)), rows: rows.length };
+  const rows = await store.eventKeys();
+  return { keys: new Set(rows.map((r) => `${r.tenantId.toLowerCase()} ${r.id.toLowerCase()}`)), rows: rows.length };
 }
 
 /** What is in one set and not the other, a few of each, for a readable failure. */

@@ -13,6 +13,13 @@ store:
   retention: 365d                  # delete events older than this, by event time; or "forever" (default 365d)
   # memoryLimit: 512MB             # DuckDB memory limit (default 1GB; larger work spills to disk)
   # threads: 2                     # DuckDB worker threads (default: one per core)
+  # state: postgres                # keep alerts, outbox, detection state, report runs in PostgreSQL (default duckdb)
+  # postgres:
+  #   host: db.example.com
+  #   database: auditwatch
+  #   user: auditwatch
+  #   password: { env: AUDITWATCH_POSTGRES_PASSWORD }   # or { file: ./auditwatch.secrets/postgres.secret }
+  #   ssl: true                    # TLS, server certificate checked (default false)
 
 collect:
   interval: 5m                     # time between two polls of the daemon (default 5m)
@@ -22,6 +29,7 @@ collect:
   requestsPerMinute: 2000          # most requests a minute per tenant; the budget halves on AF429 and grows back (default 2000, Microsoft's quota)
   # startRequestsPerMinute: 1000   # where each tenant's budget starts (default: requestsPerMinute)
   listen: 127.0.0.1:9464           # /metrics and the local control API; false turns it off (default 127.0.0.1:9464)
+  # allowedHosts: [auditwatch.example.net]   # Host names besides the listen address and localhost (a reverse proxy's)
 
 log:
   level: info                      # debug, info, warn or error (default info)

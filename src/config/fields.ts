@@ -144,6 +144,54 @@ export function secretRef(example: string, check?: (value: string) => string | n
   });
 }
 
+/**
+ * A value that may be written in the config or come from `{ env }` / `{ file }` (then a Secret): a
+ * webhook URL, a header value, an SMTP login. `literal` says what is wrong with a written value (its
+ * shape, or that it carries a credential, which must not be written in the file); `check` does the same
+ * for a value read from the environment or a file.
+ */
+export function textOrSecret(example: string, literal: (value: string) => string | null, check?: (value: string) => string | null) {
+  const ref = secretRef(example, check);
+  return z.unknown().transform((v, ctx): string | Secret => {
+    if (typeof v === 'string') {
+      const problem = literal(v);
+      if (problem) {
+        ctx.issues.push({ code: 'custom', input: v, message: problem });
+        return z.NEVER;
+      }
+      return v;
+    }
+    const r = ref.safeParse(v);
+    if (!r.success) {
+      for (const issue of r.error.issues) ctx.issues.push({ code: 'custom', input: v, message: issue.message, path: issue.path });
+      return z.NEVER;
+    }
+    return r.data;
+  });
+}
+
+const CREDENTIAL_PARAM = /^(?:sig|code|key|pass|pwd|.*(?:token|secret|passw(?:or)?d|api[-_]?key|auth|credential|signature).*)$/i;
+
+/**
+ * What is wrong with a URL written in the config: not http(s), or carrying a credential (user:pass@, or
+ * a query parameter named like a token, key, signature or password), which belongs in { env } or { file }.
+ */
+export function literalUrlProblem(what: string, example: string): (value: string) => string | null {
+  return (value) => {
+    let u: URL;
+    try {
+      u = new URL(value);
+    } catch {
+      return `must be an http:// or https:// URL (${what}), or { env: ${example} } / { file: PATH } holding one`;
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return `must be an http:// or https:// URL (${what})`;
+    const move = `; a credential must not be written in the config: put the URL in { env: ${example} } or { file: ./auditwatch.secrets/NAME.url }`;
+    if (u.username || u.password) return `carries a login (user:pass@)${move}`;
+    for (const [name] of u.searchParams) if (CREDENTIAL_PARAM.test(name)) return `carries a credential in its query (${name.slice(0, 40)}=)${move}`;
+    return null;
+  };
+}
+
 /** A non-secret file's text (e.g. a certificate): `{ file: PATH }`. */
 export function fileContent(what: string, check?: (value: string) => string | null) {
   return z

@@ -3,7 +3,7 @@
 export { loadConfig, parseConfig, DEFAULT_CONFIG_FILE, type Config, type LoadOptions } from './load.js';
 export { ConfigError, formatIssue, formatPath, type ConfigIssue } from './errors.js';
 export { SECTIONS, SECTION_NAMES, configSchema, type ConfigSections } from './schema.js';
-export { guid, duration, filePath, filePathOr, httpUrl, listenAddress, secretRef, fileContent, durationFlag, type ListenAddress } from './fields.js';
+export { guid, duration, filePath, filePathOr, httpUrl, listenAddress, secretRef, textOrSecret, literalUrlProblem, fileContent, durationFlag, type ListenAddress } from './fields.js';
 export { CLOUDS, type CloudName, type TenantConfig, type TenantCredential } from './sections/tenants.js';
 export type { StoreConfig } from './sections/store.js';
 export type { CollectConfig } from './sections/collect.js';

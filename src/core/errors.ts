@@ -1,6 +1,8 @@
 // AppError: the one error type of auditwatch. A stable code, a one-line message that names the fix,
 // an optional cause, and for rules and config the file and position of the mistake.
 
+import { ACTIVE_CONTROLS } from './text.js';
+
 export interface ErrorLocation {
   file?: string;
   line?: number;
@@ -37,8 +39,7 @@ export class AppError extends Error {
 
 /** Collapses white space and control characters so a message always stays on one line. */
 export function oneLine(text: string, max = 2000): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text.replace(ACTIVE_CONTROLS, ' ').replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

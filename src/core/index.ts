@@ -1,4 +1,5 @@
-// core: domain-free building blocks shared by every part. No I/O here.
+// core: domain-free building blocks shared by every part. No I/O here, except files.ts: the one way to
+// create files (private modes, exclusive creation), needed below every part that writes one.
 export * from './errors.js';
 export * from './result.js';
 export * from './clock.js';
@@ -8,3 +9,4 @@ export * from './duration.js';
 export * from './time.js';
 export * from './text.js';
 export * from './random.js';
+export * from './files.js';

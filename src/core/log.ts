@@ -1,6 +1,9 @@
 // Structured logging: one JSON object a line on stderr (or a sink a test gives). A message is a sentence;
 // ERROR means data loss or that an operator must act. Secrets never reach a log: Secret values print
-// as <redacted>, and fields named like credentials are dropped.
+// as <redacted>, fields named like credentials are dropped, and every text is scrubbed of the secrets
+// the logger was given (the config's: tenants' and every destination's, URL tokens included).
+
+import { scrub, type Secret } from './secret.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -23,15 +26,17 @@ export interface LogRecord extends LogFields {
 }
 
 export function createLogger(
-  options: { level?: LogLevel; sink?: (record: LogRecord) => void; now?: () => number; base?: LogFields } = {},
+  options: { level?: LogLevel; sink?: (record: LogRecord) => void; now?: () => number; base?: LogFields; secrets?: readonly Secret[] } = {},
 ): Logger {
+  const secrets = options.secrets ?? [];
+  const clean = (fields: LogFields): LogFields => scrubFields(dropSecretFields(fields), secrets);
   const min = ORDER[options.level ?? 'info'];
   const sink = options.sink ?? ((r: LogRecord) => process.stderr.write(`${safeStringify(r)}\n`));
   const now = options.now ?? Date.now;
   const make = (base: LogFields): Logger => {
     const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
       if (ORDER[level] < min) return;
-      sink({ time: new Date(now()).toISOString(), level, msg, ...clean(base), ...clean(fields ?? {}) });
+      sink({ time: new Date(now()).toISOString(), level, msg: secrets.length ? scrub(msg, secrets) : msg, ...clean(base), ...clean(fields ?? {}) });
     };
     return {
       debug: (m, f) => emit('debug', m, f),
@@ -46,7 +51,24 @@ export function createLogger(
 
 export const silentLogger: Logger = createLogger({ sink: () => {} });
 
-function clean(fields: LogFields): LogFields {
+function scrubFields(fields: LogFields, secrets: readonly Secret[]): LogFields {
+  if (secrets.length === 0) return fields;
+  const out: LogFields = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (typeof v === 'string') out[k] = scrub(v, secrets);
+    else if (v !== null && typeof v === 'object') {
+      try {
+        out[k] = JSON.parse(scrub(JSON.stringify(v), secrets)) as unknown;
+      } catch {
+        out[k] = '<not loggable>';
+      }
+    }
+    else out[k] = v;
+  }
+  return out;
+}
+
+function dropSecretFields(fields: LogFields): LogFields {
   const out: LogFields = {};
   for (const [k, v] of Object.entries(fields)) {
     if (SECRET_KEY.test(k)) continue;

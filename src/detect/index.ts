@@ -25,10 +25,10 @@ export {
   type RuleOverride,
   type DetectDialect,
 } from './compile/index.js';
-export { createDetector, type Detector, type DetectorOptions, type RunOptions } from './engine/detector.js';
+export { createDetector, type Detector, type DetectorOptions, type RunOptions, type RuleFailure } from './engine/detector.js';
 export { loadRules, builtinRulesDir, packageRoot, ruleFiles, parseRuleFiles, type LoadedRules } from './engine/load.js';
 export { learnIdentities } from './engine/learn.js';
 export { learnIdentityFacts, resolvePerson, identityValue } from './engine/identities.js';
 export { readRuleTests, runRuleTests, testFileFor, testFilesOf, type RuleTestFile, type RuleTestCase, type RuleTestResult } from './engine/ruletest.js';
 export { createDetectionScheduler, learnIdentitiesFromStore, IDENTITY_WATERMARK, type DetectionScheduler } from './engine/schedule.js';
-export { evaluate, score, emulatorBase, type EvaluateOptions, type EvalReport, type ScenarioScore, type FalsePositive } from './eval/index.js';
+export { evaluate, score, describeMissing, emulatorBase, type EvaluateOptions, type EvalReport, type ScenarioScore, type FalsePositive } from './eval/index.js';

@@ -63,8 +63,11 @@ export interface ContentSource {
   listBlobs(tenantId: string, contentType: ContentType, from: number, to: number, now: number): BlobMeta[];
   /** A blob's records as JSON array text, or null when no such blob exists. */
   blobContent(tenantId: string, contentId: string): { meta: BlobMeta; body: string } | null;
-  /** The ground truth as of `now` (only blobs with contentCreated <= now count as available). */
-  groundTruth(now: number): GroundTruth;
+  /**
+   * The ground truth as of `now` (only blobs with contentCreated <= now count as available; with a
+   * `created` range, only those with from <= contentCreated < to: what a collector listing it can get).
+   */
+  groundTruth(now: number, created?: { from: number; to: number }): GroundTruth;
   /** Names of the scenarios that can be injected. */
   scenarioNames(): string[];
   /** Injects a scenario at run time; returns its ground-truth entry. Throws AppError for an unknown name. */

@@ -7,25 +7,37 @@ import type { ImportItem } from './import.js';
 /** A single record larger than this is refused rather than buffered. */
 export const MAX_RECORD_CHARS = 32 * 1024 * 1024;
 
-/** Parses one record's JSON text; an array yields each element (a blob saved on one line). */
-export function* recordsFromText(text: string, line: number): Generator<ImportItem> {
+/**
+ * Parses one record's JSON text; an array yields each element (a blob saved on one line). A rejection
+ * keeps `original` (the line as read, white space included) as its text.
+ */
+export function* recordsFromText(text: string, line: number, original = text): Generator<ImportItem> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    yield { line, rejection: makeRejection(`line ${line}: not valid JSON: ${err instanceof Error ? err.message : 'parse error'}`, text) };
+    yield { line, rejection: makeRejection(`line ${line}: not valid JSON: ${err instanceof Error ? err.message : 'parse error'}`, original) };
     return;
   }
   if (Array.isArray(value)) {
-    for (const element of value) yield* recordFromValue(element, line, text);
+    for (const element of value) yield* recordFromValue(element, line, elementText(element, original));
     return;
   }
-  yield* recordFromValue(value, line, text);
+  yield* recordFromValue(value, line, typeof value === 'object' && value !== null ? text : original);
+}
+
+/** An element's own text for its dead letter; the whole line when it cannot be written alone (too deep). */
+function elementText(element: unknown, whole: string): string {
+  try {
+    return JSON.stringify(element) ?? whole;
+  } catch {
+    return whole;
+  }
 }
 
 function* recordFromValue(value: unknown, line: number, text: string): Generator<ImportItem> {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    yield { line, record: value };
+    yield { line, record: value, text };
     return;
   }
   const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
@@ -66,7 +78,8 @@ export async function* readNdjson(chunks: AsyncIterable<string>): AsyncGenerator
 function* lineItems(text: string, line: number): Generator<ImportItem> {
   const t = text.trim();
   if (t.length === 0) return;
-  yield* recordsFromText(t, line);
+  // The line without its terminator (CRLF files): what a dead letter keeps.
+  yield* recordsFromText(t, line, text.endsWith('\r') ? text.slice(0, -1) : text);
 }
 
 const enum Ch {

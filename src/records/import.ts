@@ -8,8 +8,11 @@ import { readPurviewCsv } from './import-csv.js';
 import { oneLine, safeLine } from '../core/index.js';
 import type { Rejection } from './types.js';
 
-/** One item read from an import file: a parsed record (a JSON object) or a rejection. `line` is 1-based. */
-export type ImportItem = { record: unknown; line: number } | { rejection: Rejection; line: number };
+/**
+ * One item read from an import file: a parsed record (a JSON object) with its original text (what its
+ * dead letter keeps if the normaliser refuses it), or a rejection. `line` is 1-based.
+ */
+export type ImportItem = { record: unknown; line: number; text: string } | { rejection: Rejection; line: number };
 
 export type ImportFormat = 'ndjson' | 'json-array' | 'csv' | 'empty';
 
@@ -40,14 +43,20 @@ async function* decode(input: AsyncIterable<unknown>): AsyncGenerator<string> {
 /** Reads records from an import stream, detecting its format. `name` labels the source in reasons. */
 export async function* readImport(input: Readable | AsyncIterable<unknown>, name: string): AsyncGenerator<ImportItem> {
   const text = decode(input);
+  // Leading white space is looked at once, chunk by chunk (re-joining it on every chunk was quadratic),
+  // and only its line breaks are kept, so line numbers stay right and memory stays flat.
   const buffered: string[] = [];
   let format: ImportFormat = 'empty';
   for (;;) {
     const next = await text.next();
     if (next.done) break;
-    buffered.push(next.value);
-    format = detectFormat(buffered.join(''));
-    if (format !== 'empty') break;
+    format = detectFormat(next.value);
+    if (format !== 'empty') {
+      buffered.push(next.value);
+      break;
+    }
+    const breaks = countNewlines(next.value);
+    if (breaks > 0) buffered.push('\n'.repeat(breaks));
   }
   if (format === 'empty') return;
   async function* replay(): AsyncGenerator<string> {
@@ -66,4 +75,15 @@ export async function* readImport(input: Readable | AsyncIterable<unknown>, name
       yield item;
     }
   }
+}
+
+/** The reason of a record the normaliser refused, located like a parser rejection: "FILE: line N: why". */
+export function importReason(name: string, line: number, reason: string): string {
+  return oneLine(`${safeLine(name, 120)}: line ${line}: ${reason}`, 400);
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }

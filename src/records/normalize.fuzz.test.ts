@@ -4,7 +4,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { Rng } from '../core/index.js';
+import { fuzz, hostileJson } from '../core/fuzz.testing.js';
 import { normalize, REJECTION_RAW_MAX } from './normalize.js';
 import { UAL_EXAMPLES } from './testdata/ual-examples.js';
 import type { NormalizeResult, RecordSource } from './types.js';
@@ -153,4 +155,20 @@ test('deep nesting, cycles, getters that throw and non-JSON values', () => {
   check(normalize(() => 1, SOURCE), 'function');
   check(normalize(undefined, SOURCE), 'undefined');
   check(normalize(10n, SOURCE), 'bigint input');
+});
+
+// fast-check properties: the same guarantees over generated hostile values, with shrinking to a minimal
+// failing record and a replayable seed (`npm run fuzz` runs them 50 times longer).
+test('property: any hostile record or text, as a value or as JSON text, is accepted or rejected with its text', (t) => {
+  const base = Object.values(UAL_EXAMPLES).map((s) => JSON.parse(s) as Record<string, unknown>);
+  const input = fc.oneof(
+    hostileJson,
+    fc.tuple(fc.constantFrom(...base), fc.dictionary(fc.constantFrom(...FIELDS), hostileJson, { maxKeys: 4 })).map(([b, over]) => ({ ...b, ...over })),
+  );
+  fuzz(t, fc.tuple(input, fc.boolean()), ([value, asText]) => {
+    const text = JSON.stringify(value) ?? 'null';
+    const result = normalize(asText ? text : value, SOURCE);
+    check(result, text.slice(0, 100));
+    if (!result.ok && asText) assert.equal(result.rejection.raw, text.slice(0, REJECTION_RAW_MAX), 'a rejection keeps the text it was given');
+  }, 400);
 });

@@ -2,6 +2,7 @@
 // It never throws: the input is hostile (ual-schema.md §5 lists how real records drift), and one bad
 // record must never stop a batch. Which field fills which column is listed in the README's events table.
 
+import { createHash } from 'node:crypto';
 import { oneLine, safeLine } from '../core/index.js';
 import { Fields, cleanText, firstText, isObject, modifiedMap, pairMap, text, toInt, type Json } from './fields.js';
 import { normalizeIp } from './ip.js';
@@ -39,16 +40,51 @@ export function parseCreationTime(value: string): number {
   return t - offset;
 }
 
-/** Normalises one record. `input` is a parsed value or JSON text (string or bytes). Never throws. */
-export function normalize(input: unknown, source: RecordSource): NormalizeResult {
+/** An escaped or literal surrogate code unit: the record may hold a lone one (checked exactly by wellFormed). */
+const MAY_HOLD_LONE_SURROGATE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}|[\uD800-\uDFFF]/;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** The value with every string (keys included) made well-formed; the same object when nothing changed. */
+export function wellFormed<T>(value: T): T {
+  if (typeof value === 'string') return (LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATE_ALL, '\uFFFD') : value) as T;
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    value.forEach((v, i) => {
+      const w = wellFormed(v);
+      if (w !== v) (out ??= [...value])[i] = w;
+    });
+    return (out ?? value) as T;
+  }
+  if (value !== null && typeof value === 'object') {
+    let changed = false;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const wk = wellFormed(k);
+      const wv = wellFormed(v);
+      if (wk !== k || wv !== v) changed = true;
+      out[wk] = wv;
+    }
+    return (changed ? out : value) as T;
+  }
+  return value;
+}
+
+/**
+ * Normalises one record. `input` is a parsed value or JSON text (string or bytes). `original` is the
+ * text the value was parsed from, when the caller has it (an import's line): a rejection keeps it as
+ * the dead letter's raw text, whatever the value's shape. Never throws.
+ */
+export function normalize(input: unknown, source: RecordSource, original?: string): NormalizeResult {
   try {
-    return normalizeUnsafe(input, source);
+    return normalizeUnsafe(input, source, original);
   } catch (err) {
-    return reject(`normaliser failed on this record: ${err instanceof Error ? err.message : String(err)}`, input);
+    return reject(`normaliser failed on this record: ${err instanceof Error ? err.message : String(err)}`, original ?? input);
   }
 }
 
-function normalizeUnsafe(input: unknown, source: RecordSource): NormalizeResult {
+function normalizeUnsafe(input: unknown, source: RecordSource, original: string | undefined): NormalizeResult {
   let record: unknown = input;
   let raw: string | undefined;
   if (input instanceof Uint8Array) record = new TextDecoder('utf-8', { fatal: false }).decode(input);
@@ -63,16 +99,29 @@ function normalizeUnsafe(input: unknown, source: RecordSource): NormalizeResult 
   }
   if (!isObject(record)) {
     const kind = record === null ? 'null' : Array.isArray(record) ? 'an array' : `a ${typeof record}`;
-    return reject(`record is ${kind}, not a JSON object`, raw ?? input);
+    return reject(`record is ${kind}, not a JSON object`, raw ?? original ?? input);
   }
   if (raw === undefined) {
     try {
       raw = JSON.stringify(record);
     } catch (err) {
-      return reject(`record cannot be written as JSON: ${err instanceof Error ? err.message : 'error'}`, input);
+      return reject(`record cannot be written as JSON (${err instanceof Error ? err.message : 'error'}): nested too deeply?`, original ?? input);
     }
   }
-  const f = new Fields(record);
+  // Lone UTF-16 surrogates (JSON escapes like \ud800 without their pair) become U+FFFD, in the values and
+  // in the raw text kept: the store's JSON functions refuse such text, and one record must never stop a rule.
+  // JSON.stringify writes a lone surrogate as an escape, so the test on the text finds it either way.
+  // A rejection below still keeps the text as given (`raw`); the row keeps the well-formed one (`stored`).
+  let obj: Json = record;
+  let stored = raw;
+  if (MAY_HOLD_LONE_SURROGATE.test(raw)) {
+    const fixed = wellFormed(obj);
+    if (fixed !== obj) {
+      obj = fixed;
+      stored = JSON.stringify(fixed);
+    }
+  }
+  const f = new Fields(obj);
 
   const idValue = f.get('Id');
   if (typeof idValue !== 'string' || idValue.trim() === '') return reject('Id is missing or not a string', raw);
@@ -151,7 +200,7 @@ function normalizeUnsafe(input: unknown, source: RecordSource): NormalizeResult 
     longitude: null,
     asn: null,
     asOrg: null,
-    raw,
+    raw: stored,
   };
   return { ok: true, row };
 }
@@ -189,23 +238,83 @@ export function reject(reason: string, input: unknown): NormalizeResult {
   return { ok: false, rejection: makeRejection(reason, input) };
 }
 
+/**
+ * A rejection: the reason on one bounded line, and the input as text: the text itself, or the value
+ * written as JSON (by an explicit stack when it nests too deeply for JSON.stringify, so a dead letter
+ * never reads "[object Object]"). Text past REJECTION_RAW_MAX is cut; the key then is a hash of the
+ * whole text, so two long inputs that differ only past the cut stay two dead letters.
+ */
 export function makeRejection(reason: string, input: unknown): Rejection {
   let rawText: string;
   if (typeof input === 'string') rawText = input;
   else if (input instanceof Uint8Array) rawText = new TextDecoder().decode(input.subarray(0, REJECTION_RAW_MAX * 4));
-  else {
-    try {
-      rawText = JSON.stringify(input) ?? String(input);
-    } catch {
-      try {
-        rawText = String(input);
-      } catch {
-        rawText = '[unprintable value]';
-      }
-    }
+  else rawText = jsonText(input);
+  const rejection: Rejection = { reason: oneLine(reason, REASON_MAX) || 'record refused', raw: rawText };
+  if (rawText.length > REJECTION_RAW_MAX) {
+    rejection.raw = rawText.slice(0, REJECTION_RAW_MAX);
+    rejection.key = `sha256:${createHash('sha256').update(rawText).digest('hex')}`;
   }
-  if (rawText.length > REJECTION_RAW_MAX) rawText = rawText.slice(0, REJECTION_RAW_MAX);
-  return { reason: oneLine(reason, REASON_MAX) || 'record refused', raw: rawText };
+  return rejection;
+}
+
+/** JSON text of any value; falls back to writing it without recursion when JSON.stringify cannot. */
+function jsonText(value: unknown): string {
+  try {
+    const text = JSON.stringify(value);
+    if (text !== undefined) return text;
+  } catch {
+    // Too deep (stack) or a cycle: written below.
+  }
+  try {
+    return deepJson(value, REJECTION_RAW_MAX + 1);
+  } catch {
+    return '[unprintable value]';
+  }
+}
+
+/** JSON without recursion (deep nesting), up to `max` characters; cycles are written as null. */
+function deepJson(root: unknown, max: number): string {
+  const out: string[] = [];
+  let size = 0;
+  const seen = new Set<object>();
+  type Frame = { close: string; items: [string | null, unknown][]; at: number; node: object };
+  const stack: Frame[] = [];
+  const emit = (s: string) => {
+    out.push(s);
+    size += s.length;
+  };
+  const open = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') {
+      const scalar = typeof value === 'bigint' ? `"${String(value)}"` : JSON.stringify(value);
+      emit(scalar === undefined ? 'null' : scalar);
+      return;
+    }
+    if (seen.has(value)) {
+      emit('null');
+      return;
+    }
+    seen.add(value);
+    const isArray = Array.isArray(value);
+    emit(isArray ? '[' : '{');
+    const items: [string | null, unknown][] = isArray ? (value as unknown[]).map((v) => [null, v]) : Object.entries(value);
+    stack.push({ close: isArray ? ']' : '}', items, at: 0, node: value });
+  };
+  open(root);
+  while (stack.length > 0 && size <= max) {
+    const top = stack[stack.length - 1]!;
+    if (top.at >= top.items.length) {
+      emit(top.close);
+      seen.delete(top.node);
+      stack.pop();
+      continue;
+    }
+    const [key, value] = top.items[top.at]!;
+    if (top.at > 0) emit(',');
+    top.at++;
+    if (key !== null) emit(`${JSON.stringify(key)}:`);
+    open(value);
+  }
+  return out.join('');
 }
 
 export type { Json };

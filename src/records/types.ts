@@ -87,6 +87,11 @@ export interface Rejection {
   reason: string;
   /** The input as text (bounded), so nothing is lost. */
   raw: string;
+  /**
+   * What tells this rejection apart from others of the same source in the dead-letter table, when raw
+   * alone does not (raw cut at its bound; the same text on two lines of an import). Default: raw.
+   */
+  key?: string;
 }
 
 export type NormalizeResult = { ok: true; row: EventRow } | { ok: false; rejection: Rejection };

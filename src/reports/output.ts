@@ -1,7 +1,8 @@
 // Writing rendered reports to files: safe file names from report names and periods, written atomically
-// (temporary file, then rename) so a reader never sees half a report.
+// and private to this user (core writePrivateFile: 0600 in 0700 folders) so a reader never sees half a
+// report and another local user never sees one at all.
 
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { ensurePrivateDir, writePrivateFile } from '../core/index.js';
 import { join } from 'node:path';
 import { RENDERERS } from './render/index.js';
 import type { ReportFormat, ReportResult } from './types.js';
@@ -24,14 +25,12 @@ export function safeName(text: string): string {
 
 /** Writes the report in each format to `folder` as `<base>.<ext>`; returns what was written. */
 export function writeReportFiles(report: ReportResult, formats: readonly ReportFormat[], folder: string, base = report.name): WrittenFile[] {
-  mkdirSync(folder, { recursive: true });
+  ensurePrivateDir(folder);
   return [...new Set(formats)].map((format) => {
     const r = RENDERERS[format];
     const filename = `${safeName(base)}.${r.extension}`;
     const path = join(folder, filename);
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, r.render(report), { mode: 0o640 });
-    renameSync(tmp, path);
+    writePrivateFile(path, r.render(report));
     return { format, path, filename, mediaType: r.mediaType };
   });
 }

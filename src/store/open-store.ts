@@ -1,8 +1,10 @@
 // openStore: the store named by the config, from one table of engines. Adding an engine (ClickHouse)
-// is one entry here plus its folder.
+// is one entry here plus its folder. `stateStore` moves the state port to PostgreSQL (compose.ts).
 
 import { AppError, type Clock, type Logger } from '../core/index.js';
+import { withStateStore } from './compose.js';
 import { openDuckDbStore } from './duckdb/index.js';
+import { openPostgresState, type PostgresConnection } from './postgres/index.js';
 import type { Store } from './types.js';
 
 export interface StoreContext {
@@ -14,7 +16,14 @@ export interface StoreContext {
   migrate?: boolean;
 }
 
-export type StoreEngineConfig = { engine: 'duckdb'; path: string; memoryLimit?: string; threads?: number };
+export type StoreEngineConfig = {
+  engine: 'duckdb';
+  path: string;
+  memoryLimit?: string;
+  threads?: number;
+  /** Keep the state in PostgreSQL instead of beside the events. */
+  stateStore?: { engine: 'postgres'; connection: PostgresConnection };
+};
 
 type EngineOpener<C extends StoreEngineConfig> = (config: C, ctx: StoreContext) => Promise<Store>;
 
@@ -34,7 +43,16 @@ export const STORE_ENGINES: { [E in StoreEngineConfig['engine']]: EngineOpener<E
 export async function openStore(config: StoreEngineConfig, ctx: StoreContext = {}): Promise<Store> {
   const open = STORE_ENGINES[config.engine] as EngineOpener<StoreEngineConfig> | undefined;
   if (!open) throw new AppError('store_engine', `Unknown store engine "${String(config.engine)}"; use one of: ${Object.keys(STORE_ENGINES).join(', ')}.`);
-  const store = await open(config, ctx);
+  const events = await open(config, ctx);
+  let store = events;
+  if (config.stateStore) {
+    try {
+      store = withStateStore(events, await openPostgresState(config.stateStore.connection, { ...(ctx.logger ? { logger: ctx.logger } : {}), migrate: false }));
+    } catch (err) {
+      await events.close().catch(() => undefined);
+      throw err;
+    }
+  }
   if (ctx.migrate === false) return store;
   try {
     await store.migrate();

@@ -2,8 +2,8 @@
 // give-up age) with documented defaults, and the classification of HTTP answers into retryable or not.
 
 import { z } from 'zod';
-import { duration } from '../../config/index.js';
-import { fail, ok, scrub, type Outcome, type Secret } from '../../core/index.js';
+import { duration, textOrSecret } from '../../config/index.js';
+import { fail, ok, reveal, scrub, type MaybeSecret, type Outcome, type Secret } from '../../core/index.js';
 import type { DeliveryOptions } from './types.js';
 
 export const destinationName = z
@@ -33,26 +33,54 @@ export function deliveryOf(c: DeliveryOptions): DeliveryOptions {
   return { timeout: c.timeout, ratePerMinute: c.ratePerMinute, backoffMin: c.backoffMin, backoffMax: c.backoffMax, giveUpAfter: c.giveUpAfter };
 }
 
-/** Header names we accept in config: RFC 7230 tokens; values: printable, no CR/LF. */
+const HEADER_VALUE = /^[\x20-\x7e\t]{0,2000}$/;
+/** Headers that carry a credential: their values must come from { env } or { file }, never the config text. */
+const CREDENTIAL_HEADER = /^(?:authorization|proxy-authorization|cookie)$|token|secret|api-?key|auth|passw|signature|session/i;
+
+const headerValue = (name: string) =>
+  textOrSecret(
+    'AUDITWATCH_WEBHOOK_TOKEN',
+    (v) =>
+      !HEADER_VALUE.test(v)
+        ? 'must be printable ASCII on one line'
+        : CREDENTIAL_HEADER.test(name)
+          ? `is a credential (${name.slice(0, 40)}) and must not be written in the config; use { env: AUDITWATCH_WEBHOOK_TOKEN } or { file: ./auditwatch.secrets/NAME.secret }`
+          : null,
+    (v) => (HEADER_VALUE.test(v) ? null : 'holds a value that is not printable ASCII on one line'),
+  );
+
+/** Header names we accept in config: RFC 7230 tokens; values: printable, no CR/LF, written or from { env } / { file }. */
 export const headerMap = z
   .record(
     z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, { error: 'must be an HTTP header name (letters, digits, -)' }),
-    z.string().regex(/^[\x20-\x7e\t]{0,2000}$/, { error: 'must be printable ASCII on one line' }),
+    z.unknown(),
     { error: 'must be a map of header name to value' },
   )
-  .default({});
+  .default({})
+  .transform((headers, ctx) => {
+    const out: Record<string, MaybeSecret> = {};
+    for (const [name, value] of Object.entries(headers)) {
+      const r = headerValue(name).safeParse(value);
+      if (r.success) out[name] = r.data;
+      else for (const issue of r.error.issues) ctx.issues.push({ code: 'custom', input: value, message: issue.message, path: [name, ...issue.path] });
+    }
+    return out;
+  });
 
 /** POSTs a body and turns the answer into an Outcome: 2xx ok; 408, 425, 429 and 5xx retryable; else not. */
 export async function postBody(
-  url: string,
+  url: MaybeSecret,
   body: string,
-  headers: Record<string, string>,
+  headers: Record<string, MaybeSecret>,
   signal: AbortSignal,
   secrets: readonly Secret[],
 ): Promise<Outcome> {
+  const sent: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) sent[k] = reveal(v);
+  const target = withoutLogin(reveal(url), sent);
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers, body, signal, redirect: 'manual' });
+    res = await fetch(target, { method: 'POST', headers: sent, body, signal, redirect: 'manual' });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (err as Error).message;
@@ -65,10 +93,26 @@ export async function postBody(
   return fail(new Error(scrub(`POST ${safeUrl(url)} answered HTTP ${res.status}${snippet ? `: ${snippet}` : ''}`, secrets)), retryable);
 }
 
-/** A URL for messages: scheme and host only (Slack and Teams webhook URLs carry tokens in path and query). */
-export function safeUrl(url: string): string {
+/** fetch refuses a URL with user:pass@: the login moves to an Authorization: Basic header (unless one is set). */
+function withoutLogin(url: string, headers: Record<string, string>): string {
+  let u: URL;
   try {
-    const u = new URL(url);
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  if (!u.username && !u.password) return url;
+  const login = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  if (!Object.keys(headers).some((k) => k.toLowerCase() === 'authorization')) headers['authorization'] = `Basic ${Buffer.from(login).toString('base64')}`;
+  u.username = '';
+  u.password = '';
+  return u.toString();
+}
+
+/** A URL for messages: scheme and host only (Slack and Teams webhook URLs carry tokens in path and query). */
+export function safeUrl(url: MaybeSecret): string {
+  try {
+    const u = new URL(reveal(url));
     return `${u.protocol}//${u.host}`;
   } catch {
     return '<invalid url>';

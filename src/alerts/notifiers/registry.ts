@@ -5,6 +5,7 @@ import { emailKind } from './email/index.js';
 import { slackKind } from './slack/index.js';
 import { syslogKind } from './syslog/index.js';
 import { teamsKind } from './teams/index.js';
+import { collectSecrets, type Secret } from '../../core/index.js';
 import type { DeliveryOptions, Notifier, NotifierContext } from './types.js';
 import { webhookKind } from './webhook/index.js';
 import { deliveryOf } from './common.js';
@@ -24,13 +25,24 @@ export type DestinationConfig = {
   [K in NotifierType]: Parameters<(typeof NOTIFIER_KINDS)[K]['create']>[0];
 }[NotifierType];
 
-/** Builds the notifier of a destination, carrying its delivery options for the outbox worker. */
-export function createNotifier(config: DestinationConfig, ctx: NotifierContext): Notifier & { delivery: DeliveryOptions } {
+/** Every secret of every destination (URLs, header values, passwords, keys): what error texts are scrubbed of. */
+export function destinationSecrets(destinations: readonly DestinationConfig[]): Secret[] {
+  return collectSecrets(destinations);
+}
+
+/**
+ * Builds the notifier of a destination, carrying its delivery options for the outbox worker. Its
+ * secrets() are every Secret in its config plus `scrubAlso` (the other destinations'), so the shared
+ * stages scrub all of them from whatever a receiver, proxy or library answers.
+ */
+export function createNotifier(config: DestinationConfig, ctx: NotifierContext, scrubAlso: readonly Secret[] = []): Notifier & { delivery: DeliveryOptions } {
   const kind = NOTIFIER_KINDS[config.type] as { create(c: DestinationConfig, x: NotifierContext): Notifier };
   const notifier = kind.create(config, ctx);
-  return Object.assign(notifier, { delivery: deliveryOf(config) });
+  const secrets = [...new Set([...collectSecrets(config), ...notifier.secrets(), ...scrubAlso])];
+  return Object.assign(notifier, { delivery: deliveryOf(config), secrets: () => secrets });
 }
 
 export function createNotifiers(destinations: readonly DestinationConfig[], ctx: NotifierContext): (Notifier & { delivery: DeliveryOptions })[] {
-  return destinations.map((d) => createNotifier(d, ctx));
+  const every = destinationSecrets(destinations);
+  return destinations.map((d) => createNotifier(d, ctx, every));
 }

@@ -1,9 +1,8 @@
 // What every command shares: the --config option, loading the config, a logger at the configured level,
 // and opening the store named in the config (creating its folder, applying migrations).
 
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AppError, createLogger, errorMessage, type Logger } from '../../core/index.js';
+import { AppError, collectSecrets, createLogger, ensurePrivateDir, errorMessage, type Logger } from '../../core/index.js';
 import { DEFAULT_CONFIG_FILE, loadConfig, type Config, type LoadOptions } from '../../config/index.js';
 import { openStore, type Store } from '../../store/index.js';
 
@@ -22,7 +21,7 @@ export function loadCliConfig(values: { config?: string | boolean | undefined },
 }
 
 export function cliLogger(config: Config, base: Record<string, unknown> = {}): Logger {
-  return createLogger({ level: config.log.level, base });
+  return createLogger({ level: config.log.level, base, secrets: collectSecrets(config) });
 }
 
 /** True when an error says another process holds the DuckDB file. */
@@ -57,7 +56,7 @@ export async function openConfiguredStore(config: Config, options: { logger?: Lo
     });
   }
   try {
-    mkdirSync(dirname(config.store.path), { recursive: true });
+    ensurePrivateDir(dirname(config.store.path));
   } catch (err) {
     throw new AppError('store_path', `Cannot create the folder of the store ${config.store.path} (${errorMessage(err)}); fix store.path or the folder's permissions.`);
   }
@@ -69,6 +68,7 @@ export async function openConfiguredStore(config: Config, options: { logger?: Lo
         path: config.store.path,
         ...(config.store.memoryLimit !== undefined ? { memoryLimit: config.store.memoryLimit } : {}),
         ...(config.store.threads !== undefined ? { threads: config.store.threads } : {}),
+        ...(config.store.state === 'postgres' && config.store.postgres ? { stateStore: { engine: 'postgres' as const, connection: config.store.postgres } } : {}),
       },
       { ...(options.logger ? { logger: options.logger } : {}), readOnly: options.readOnly ?? false },
     );

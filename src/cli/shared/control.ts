@@ -1,14 +1,16 @@
 // The daemon's local HTTP surface, on collect.listen: GET /metrics (Prometheus), and a small control API
 // for the commands that cannot open the DuckDB file while the daemon holds it: GET /status and
 // POST /query (read-only SQL). The control API asks for a bearer token kept in an endpoint file next to
-// the store (mode 0600), so only the user who runs the daemon can use it; /metrics needs none.
+// the store (mode 0600), so only the user who runs the daemon can use it; /metrics needs none. Every
+// endpoint refuses a Host header that does not name the daemon (DNS rebinding; see host.ts).
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError, errorMessage, type Logger } from '../../core/index.js';
+import { AppError, errorMessage, writePrivateFile, type Logger } from '../../core/index.js';
 import type { ListenAddress } from '../../config/index.js';
+import { allowedHostNames, hostAllowed } from './host.js';
 
 export interface MetricsSource {
   metrics(): Promise<string>;
@@ -38,9 +40,19 @@ export interface ControlServer {
 
 const MAX_BODY = 1_000_000;
 
-export async function startControlServer(listen: ListenAddress, handlers: ControlHandlers, logger: Logger): Promise<ControlServer> {
+export async function startControlServer(
+  listen: ListenAddress,
+  handlers: ControlHandlers,
+  logger: Logger,
+  allowedHosts: readonly string[] = [],
+): Promise<ControlServer> {
   const token = randomBytes(24).toString('base64url');
+  const hosts = allowedHostNames(listen.host, allowedHosts);
   const server = createServer((req, res) => {
+    if (!hostAllowed(req.headers.host, hosts)) {
+      send(res, 403, { error: 'The Host header does not name this daemon; use its listen address (or localhost), or add the name to collect.allowedHosts.' });
+      return;
+    }
     handle(req, res, handlers, token).catch((err) => {
       logger.warn('A control request failed.', { path: req.url?.slice(0, 100), error: errorMessage(err) });
       send(res, err instanceof AppError ? 400 : 500, { error: errorMessage(err) });
@@ -154,7 +166,7 @@ export function endpointFile(storePath: string): string {
 }
 
 export function writeEndpoint(storePath: string, endpoint: DaemonEndpoint): void {
-  writeFileSync(endpointFile(storePath), JSON.stringify(endpoint), { mode: 0o600 });
+  writePrivateFile(endpointFile(storePath), JSON.stringify(endpoint)); // replaces a planted file, never writes through it
 }
 
 export function removeEndpoint(storePath: string, pid = process.pid): void {

@@ -2,7 +2,7 @@
 // enriched at ingest, detection runs after the committed batches, alerts are stored and delivered by
 // the outbox to a real webhook receiver, each once.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -11,6 +11,7 @@ import { loadConfig } from '../../config/index.js';
 import { createContentSource, startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { openStore, sql } from '../../store/index.js';
 import { startWebhookReceiver, writeDemoConfig, type WebhookReceiver } from '../demo-steps.js';
+import { readEndpoint } from './control.js';
 import { runDaemon } from './daemon.js';
 import { DAEMON_PLUGINS } from './plugins.js';
 
@@ -42,10 +43,20 @@ test('the daemon enriches, detects after each batch and delivers every alert onc
   const file = writeDemoConfig(root, emu.url, emu.tenants, rx.url);
   const config = loadConfig(file);
   config.collect.initialLookback = 2 * 86_400_000;
+  // A user folder with a broken rule: the daemon skips it, names it in status and /metrics, and runs the rest.
+  const userRules = join(root, 'user-rules');
+  mkdirSync(userRules);
+  writeFileSync(join(userRules, 'broken.yml'), 'title: Broken\nid: broken\nlogsource: {product: m365, service: azuread}\ndetection:\n  s:\n    Operation|nosuchmodifier: x\n  condition: s\n');
+  config.detect.ruleDirs = [userRules];
+  config.collect.listen = { host: '127.0.0.1', port: 0 };
+  let url: string | null = null;
+  let metrics = '';
+  let status: { warnings: string[] } = { warnings: [] };
   const store = await openStore(config.store);
   const controller = new AbortController();
   try {
     await runDaemon({
+      onListening: (u) => (url = u),
       config,
       store,
       logger: silentLogger,
@@ -61,6 +72,9 @@ test('the daemon enriches, detects after each batch and delivers every alert onc
               Number((await store.query(sql`SELECT count(*) AS n FROM alert_outbox WHERE status = ${'pending'}`))[0]!['n']);
             const alerts = async () => Number((await store.query(sql`SELECT count(*) AS n FROM alerts`))[0]!['n']);
             for (let i = 0; i < 300 && ((await alerts()) === 0 || (await pending()) > 0); i++) await new Promise((r) => setTimeout(r, 100));
+            metrics = await (await fetch(`${url}/metrics`)).text();
+            const token = readEndpoint(config.store.path)!.token;
+            status = (await (await fetch(`${url}/status`, { headers: { authorization: `Bearer ${token}` } })).json()) as typeof status;
             controller.abort();
           },
         }),
@@ -71,6 +85,8 @@ test('the daemon enriches, detects after each batch and delivers every alert onc
     };
     const alerts = await store.query<{ rule_id: string; n: number }>(sql`SELECT rule_id, count(*) AS n FROM alerts GROUP BY rule_id`);
     const lines = readFileSync(join(root, 'webhook.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; title: string; entities: { users?: string[] } });
+    assert.match(metrics, /auditwatch_rules_skipped\{stage="load"\} 1/);
+    assert.ok(status.warnings.some((w) => /broken\.yml:6 is skipped \(it does not load\)/.test(w)), JSON.stringify(status.warnings));
     assert.equal(new Set(lines.map((l) => l.id)).size, lines.length, 'each alert delivered once');
     assert.equal(lines.length, alerts.reduce((n, a) => n + Number(a.n), 0), 'every stored alert was delivered');
     const selfGrant = truth.scenarios.find((s) => s.name === 'mailbox-fullaccess-self-grant')!;

@@ -1,7 +1,7 @@
 // Printing rows for people and machines: JSON lines, CSV safe for spreadsheets, and a terminal table
 // that treats every value as hostile (control characters escaped, width bounded).
 
-import { AppError, csvCell, safeLine } from '../../core/index.js';
+import { AppError, csvCell, safeJson, safeLine } from '../../core/index.js';
 
 export type RowValue = string | number | boolean | null;
 export type OutputRow = Record<string, RowValue>;
@@ -16,9 +16,9 @@ export function parseFormat(value: string | undefined, allowed: readonly OutputF
   return v;
 }
 
-/** One JSON object a line. */
+/** One JSON object a line; bidi, C1 and line-separator characters as \u escapes (core safeJson). */
 export function jsonLines(rows: readonly object[]): string {
-  return rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+  return rows.map((r) => `${safeJson(r)}\n`).join('');
 }
 
 export function csv(rows: readonly OutputRow[], columns = columnsOf(rows)): string {

@@ -2,12 +2,12 @@
 // service (the detector's sink), the detector, the notifiers and the outbox worker. The collect daemon,
 // the demo and the tests all build them here, so the wiring exists in one place.
 
-import { safeLine, type Clock, type Logger } from '../../core/index.js';
+import type { AppError, Clock, Logger } from '../../core/index.js';
 import type { Config } from '../../config/index.js';
 import { createAlertService, createNotifiers, createOutboxWorker, type AlertService, type OutboxWorker } from '../../alerts/index.js';
-import { compileRules, createDetectionScheduler, createDetector, loadRules, type AnyRule, type DetectionScheduler, type Detector } from '../../detect/index.js';
+import { createDetectionScheduler, createDetector, loadRules, type AnyRule, type DetectionScheduler, type Detector } from '../../detect/index.js';
 import type { Store } from '../../store/index.js';
-import { overridesOf, ruleDirsOf } from '../detect.js';
+import { overridesOf, reportRuleErrors, ruleDirsOf } from '../detect.js';
 
 export interface Pipeline {
   rules: AnyRule[];
@@ -16,24 +16,44 @@ export interface Pipeline {
   outbox: OutboxWorker;
   /** Detection after every committed batch: identities first, then an incremental pass. */
   scheduler: DetectionScheduler;
+  /** Rules skipped now, with file:line: those that failed to load, to compile or (last pass) to run. */
+  ruleProblems(): RuleProblem[];
   close(): Promise<void>;
 }
 
+export interface RuleProblem {
+  location: string;
+  rule: string | null;
+  stage: 'load' | 'compile' | 'run';
+  message: string;
+}
+
+/** A load error (parse, mapping, compile check) as a rule problem. */
+export function loadProblem(e: AppError): RuleProblem {
+  const location = e.location ? `${e.location.file}${e.location.line ? `:${e.location.line}` : ''}` : '';
+  return { location, rule: null, stage: 'load', message: e.message };
+}
+
+/** A skipped rule as one line of `auditwatch status`. */
+export function ruleProblemLine(p: RuleProblem): string {
+  const what = p.stage === 'run' ? 'its query failed' : p.stage === 'compile' ? 'it does not compile' : 'it does not load';
+  return `rule ${p.rule ?? ''}${p.rule ? ' ' : ''}at ${p.location || '?'} is skipped (${what}): ${p.message}; fix it (auditwatch rules validate) or disable it (detect.disabled).`;
+}
+
 /**
- * The config's rules that load and compile; a broken rule file is skipped with a warning naming it, so
- * that one mistake in a user's rule folder does not stop detection for every other rule
- * (`auditwatch rules validate` names the mistakes).
+ * The config's rules that load and compile. A broken rule is reported with file:line (`warn`) and
+ * skipped, the same way as detect, hunt and eval do; the detector skips a rule that does not compile for
+ * the store's dialect or whose query fails, and reports it in failures() (status, /metrics, the log).
  */
-export async function usableRules(config: Config, dialect: 'duckdb' | 'clickhouse', warn: (text: string) => void): Promise<AnyRule[]> {
-  const loaded = await loadRules(ruleDirsOf(config));
-  const { errors } = compileRules(loaded.rules, dialect);
-  const bad = new Set([...loaded.errors, ...errors].map((e) => e.location?.file).filter((f): f is string => f !== undefined));
-  if (bad.size) warn(`${bad.size} rule file${bad.size === 1 ? '' : 's'} skipped because of errors (see auditwatch rules validate): ${[...bad].map((f) => safeLine(f, 80)).join(', ')}`);
-  return loaded.rules.filter((r) => !bad.has(r.file));
+export async function usableRules(config: Config, warn: (text: string) => void): Promise<{ rules: AnyRule[]; errors: AppError[] }> {
+  const loaded = await loadRules(ruleDirsOf(config), { disabled: config.detect.disabled });
+  for (const n of loaded.notices) warn(n);
+  reportRuleErrors(loaded.errors, warn);
+  return { rules: loaded.rules, errors: loaded.errors };
 }
 
 export async function createPipeline(config: Config, store: Store, clock: Clock, logger: Logger, warn: (text: string) => void = (t) => logger.warn(t)): Promise<Pipeline> {
-  const rules = await usableRules(config, store.dialect.name, warn);
+  const { rules, errors: loadErrors } = await usableRules(config, warn);
   const alerts = createAlertService({ store, clock, logger, config: config.alerts });
   const detector = createDetector({ store, clock, logger, rules, disabled: config.detect.disabled, overrides: overridesOf(config), sink: alerts });
   const notifiers = createNotifiers(config.alerts.destinations, { clock, logger });
@@ -45,6 +65,10 @@ export async function createPipeline(config: Config, store: Store, clock: Clock,
     alerts,
     outbox,
     scheduler,
+    ruleProblems: () => [
+      ...loadErrors.map(loadProblem),
+      ...detector.failures().map((f) => ({ location: f.location, rule: f.ruleId, stage: f.stage, message: f.message })),
+    ],
     close: async () => {
       await scheduler.idle();
       await Promise.all(notifiers.map((n) => n.close()));

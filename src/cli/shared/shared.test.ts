@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry, Counter } from 'prom-client';
 import { silentLogger } from '../../core/index.js';
+import { request } from 'node:http';
 import { startControlServer } from './control.js';
+import { hostOf } from './host.js';
 import { csv, jsonLines, table } from './format.js';
 import { createProgress } from './progress.js';
 
@@ -90,5 +92,44 @@ describe('control server', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('refuses a Host header that does not name the daemon on every endpoint (DNS rebinding), /metrics and /healthz included', async () => {
+    const registry = new Registry();
+    new Counter({ name: 'auditwatch_rebind_total', help: 'test', registers: [registry] }).inc(1);
+    const handlers = { metrics: registry, status: async () => ({}), query: async () => [], command: async () => ({ code: 0, stdout: '', stderr: '' }) };
+    const server = await startControlServer({ host: '127.0.0.1', port: 0 }, handlers, silentLogger, ['proxy.example.net']);
+    const port = Number(new URL(server.url).port);
+    // fetch() sets Host from the URL; a rebinding page's request carries its own name, so send raw Host headers.
+    const get = (path: string, host: string, auth = false) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path, headers: { host, ...(auth ? { authorization: `Bearer ${server.token}` } : {}) } }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      for (const path of ['/metrics', '/healthz', '/status']) {
+        const refused = await get(path, `evil.example.com:${port}`, true);
+        assert.equal(refused.status, 403, path);
+        assert.match(refused.body, /Host header does not name this daemon.*collect\.allowedHosts/);
+        assert.doesNotMatch(refused.body, /auditwatch_rebind_total/);
+      }
+      assert.equal((await get('/metrics', `127.0.0.1.evil.example:${port}`)).status, 403, 'a name that only starts like the address');
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST.:${port}`, `proxy.example.net`, `app.localhost:${port}`]) {
+        const ok = await get('/metrics', host);
+        assert.equal(ok.status, 200, host);
+        assert.match(ok.body, /auditwatch_rebind_total 1/);
+      }
+      assert.equal((await get('/status', `localhost:${port}`, true)).status, 200);
+    } finally {
+      await server.close();
+    }
+    assert.equal(hostOf('[::1]:9464'), '::1');
+    assert.equal(hostOf('a b'), null);
+    assert.equal(hostOf(undefined), null);
   });
 });

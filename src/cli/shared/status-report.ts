@@ -5,7 +5,7 @@
 
 import { DAY, HOUR, MINUTE, formatDuration, safeLine } from '../../core/index.js';
 import type { TenantConfig } from '../../config/index.js';
-import { sql, type Store } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
 import { CLOCK_WARNING_MS, clockSkewText, loadWorkerStates, skewCorrection, type WorkerStatus } from '../../collect/index.js';
 import { outboxHealth, type DestinationHealth } from '../../alerts/index.js';
 
@@ -48,14 +48,7 @@ const EXPIRED_CODES = new Set(['AF20051', 'expired', 'expired-before-listed']);
 type Key = string;
 const key = (tenantId: string, contentType: string | null): Key => `${tenantId}\u0000${contentType ?? ''}`;
 
-function ms(v: unknown): number | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'number') return v;
-  const t = Date.parse(String(v));
-  return Number.isNaN(t) ? null : t;
-}
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 
 export async function computeStatus(
   store: Store,
@@ -64,33 +57,20 @@ export async function computeStatus(
   live: readonly WorkerStatus[] = [],
 ): Promise<StatusReport> {
   const midnight = Math.floor(now / DAY) * DAY;
-  const since = new Date(now - 8 * DAY);
-  const today = new Date(midnight);
-  // One after the other: the store serialises its connections, and a daemon's pass may be committing.
-  const events = await store.query(sql`SELECT tenant_id, content_type, count(*) AS records,
-        sum(CASE WHEN ingested_at >= ${today} THEN 1 ELSE 0 END) AS records_today,
-        max(creation_time) AS newest_event, max(ingested_at) AS newest_ingest
-      FROM events GROUP BY tenant_id, content_type`);
-  const ledger = await store.query(sql`SELECT tenant_id, content_type, count(*) AS blobs,
-        sum(CASE WHEN ingested_at >= ${today} THEN 1 ELSE 0 END) AS blobs_today,
-        min(content_created) AS oldest_created, max(content_created) AS newest_created
-      FROM blob_ledger WHERE content_created >= ${since} GROUP BY tenant_id, content_type`);
-  const gaps = await store.query(sql`SELECT tenant_id, content_type, code, count(*) AS n, min(window_start) AS first_start, max(window_end) AS last_end
-      FROM gaps GROUP BY tenant_id, content_type, code`);
-  const dead = await store.query(sql`SELECT tenant_id, content_type, count(*) AS n FROM dead_letters GROUP BY tenant_id, content_type`);
+  const stats = await store.collectionStats({ today: midnight, ledgerSince: now - 8 * DAY });
   const saved = new Map((await loadWorkerStates(store)).map((x) => [key(x.tenantId, x.contentType), x]));
-  const byKey = <T extends { tenant_id?: unknown; content_type?: unknown }>(rows: T[]) => {
+  const byKey = <T extends { tenantId: string | null; contentType: string | null }>(rows: T[]) => {
     const m = new Map<Key, T[]>();
     for (const r of rows) {
-      const k = key(String(r.tenant_id ?? ''), r.content_type === null || r.content_type === undefined ? null : String(r.content_type));
+      const k = key(r.tenantId ?? '', r.contentType);
       m.set(k, [...(m.get(k) ?? []), r]);
     }
     return m;
   };
-  const ev = byKey(events);
-  const led = byKey(ledger);
-  const gp = byKey(gaps);
-  const dl = byKey(dead);
+  const ev = byKey(stats.events);
+  const led = byKey(stats.ledger);
+  const gp = byKey(stats.gaps);
+  const dl = byKey(stats.deadLetters);
   const entries: StatusEntry[] = [];
   for (const t of tenants) {
     for (const ct of t.contentTypes) {
@@ -108,29 +88,29 @@ export async function computeStatus(
       const cursor = (await store.getCursor(t.tenantId, ct))?.position ?? w?.cursor ?? null;
       const e = ev.get(k)?.[0];
       const l = led.get(k)?.[0];
-      const newestCreated = maxOf(ms(l?.newest_created), w?.newestContentCreated ?? null);
-      const newestEvent = maxOf(ms(e?.newest_event), w?.lastEventTime ?? null);
-      const newestIngest = ms(e?.newest_ingest);
-      const blobs = num(l?.blobs);
+      const newestCreated = maxOf(l?.newestCreated ?? null, w?.newestContentCreated ?? null);
+      const newestEvent = maxOf(e?.newestEvent ?? null, w?.lastEventTime ?? null);
+      const newestIngest = e?.newestIngest ?? null;
+      const blobs = l?.blobs ?? 0;
       const warnings: string[] = [];
       let gapCount = 0;
       let expired = 0;
       for (const g of gp.get(k) ?? []) {
-        gapCount += num(g.n);
-        const span = `${iso(ms(g.first_start))?.slice(0, 16)} to ${iso(ms(g.last_end))?.slice(0, 16)}`;
-        if (EXPIRED_CODES.has(String(g.code))) {
-          expired += num(g.n);
+        gapCount += g.count;
+        const span = `${iso(g.firstStart)?.slice(0, 16)} to ${iso(g.lastEnd)?.slice(0, 16)}`;
+        if (EXPIRED_CODES.has(g.code)) {
+          expired += g.count;
           warnings.push(
             g.code === 'expired-before-listed'
-              ? `${num(g.n)} span(s) became older than the API's 7 days before they were listed (${span}); import a Purview export for that period`
-              : `${num(g.n)} blob(s) expired before they were collected (${span}); import a Purview export for that period`,
+              ? `${g.count} span(s) became older than the API's 7 days before they were listed (${span}); import a Purview export for that period`
+              : `${g.count} blob(s) expired before they were collected (${span}); import a Purview export for that period`,
           );
         } else {
-          warnings.push(`${num(g.n)} gap(s) [${safeLine(g.code, 40)}]: content the API could not give`);
+          warnings.push(`${g.count} gap(s) [${safeLine(g.code, 40)}]: content the API could not give`);
         }
       }
       if (newestCreated !== null) {
-        const oldest = ms(l?.oldest_created) ?? newestCreated;
+        const oldest = l?.oldestCreated ?? newestCreated;
         const usualGap = blobs > 1 ? (newestCreated - oldest) / (blobs - 1) : SILENT_CAP;
         const threshold = Math.min(Math.max(3 * usualGap, SILENT_FLOOR), SILENT_CAP);
         if (apiNow - newestCreated > threshold) {
@@ -152,17 +132,17 @@ export async function computeStatus(
           w?.eventLagMs != null ? Math.round(w.eventLagMs / 1000) : newestEvent !== null && newestIngest !== null ? Math.round((newestIngest - newestEvent) / 1000) : null,
         lastError: lastError ? { code: safeLine(lastError.code, 40), message: safeLine(lastError.message, 500), at: iso(lastError.at)! } : null,
         lastSuccess: iso(lastSuccess),
-        recordsToday: Math.max(num(e?.records_today), w?.recordsToday ?? 0),
-        blobsToday: Math.max(num(l?.blobs_today), w?.blobsToday ?? 0),
-        records: num(e?.records),
+        recordsToday: Math.max(e?.recordsToday ?? 0, w?.recordsToday ?? 0),
+        blobsToday: Math.max(l?.blobsToday ?? 0, w?.blobsToday ?? 0),
+        records: e?.records ?? 0,
         gaps: gapCount,
         expiredGaps: expired,
-        deadLetters: num(dl.get(k)?.[0]?.n),
+        deadLetters: dl.get(k)?.[0]?.count ?? 0,
         warnings,
       });
     }
   }
-  const orphanDead = [...dl.entries()].filter(([k]) => k.endsWith('\u0000')).reduce((s, [, r]) => s + num(r[0]?.n), 0);
+  const orphanDead = [...dl.entries()].filter(([k]) => k.endsWith('\u0000')).reduce((s, [, r]) => s + (r[0]?.count ?? 0), 0);
   const top: string[] = [];
   if (orphanDead > 0) top.push(`${orphanDead} imported record(s) were rejected; see the dead_letters table`);
   const destinations = await outboxHealth(store, now);

@@ -38,6 +38,10 @@ export const collectSection = z
       .optional(),
     /** Address of /metrics (Prometheus) and the local control API (/status, /query); false turns it off. */
     listen: listenAddress('127.0.0.1:9464'),
+    /** Host names besides the listen address and localhost that the endpoints answer to (a reverse proxy's name). */
+    allowedHosts: z
+      .array(z.string({ error: 'must be a host name' }).regex(/^[A-Za-z0-9.-]{1,253}$|^\[?[0-9A-Fa-f:.]+\]?$/, { error: 'must be a host name or address without a port' }), { error: 'must be a list of host names' })
+      .default([]),
   })
   .prefault({});
 

@@ -31,7 +31,7 @@ detection:
   condition: sel and not filter`;
 
 test('modifiers, Name/Value fields, numbers and not: DuckDB', () => {
-  assert.deepEqual(predicate(SIMPLE, duckdbDetect), { text: "(coalesce((contains(lower(\"operation\"), $1) OR contains(lower(\"operation\"), $2)), FALSE) AND coalesce(json_extract_string(\"parameters\", $3) = $4, FALSE) AND coalesce(TRY_CAST(\"error_number\" AS DOUBLE) > $5, FALSE) AND coalesce(ends_with(lower(json_extract_string(\"modified_properties\", $6)), $7), FALSE) AND coalesce(\"record_type\" = $8, FALSE)) AND (NOT (coalesce(\"client_ip\" IS NULL, FALSE)))", params: ["add-mailbox", "set-mailbox", "$.\"AccessRights\"", "FullAccess", 50000, "$.\"Role.DisplayName\".\"newValue\"", "administrator", 1] });
+  assert.deepEqual(predicate(SIMPLE, duckdbDetect), { text: "(coalesce((contains(lower(\"operation\"), $1) OR contains(lower(\"operation\"), $2)), FALSE) AND coalesce(TRY(json_extract_string(\"parameters\", $3)) = $4, FALSE) AND coalesce(TRY_CAST(\"error_number\" AS DOUBLE) > $5, FALSE) AND coalesce(ends_with(lower(TRY(json_extract_string(\"modified_properties\", $6))), $7), FALSE) AND coalesce(\"record_type\" = $8, FALSE)) AND (NOT (coalesce(\"client_ip\" IS NULL, FALSE)))", params: ["add-mailbox", "set-mailbox", "$.\"AccessRights\"", "FullAccess", 50000, "$.\"Role.DisplayName\".\"newValue\"", "administrator", 1] });
 });
 
 test('modifiers, Name/Value fields, numbers and not: ClickHouse', () => {
@@ -53,7 +53,7 @@ detection:
     condition: selection`;
 
 test('the m365 taxonomy of SigmaHQ rules: DuckDB and ClickHouse', () => {
-  assert.deepEqual(predicate(TAXONOMY, duckdbDetect), { text: "(lower(\"workload\") IN ($1)) AND (coalesce(lower(\"workload\") = $2, FALSE) AND coalesce(lower(json_extract_string(\"raw\", $3)) = $4, FALSE) AND coalesce(lower(\"result_status\") IN ($5, $6, $7, $8), FALSE))", params: ["securitycompliancecenter", "securitycompliancecenter", "$.\"Name\"", "suspicious inbox forwarding", "succeeded", "success", "true", "partiallysucceeded"] });
+  assert.deepEqual(predicate(TAXONOMY, duckdbDetect), { text: "(lower(\"workload\") IN ($1)) AND (coalesce(lower(\"workload\") = $2, FALSE) AND coalesce(lower(TRY(json_extract_string(\"raw\", $3))) = $4, FALSE) AND coalesce(lower(\"result_status\") IN ($5, $6, $7, $8), FALSE))", params: ["securitycompliancecenter", "securitycompliancecenter", "$.\"Name\"", "suspicious inbox forwarding", "succeeded", "success", "true", "partiallysucceeded"] });
   assert.deepEqual(predicate(TAXONOMY, clickhouseDetect), { text: "(lowerUTF8(`workload`) IN ({p1:String})) AND (coalesce(lowerUTF8(`workload`) = {p2:String}, FALSE) AND coalesce(lowerUTF8(visitParamExtractString(`raw`, {p3:String})) = {p4:String}, FALSE) AND coalesce(lowerUTF8(`result_status`) IN ({p5:String}, {p6:String}, {p7:String}, {p8:String}), FALSE))", params: ["securitycompliancecenter", "securitycompliancecenter", "Name", "suspicious inbox forwarding", "succeeded", "success", "true", "partiallysucceeded"] });
 });
 
@@ -105,4 +105,17 @@ test('wildcards become LIKE with escaped literals; cased keeps case; re gets inl
   )!;
   assert.equal(q.text, `coalesce(lower("object_id") LIKE $1 ESCAPE '\\', FALSE) AND coalesce(regexp_matches("user_agent", $2), FALSE) AND coalesce(starts_with("logon_error", $3), FALSE)`);
   assert.deepEqual(q.params, ['https://%/sites/100\\%\\__x', '(?i)^curl/', 'Invalid']);
+});
+
+test('raw ResultStatus as community rules write it: Success matches every success spelling, other values as written', () => {
+  const rule = (v: string) => `title: t\nid: r1\nlogsource: {product: m365, service: audit}\ndetection:\n  sel:\n    ResultStatus: '${v}'\n  condition: sel\n`;
+  assert.deepEqual(predicate(rule('Success'), duckdbDetect), { text: 'coalesce(lower("result_status") IN ($1, $2, $3, $4), FALSE)', params: ['succeeded', 'success', 'true', 'partiallysucceeded'] });
+  assert.deepEqual(predicate(rule('Failed'), duckdbDetect)?.params, ['failed', 'failure', 'false']);
+  assert.deepEqual(predicate(rule('False'), duckdbDetect), { text: 'coalesce(lower("result_status") = $1, FALSE)', params: ['false'] });
+});
+
+test('a rule for another log source is refused with the data it needs', () => {
+  const { rules } = parseRuleText(`title: t\nid: r1\nlogsource: {product: azure, service: signinlogs}\ndetection:\n  sel: {ResultType: 50126}\n  condition: sel\n`, 'x.yml');
+  const c = compileRules(rules, duckdbDetect);
+  assert.match(c.errors[0]!.message, /reads Entra ID sign-in logs .*Management Activity API does not deliver.*product: m365/);
 });

@@ -28,7 +28,7 @@ export interface DetectDialect {
    * IPv6 here: the normaliser already turns mapped addresses into IPv4.
    */
   ipv6Hex(e: Sql): Sql;
-  /** A string value at a key path of a JSON text column. */
+  /** A string value at a key path of a JSON text column; NULL (never an error) when the text is not valid JSON. */
   json(column: string, path: readonly string[]): Sql;
   /** Epoch milliseconds of a timestamp expression. */
   ms(e: Sql): Sql;
@@ -87,7 +87,9 @@ export const duckdbDetect: DetectDialect = {
       AND CASE WHEN contains(${a}, '::') THEN len(${groups(a)}) <= 7 ELSE len(string_split(${a}, ':')) = 8 END`;
     return sql`CASE WHEN ${valid} THEN ${hex} END`;
   },
-  json,
+  // TRY: a record whose JSON DuckDB cannot read (a lone surrogate stored before the normaliser made
+  // strings well-formed, a truncated value) gives NULL for that record instead of failing the whole query.
+  json: (column, path) => sql`TRY(${json(column, path)})`,
   ms: (e) => sql`epoch_ms(${e})`,
   timestamp: (ms) => sql`make_timestamp(CAST(${ms} AS BIGINT) * 1000)`,
   countDistinctWindow: (e, over) => sql`count(DISTINCT ${e}) OVER (${over})`,
@@ -114,6 +116,7 @@ export const clickhouseDetect: DetectDialect = {
   ipv4Number: (e) => sql`if(match(${e}, ${`^${IPV4_PATTERN}$`}), toInt64(IPv4StringToNum(${e})), NULL)`,
   // IPv6StringToNum gives 16 zero bytes for text that is not an address: only "::" itself means that.
   ipv6Hex: (e) => sql`if(match(lowerUTF8(${e}), ${`^${IPV6_PATTERN}$`}) AND (IPv6StringToNum(${e}) != IPv6StringToNum('::') OR match(${e}, '^[0:]+$')), lower(hex(IPv6StringToNum(${e}))), NULL)`,
+  // ClickHouse's JSON functions give an empty value for text that is not valid JSON; they never throw.
   json,
   ms: (e) => sql`toUnixTimestamp64Milli(${e})`,
   timestamp: (ms) => sql`toDateTime64(${ms} / 1000, 3, 'UTC')`,

@@ -10,6 +10,7 @@ import { ident, join, raw, sql, type Sql } from '../../store/index.js';
 import { mapField, serviceOf, type ServiceMapping } from '../mapping/index.js';
 import type { ConditionNode, DetectionRule, FieldMatch, Selection } from '../sigma/ast.js';
 import { nameMatches } from '../sigma/condition.js';
+import type { DetectDialect } from './dialects.js';
 
 /** null: no constraint found (any operation may match). */
 type Ops = Set<string> | null;
@@ -115,4 +116,13 @@ export function usesIdentities(rule: DetectionRule): boolean {
 
 function selectionUses(s: Selection): boolean {
   return s.kind === 'or' ? s.items.some(selectionUses) : s.items.some((fm) => fm.matchers.some((m) => m.kind === 'sameperson'));
+}
+
+/**
+ * The operations stored (exact spelling, its lower case, and the newest ingest time of each), for
+ * KnownOperations; with `sinceMs`, only operations of records ingested after it.
+ */
+export function compileKnownOperations(d: DetectDialect, sinceMs: number | null): Sql {
+  const since = sinceMs === null ? raw('') : sql` AND ${ident('ingested_at')} > ${d.timestamp(sinceMs)}`;
+  return sql`SELECT ${ident('operation')} AS operation, ${d.lower(ident('operation'))} AS low, max(${d.ms(ident('ingested_at'))}) AS w FROM ${ident('events')} WHERE ${ident('operation')} IS NOT NULL${since} GROUP BY ${ident('operation')}`;
 }

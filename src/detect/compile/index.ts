@@ -12,7 +12,7 @@ import { DETECT_DIALECTS, type DetectDialect } from './dialects.js';
 import { compilePredicate } from './predicate.js';
 
 export { DETECT_DIALECTS, duckdbDetect, clickhouseDetect, type DetectDialect } from './dialects.js';
-export { guardOf, guarded, operationGuard, ruleOperations, usesIdentities, type KnownOperations } from './guard.js';
+export { guardOf, guarded, operationGuard, ruleOperations, usesIdentities, compileKnownOperations, type KnownOperations } from './guard.js';
 export { compilePredicate, samePerson, identityKey, IDENTITIES_TABLE } from './predicate.js';
 export { compileMatches, compileMatchesMany, compileCorrelation, compileTouchedBuckets, ENTITY_COLUMNS, type Scope, type CorrelationQuery } from './query.js';
 

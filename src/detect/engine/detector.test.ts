@@ -15,7 +15,7 @@ import { createDetector } from './detector.js';
 import { learnIdentityFacts, resolvePerson } from './identities.js';
 import { learnIdentities } from './learn.js';
 import { createDetectionScheduler } from './schedule.js';
-import { signInRecord } from './fixtures.js';
+import { bruteForceRules, signInRecord } from './fixtures.js';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const MIN = 60_000;
@@ -34,23 +34,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const BURST = `title: Failed sign-ins burst
-id: burst
-correlation:
-  type: event_count
-  rules: [failed]
-  group-by: [UserId]
-  timespan: 5m
-  condition: {gte: 10}
-level: high
----
-title: failed
-name: failed
-logsource: {product: m365, service: azuread}
-detection:
-  s: {Operation: UserLoginFailed}
-  condition: s
-`;
+const BURST = bruteForceRules();
 
 function rules(text: string) {
   const p = parseRuleText(text, 'test.yml');

@@ -5,9 +5,10 @@
 // Evidence that already produced a hit (detection_evidence) never produces a second one.
 
 import { AppError, type Clock, type Logger } from '../../core/index.js';
-import { ident, raw, sql, type Row, type Store } from '../../store/index.js';
+import type { Row, Store } from '../../store/index.js';
 import {
   compileCorrelation,
+  compileKnownOperations,
   compileMatchesMany,
   compileRules,
   guardOf,
@@ -47,8 +48,21 @@ export interface RunOptions {
   ruleIds?: string[];
 }
 
+/** A rule that could not compile or whose query failed: skipped, the others run, until it works again. */
+export interface RuleFailure {
+  ruleId: string;
+  /** Where the rule is written (file:line). */
+  location: string;
+  stage: 'compile' | 'run';
+  message: string;
+  /** When it first failed in a row (clock ms). */
+  since: number;
+}
+
 export interface Detector {
   readonly rules: readonly CompiledRule[];
+  /** The rules skipped now (did not compile, or their last query failed), with why. */
+  failures(): RuleFailure[];
   /** Every rule over an event-time range; new evidence only; hits go to the sink. */
   run(options: RunOptions): Promise<DetectionHit[]>;
   /** What records ingested since the last pass touched; new evidence only; hits go to the sink. */
@@ -62,10 +76,35 @@ export function createDetector(options: DetectorOptions): Detector {
   const d = DETECT_DIALECTS[store.dialect.name];
   const disabled = new Set(options.disabled ?? []);
   const active = options.rules.filter((r) => !disabled.has(r.id) && !(r.name && disabled.has(r.name)));
-  const { compiled, errors } = compileRules(active, d, options.overrides ? { overrides: options.overrides } : {});
+  const compileOptions = options.overrides ? { overrides: options.overrides } : {};
+  const failed = new Map<string, RuleFailure>();
+  const where = (r: AnyRule) => `${r.file}:${r.pos.line}`;
+  let { compiled, errors } = compileRules(active, d, compileOptions);
   if (errors.length) {
-    throw new AppError('rules_invalid', `${errors.length} rule error(s): ${errors.slice(0, 3).map((e) => e.display()).join('; ')}; fix the rules or disable them (detect.disabled).`);
+    // Isolation: find the rules that fail on their own (with the detection rules as references), skip them
+    // and report each with file:line; every other rule runs.
+    const usable: AnyRule[] = [];
+    // Detection rules first, then correlations against the usable rules (chained ones too).
+    for (const r of [...active.filter((x) => x.kind === 'rule'), ...active.filter((x) => x.kind !== 'rule')]) {
+      const alone = compileRules([r, ...usable], d, compileOptions).errors;
+      const own = alone[0];
+      if (own) failed.set(r.id, { ruleId: r.id, location: where(r), stage: 'compile', message: own.display(), since: clock.now() });
+      else usable.push(r);
+    }
+    ({ compiled, errors } = compileRules(usable, d, compileOptions));
+    if (errors.length) throw new AppError('rules_invalid', `${errors.length} rule error(s): ${errors.slice(0, 3).map((e) => e.display()).join('; ')}; fix the rules or disable them (detect.disabled).`);
+    for (const f of failed.values()) logger.warn('A rule does not compile and is skipped; fix it or disable it (detect.disabled).', { rule: f.ruleId, location: f.location, error: f.message });
   }
+  /** A rule's query failed: skipped in this pass (its watermark stays), reported until it runs again. */
+  const runFailed = (rule: CompiledRule, err: unknown) => {
+    const prior = failed.get(rule.rule.id);
+    const message = err instanceof Error ? err.message.split('\n')[0]!.slice(0, 300) : String(err).slice(0, 300);
+    failed.set(rule.rule.id, { ruleId: rule.rule.id, location: where(rule.rule), stage: 'run', message, since: prior?.since ?? clock.now() });
+    if (!prior) logger.warn('A rule\'s query failed; it is skipped until it runs again, the other rules run.', { rule: rule.rule.id, location: where(rule.rule), error: message });
+  };
+  const ranOk = (rule: CompiledRule) => {
+    if (failed.get(rule.rule.id)?.stage === 'run') failed.delete(rule.rule.id);
+  };
   const emitting = compiled.filter((c) => (c.kind === 'correlation' ? c.emits !== false : c.emits));
 
   const select = (ruleIds?: string[]) => {
@@ -86,10 +125,7 @@ export function createDetector(options: DetectorOptions): Detector {
   /** Margin re-read on every refresh, for records committed late with an older ingest time. */
   const KNOWN_MARGIN_MS = 10 * 60_000;
   async function refreshOperations(): Promise<void> {
-    const since = knownUpTo === null ? raw('') : sql` AND ${ident('ingested_at')} > ${d.timestamp(knownUpTo - KNOWN_MARGIN_MS)}`;
-    const rows = await store.query<{ operation: string; low: string; w: number }>(
-      sql`SELECT ${ident('operation')} AS operation, ${d.lower(ident('operation'))} AS low, max(${d.ms(ident('ingested_at'))}) AS w FROM ${ident('events')} WHERE ${ident('operation')} IS NOT NULL${since} GROUP BY ${ident('operation')}`,
-    );
+    const rows = await store.query<{ operation: string; low: string; w: number }>(compileKnownOperations(d, knownUpTo === null ? null : knownUpTo - KNOWN_MARGIN_MS));
     for (const r of rows) {
       known.set(String(r.operation), String(r.low));
       knownUpTo = Math.max(knownUpTo ?? 0, Number(r.w));
@@ -107,8 +143,17 @@ export function createDetector(options: DetectorOptions): Detector {
     const rows = await detectionRows(detections, scope);
     const out: DetectionHit[][] = [];
     for (const rule of rules) {
-      if (rule.kind === 'rule') out.push(buildHits(rule, rows.get(rule) ?? []));
-      else out.push(buildHits(rule, await correlationRows(rule, scope)));
+      if (rule.kind === 'rule') {
+        if (!rows.has(rule)) continue; // its query failed: no hits, reported in failures()
+        out.push(buildHits(rule, rows.get(rule)!));
+        continue;
+      }
+      try {
+        out.push(buildHits(rule, await correlationRows(rule, scope)));
+        ranOk(rule);
+      } catch (err) {
+        runFailed(rule, err);
+      }
     }
     return out;
   }
@@ -116,12 +161,12 @@ export function createDetector(options: DetectorOptions): Detector {
   /** Rules per scan, so that one query stays a reasonable size for the SQL engine. */
   const SCAN_CHUNK = 64;
 
-  async function detectionRows(rules: CompiledDetection[], scope: Range): Promise<Map<CompiledDetection, EvidenceRow[]>> {
+  async function detectionRows(rules: CompiledDetection[], scope: Range, chunkSize = SCAN_CHUNK): Promise<Map<CompiledDetection, EvidenceRow[]>> {
     const out = new Map<CompiledDetection, EvidenceRow[]>();
     // Rules that look up identities each get a scan of their own (see usesIdentities); the rest share.
     const chunks: CompiledDetection[][] = rules.filter((r) => usesIdentities(r.rule)).map((r) => [r]);
     const shared = rules.filter((r) => !usesIdentities(r.rule));
-    for (let i = 0; i < shared.length; i += SCAN_CHUNK) chunks.push(shared.slice(i, i + SCAN_CHUNK));
+    for (let i = 0; i < shared.length; i += chunkSize) chunks.push(shared.slice(i, i + chunkSize));
     for (const chunk of chunks) {
       // Each rule's own guard before its predicate: a row of one rule's operation skips every other's.
       const q = compileMatchesMany(
@@ -130,7 +175,23 @@ export function createDetector(options: DetectorOptions): Detector {
         'from' in scope ? { kind: 'event-time', ...scope } : { kind: 'ingested', ...scope },
         guardOf(chunk, known),
       );
-      for (const r of await store.query(q)) {
+      let rows: Row[];
+      try {
+        rows = await store.query(q);
+      } catch (err) {
+        // One rule's SQL (or one record it reads) must not stop the others: run the chunk's rules one by one.
+        if (chunk.length === 1) {
+          runFailed(chunk[0]!, err);
+          continue;
+        }
+        for (const [rule, list] of await detectionRows(chunk, scope, 1)) out.set(rule, list);
+        continue;
+      }
+      for (const rule of chunk) {
+        out.set(rule, []);
+        ranOk(rule);
+      }
+      for (const r of rows) {
         chunk.forEach((rule, j) => {
           if (r[`m${j}`] !== true) return;
           const list = out.get(rule) ?? [];
@@ -167,14 +228,15 @@ export function createDetector(options: DetectorOptions): Detector {
       let islands = groupIslands(rule, rows);
       // Over a range, an island counts when some of its evidence lies in the range.
       if ('from' in scope) islands = islands.filter((isl) => isl.some((e) => e.ms >= scope.from && e.ms < scope.to));
-      for (const isl of islands) out.push(...isl);
+      // Not push(...isl): an island of a busy entity can hold more rows than a call's arguments may.
+      for (const isl of islands) for (const e of isl) out.push(e);
     }
     return out;
   }
 
   async function emit(hitsPerRule: DetectionHit[][], fresh: boolean): Promise<DetectionHit[]> {
     const result: DetectionHit[] = [];
-    for (const hits of hitsPerRule) result.push(...(fresh ? await onlyNewEvidence(store, hits) : hits));
+    for (const hits of hitsPerRule) for (const h of fresh ? await onlyNewEvidence(store, hits) : hits) result.push(h);
     if (fresh && result.length) {
       if (options.sink) await options.sink.ingest(result);
       await recordEvidence(store, result, clock.now());
@@ -184,6 +246,7 @@ export function createDetector(options: DetectorOptions): Detector {
 
   return {
     rules: compiled,
+    failures: () => [...failed.values()],
     async run({ from, to, ruleIds }) {
       const hits = await emit(await evaluateAll(select(ruleIds), { from, to }), true);
       logger.info('Detection ran over a range.', { from: new Date(from).toISOString(), to: new Date(to).toISOString(), hits: hits.length });
@@ -193,10 +256,9 @@ export function createDetector(options: DetectorOptions): Detector {
       return emit(await evaluateAll(select(ruleIds), { from, to }), false);
     },
     async runIncremental() {
-      const top = await store.query<{ w: number | null }>(sql`SELECT ${d.ms(sql`max(ingested_at)`)} AS w FROM events`);
-      const upTo = top[0]?.w === null || top[0]?.w === undefined ? null : Number(top[0].w);
+      const upTo = await store.commitWatermark();
       if (upTo === null) return [];
-      const states = new Map((await store.query<{ rule_id: string; watermark_ms: number }>(sql`SELECT rule_id, watermark_ms FROM detection_state`)).map((r) => [r.rule_id, Number(r.watermark_ms)]));
+      const states = await store.state.detection.watermarks();
       const perRule: DetectionHit[][] = [];
       const advanced: string[] = [];
       // Rules that share a watermark (usually all of them) share one pass.
@@ -211,11 +273,9 @@ export function createDetector(options: DetectorOptions): Detector {
       // so every row after the watermark is new to the rule.
       for (const [after, rules] of byWatermark) perRule.push(...(await evaluateAll(rules, { after, upTo })));
       const hits = await emit(perRule, true);
-      if (advanced.length) {
-        await store.execute(
-          sql`INSERT INTO detection_state (rule_id, watermark_ms, updated_at) SELECT unnest(${advanced}), ${upTo}, ${new Date(clock.now())} ON CONFLICT (rule_id) DO UPDATE SET watermark_ms = excluded.watermark_ms, updated_at = excluded.updated_at`,
-        );
-      }
+      // A rule whose query failed keeps its watermark: once it runs again it reads what it missed.
+      const done = advanced.filter((id) => failed.get(id)?.stage !== 'run');
+      if (done.length) await store.state.detection.setWatermarks(done, upTo, clock.now());
       if (hits.length) logger.info('Incremental detection found new hits.', { hits: hits.length, watermark: new Date(upTo).toISOString() });
       return hits;
     },

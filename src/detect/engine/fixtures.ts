@@ -27,3 +27,24 @@ export function signInRecord(tenant: string, at: number, user = 'victim@contoso.
   assert.ok(res.ok);
   return res.row;
 }
+
+/** A brute-force correlation (10 failed sign-ins of one UserId within 5 minutes) and its feeder, as rule YAML. */
+export function bruteForceRules(id = 'burst', title = 'Failed sign-ins burst'): string {
+  return `title: ${title}
+id: ${id}
+correlation:
+  type: event_count
+  rules: [failed]
+  group-by: [UserId]
+  timespan: 5m
+  condition: {gte: 10}
+level: high
+---
+title: failed
+name: failed
+logsource: {product: m365, service: azuread}
+detection:
+  s: {Operation: UserLoginFailed}
+  condition: s
+`;
+}

@@ -2,12 +2,11 @@
 // (users, ips, mailboxes, files, applications) from the group-by values and the evidence rows, and
 // keeps only groups with evidence that has not produced a hit before (detection_evidence).
 
-import { sql, type Row, type Store } from '../../store/index.js';
+import type { DetectionEvidence, Row, Store } from '../../store/index.js';
 import type { DetectionHit, Entities } from '../types.js';
 import type { CompiledRule } from '../compile/index.js';
 
 const ENTITY_MAX = 20;
-const LIST_BATCH = 20_000;
 
 /** One evidence row of a candidate hit. */
 export interface EvidenceRow {
@@ -86,40 +85,22 @@ export function buildHits(rule: CompiledRule, rows: EvidenceRow[]): DetectionHit
   return hits;
 }
 
-/** Drops hits whose evidence all produced a hit before (hits of one rule). Ids go as list parameters. */
-export async function onlyNewEvidence(store: Pick<Store, 'query'>, hits: DetectionHit[]): Promise<DetectionHit[]> {
+/** Drops hits whose evidence all produced a hit before (hits of one rule). */
+export async function onlyNewEvidence(store: Pick<Store, 'state'>, hits: DetectionHit[]): Promise<DetectionHit[]> {
   if (hits.length === 0) return [];
   const ruleId = hits[0]!.ruleId;
   const ids = [...new Set(hits.flatMap((h) => h.evidence))];
-  const known = new Set<string>();
-  for (let i = 0; i < ids.length; i += LIST_BATCH) {
-    const chunk = ids.slice(i, i + LIST_BATCH);
-    const rows = await store.query<{ tenant_id: string; event_id: string }>(
-      sql`SELECT tenant_id, event_id FROM detection_evidence WHERE rule_id = ${ruleId} AND event_id IN (SELECT unnest(${chunk}))`,
-    );
-    for (const r of rows) known.add(`${r.tenant_id}\u0000${r.event_id}`);
-  }
+  const known = new Set((await store.state.detection.knownEvidence(ruleId, ids)).map((e) => `${e.tenantId}\u0000${e.eventId}`));
   return hits.filter((h) => h.evidence.some((id) => !known.has(`${h.tenantId}\u0000${id}`)));
 }
 
 /** Records the evidence of emitted hits (idempotent). */
-export async function recordEvidence(store: Pick<Store, 'execute'>, hits: DetectionHit[], now: number): Promise<void> {
-  const byRule = new Map<string, { tenants: string[]; ids: string[]; groups: string[] }>();
+export async function recordEvidence(store: Pick<Store, 'state'>, hits: DetectionHit[], now: number): Promise<void> {
+  const byRule = new Map<string, DetectionEvidence[]>();
   for (const h of hits) {
-    const e = byRule.get(h.ruleId) ?? { tenants: [], ids: [], groups: [] };
-    for (const id of h.evidence) {
-      e.tenants.push(h.tenantId);
-      e.ids.push(id);
-      e.groups.push(h.groupKey);
-    }
-    byRule.set(h.ruleId, e);
+    const list = byRule.get(h.ruleId) ?? [];
+    for (const id of h.evidence) list.push({ tenantId: h.tenantId, eventId: id, groupKey: h.groupKey });
+    byRule.set(h.ruleId, list);
   }
-  for (const [ruleId, e] of byRule) {
-    for (let i = 0; i < e.ids.length; i += LIST_BATCH) {
-      const [t, id, g] = [e.tenants.slice(i, i + LIST_BATCH), e.ids.slice(i, i + LIST_BATCH), e.groups.slice(i, i + LIST_BATCH)];
-      await store.execute(
-        sql`INSERT INTO detection_evidence (rule_id, tenant_id, event_id, group_key, detected_at) SELECT ${ruleId}, unnest(${t}), unnest(${id}), unnest(${g}), ${new Date(now)} ON CONFLICT DO NOTHING`,
-      );
-    }
-  }
+  for (const [ruleId, evidence] of byRule) await store.state.detection.recordEvidence(ruleId, evidence, now);
 }

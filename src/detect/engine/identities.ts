@@ -5,7 +5,7 @@
 // evidence: when it links two different people it becomes ambiguous (person '') and resolves to no one,
 // so a grant to a colleague who shares a name is never taken for a grant to self.
 
-import { join, sql, type Sql, type Store } from '../../store/index.js';
+import type { IdentityRecord, Store } from '../../store/index.js';
 
 import type { IdentityFact } from '../../records/index.js';
 
@@ -16,7 +16,6 @@ export function identityValue(value: string): string {
   return value.trim().toLowerCase();
 }
 
-const BATCH = 400;
 const WEAK_KINDS = new Set(['displayName']);
 
 interface Known {
@@ -25,7 +24,7 @@ interface Known {
 }
 
 /** Learns identity links from facts; batched and idempotent. Returns how many identifiers changed. */
-export async function learnIdentityFacts(store: Pick<Store, 'query' | 'execute' | 'dialect'>, facts: IdentityFact[], now: number): Promise<number> {
+export async function learnIdentityFacts(store: Pick<Store, 'state'>, facts: IdentityFact[], now: number): Promise<number> {
   const byTenant = new Map<string, IdentityFact[]>();
   for (const f of facts) {
     const a = identityValue(f.a.value);
@@ -40,16 +39,10 @@ export async function learnIdentityFacts(store: Pick<Store, 'query' | 'execute' 
   return changed;
 }
 
-async function learnTenant(store: Pick<Store, 'query' | 'execute'>, tenant: string, facts: IdentityFact[], now: number): Promise<number> {
+async function learnTenant(store: Pick<Store, 'state'>, tenant: string, facts: IdentityFact[], now: number): Promise<number> {
   const values = [...new Set(facts.flatMap((f) => [f.a.value, f.b.value]))];
   const known = new Map<string, Known>();
-  for (let i = 0; i < values.length; i += BATCH) {
-    const chunk = values.slice(i, i + BATCH);
-    const rows = await store.query<{ value: string; kind: string; person_id: string }>(
-      sql`SELECT value, kind, person_id FROM identities WHERE tenant_id = ${tenant} AND value IN (${join(chunk.map((v) => sql`${v}`))})`,
-    );
-    for (const r of rows) known.set(r.value, { kind: r.kind, person: r.person_id });
-  }
+  for (const r of await store.state.identities.lookup(tenant, values)) known.set(r.value, { kind: r.kind, person: r.personId });
   // Union-find over person ids; identifiers point at a person id.
   const parent = new Map<string, string>();
   const find = (p: string): string => {
@@ -93,43 +86,24 @@ async function learnTenant(store: Pick<Store, 'query' | 'execute'>, tenant: stri
     else if (find(existing.person) !== sp) ambiguous.add(w.value);
   }
   // What to write: new identifiers, relabelled people, newly ambiguous names.
-  const inserts: Sql[] = [];
+  const add: IdentityRecord[] = [];
   for (const [value, kind] of fresh) {
     const person = ambiguous.has(value) ? '' : find(assigned.get(value)!.person);
-    inserts.push(sql`(${tenant}, ${value}, ${kind}, ${person}, ${new Date(now)}, ${new Date(now)})`);
+    add.push({ value, kind, personId: person });
   }
   const relabel = new Map<string, string>();
   for (const k of known.values()) {
     if (k.person !== '' && parent.has(k.person) && find(k.person) !== k.person) relabel.set(k.person, find(k.person));
   }
   const newlyAmbiguous = [...ambiguous].filter((v) => known.has(v));
-  let changed = 0;
-  for (let i = 0; i < inserts.length; i += BATCH) {
-    const chunk = inserts.slice(i, i + BATCH);
-    await store.execute(
-      sql`INSERT INTO identities (tenant_id, value, kind, person_id, first_seen, last_seen) VALUES ${join(chunk)} ON CONFLICT DO NOTHING`,
-    );
-    changed += chunk.length;
-  }
-  for (const [from, to] of relabel) {
-    await store.execute(sql`UPDATE identities SET person_id = ${to} WHERE tenant_id = ${tenant} AND person_id = ${from}`);
-    changed++;
-  }
-  if (newlyAmbiguous.length) {
-    await store.execute(
-      sql`UPDATE identities SET person_id = '' WHERE tenant_id = ${tenant} AND value IN (${join(newlyAmbiguous.map((v) => sql`${v}`))})`,
-    );
-    changed += newlyAmbiguous.length;
-  }
-  return changed;
+  if (add.length + relabel.size + newlyAmbiguous.length === 0) return 0;
+  await store.state.identities.apply(tenant, { add, relabel: [...relabel].map(([from, to]) => ({ from, to })), ambiguous: newlyAmbiguous }, now);
+  return add.length + relabel.size + newlyAmbiguous.length;
 }
 
 /** The person id of an identifier, or null (unknown or ambiguous). */
-export async function resolvePerson(store: Pick<Store, 'query'>, tenantId: string, value: string): Promise<string | null> {
-  const rows = await store.query<{ person_id: string }>(
-    sql`SELECT person_id FROM identities WHERE tenant_id = ${tenantId} AND value = ${identityValue(value)}`,
-  );
-  const p = rows[0]?.person_id;
+export async function resolvePerson(store: Pick<Store, 'state'>, tenantId: string, value: string): Promise<string | null> {
+  const p = await store.state.identities.personOf(tenantId, identityValue(value));
   return p ? p : null;
 }
 

@@ -5,8 +5,8 @@
 
 import { DAY, HOUR, errorMessage, type Clock, type Logger } from '../../core/index.js';
 import { extractIdentities, normalize } from '../../records/index.js';
-import { sql, type Store } from '../../store/index.js';
-import { DETECT_DIALECTS, usesIdentities, type CompiledRule } from '../compile/index.js';
+import type { Store } from '../../store/index.js';
+import { usesIdentities, type CompiledRule } from '../compile/index.js';
 import type { DetectionHit } from '../types.js';
 import type { Detector } from './detector.js';
 import { learnIdentityFacts } from './identities.js';
@@ -28,29 +28,22 @@ const PAGE = 20_000;
  * pages. Returns how many identifiers changed.
  */
 export async function learnIdentitiesFromStore(store: Store, now: number): Promise<number> {
-  const d = DETECT_DIALECTS[store.dialect.name];
-  const top = await store.query<{ w: number | null }>(sql`SELECT ${d.ms(sql`max(ingested_at)`)} AS w FROM events`);
-  const upTo = top[0]?.w === null || top[0]?.w === undefined ? null : Number(top[0].w);
+  const upTo = await store.commitWatermark();
   if (upTo === null) return 0;
-  const state = await store.query<{ w: number }>(sql`SELECT watermark_ms AS w FROM detection_state WHERE rule_id = ${IDENTITY_WATERMARK}`);
-  const after = state[0] ? Number(state[0].w) : -1;
+  const after = (await store.state.detection.watermark(IDENTITY_WATERMARK)) ?? -1;
   if (after >= upTo) return 0;
   let changed = 0;
   for (let offset = 0; ; offset += PAGE) {
-    const rows = await store.query(
-      sql`SELECT tenant_id, content_type, source_id, raw FROM events WHERE ingested_at > ${d.timestamp(after)} AND ingested_at <= ${d.timestamp(upTo)} ORDER BY ingested_at, tenant_id, id LIMIT ${PAGE} OFFSET ${offset}`,
-    );
+    const rows = await store.ingestedRecords({ after, upTo }, { limit: PAGE, offset });
     // The stored raw record, normalised again, gives extractIdentities every field it reads.
     const facts = rows.flatMap((r) => {
-      const n = normalize(String(r['raw']), { tenantId: String(r['tenant_id']), contentType: r['content_type'] === null ? null : String(r['content_type']), sourceId: String(r['source_id']) });
+      const n = normalize(r.raw, { tenantId: r.tenantId, contentType: r.contentType, sourceId: r.sourceId });
       return n.ok ? extractIdentities(n.row) : [];
     });
     if (facts.length) changed += await learnIdentityFacts(store, facts, now);
     if (rows.length < PAGE) break;
   }
-  await store.execute(
-    sql`INSERT INTO detection_state (rule_id, watermark_ms, updated_at) VALUES (${IDENTITY_WATERMARK}, ${upTo}, ${new Date(now)}) ON CONFLICT (rule_id) DO UPDATE SET watermark_ms = excluded.watermark_ms, updated_at = excluded.updated_at`,
-  );
+  await store.state.detection.setWatermarks([IDENTITY_WATERMARK], upTo, now);
   return changed;
 }
 
@@ -79,7 +72,7 @@ export function createDetectionScheduler(deps: { store: Store; detector: Detecto
     // evidence already alerted on is never reported twice, so re-running is safe.
     if (changed > 0 && identityRules.length > 0) {
       const now = clock.now();
-      hits.push(...(await detector.run({ from: now - IDENTITY_RECHECK_MS, to: now + HOUR, ruleIds: identityRules })));
+      for (const h of await detector.run({ from: now - IDENTITY_RECHECK_MS, to: now + HOUR, ruleIds: identityRules })) hits.push(h);
     }
     return hits;
   };

@@ -8,15 +8,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock, silentLogger, type Clock, type Logger } from '../../core/index.js';
-import { join as sqlJoin, openDuckDbStore, sql, type Store } from '../../store/index.js';
+import { AppError, ManualClock, silentLogger, systemClock, type Clock, type Logger } from '../../core/index.js';
+import { openDuckDbStore, type Store } from '../../store/index.js';
 import type { RuleOverride } from '../compile/index.js';
 import { createDetector } from '../engine/detector.js';
 import { learnIdentitiesFromStore } from '../engine/schedule.js';
 import type { AnyRule } from '../sigma/ast.js';
 import type { DetectionHit, Severity } from '../types.js';
-import { collectFromEmulator, enrichStored } from './collect.js';
-import { emulatorBase, fetchEmulatorNow, fetchGroundTruth, fetchTenants, type TruthScenario } from './truth.js';
+import { COLLECT_LOOKBACK_MS, collectFromEmulator, enrichStored } from './collect.js';
+import { emulatorBase, fetchEmulatorClock, fetchGroundTruth, fetchTenants, setEmulatorThrottle, type GroundTruth, type TruthScenario } from './truth.js';
 
 export interface EvaluateOptions {
   /** The emulator's base URL (http://127.0.0.1:PORT). */
@@ -72,12 +72,17 @@ export interface EvalReport {
   alerts: number;
   /** Records collected into the temporary store (null when a store was given). */
   collected: number | null;
+  /**
+   * The emulator's published records the store lacks, per content type (all tenants); empty when the
+   * store holds all. Without a store eval fails instead; with one, the CLI warns.
+   */
+  missing: Record<string, number>;
 }
 
 const key = (tenant: string, id: string) => `${tenant}\u0000${id.toLowerCase()}`;
 
 /** Scores alerts against the ground truth (pure; exported for tests). */
-export function score(truth: TruthScenario[], hits: DetectionHit[], storedIds: Set<string>): Omit<EvalReport, 'collected'> {
+export function score(truth: TruthScenario[], hits: DetectionHit[], storedIds: Set<string>): Omit<EvalReport, 'collected' | 'missing'> {
   const owner = new Map<string, TruthScenario>();
   for (const s of truth) for (const id of s.recordIds) owner.set(key(s.tenantId, id), s);
   const rulesOf = new Map<TruthScenario, Set<string>>();
@@ -140,16 +145,32 @@ export function score(truth: TruthScenario[], hits: DetectionHit[], storedIds: S
 
 /** Which of the scenarios' records are in the store (records not yet published by the API are not). */
 async function storedIdsOf(store: Store, truth: TruthScenario[]): Promise<Set<string>> {
-  const all = truth.flatMap((s) => s.recordIds.map((id) => ({ tenant: s.tenantId, id })));
+  return storedOf(store, truth.flatMap((s) => s.recordIds.map((id) => ({ tenant: s.tenantId, id }))));
+}
+
+/** The emulator's published records (ground truth `available`) the store lacks, per content type. */
+export async function missingRecords(store: Store, available: GroundTruth['available']): Promise<Record<string, number>> {
+  const wanted = Object.entries(available).flatMap(([tenant, types]) => Object.entries(types).flatMap(([ct, ids]) => ids.map((id) => ({ tenant, id, ct }))));
+  const stored = await storedOf(store, wanted);
+  const missing: Record<string, number> = {};
+  for (const w of wanted) if (!stored.has(key(w.tenant, w.id))) missing[w.ct] = (missing[w.ct] ?? 0) + 1;
+  return missing;
+}
+
+/** "Audit.Exchange 12, DLP.All 3" */
+export function describeMissing(missing: Record<string, number>): string {
+  return Object.entries(missing).map(([ct, n]) => `${ct} ${n}`).join(', ');
+}
+
+async function storedOf(store: Store, all: { tenant: string; id: string }[]): Promise<Set<string>> {
   const out = new Set<string>();
-  for (let i = 0; i < all.length; i += 500) {
-    const chunk = all.slice(i, i + 500);
-    const rows = await store.query<{ tenant_id: string; id: string }>(
-      sql`SELECT tenant_id, id FROM events WHERE id IN (${sqlJoin(chunk.map((c) => sql`${c.id}`))})`,
-    );
-    for (const r of rows) out.add(key(String(r.tenant_id), String(r.id)));
-  }
+  for (const r of await store.eventKeys([...new Set(all.map((c) => c.id))])) out.add(key(r.tenantId, r.id));
   return out;
+}
+
+/** The real clock shifted to another clock's time (the emulator's). */
+function offsetClock(offsetMs: number): Clock {
+  return { now: () => Date.now() + offsetMs, sleep: (ms, signal) => systemClock.sleep(ms, signal) };
 }
 
 /** Runs the whole measurement (see the file comment). */
@@ -157,23 +178,48 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
   const base = emulatorBase(o.emulator);
   const fetcher = o.fetch ?? fetch;
   const logger = o.logger ?? silentLogger;
-  const truth = await fetchGroundTruth(base, fetcher);
   let store = o.store;
   let dir: string | null = null;
   let collected: number | null = null;
+  let missing: Record<string, number> = {};
   try {
-    const now = await fetchEmulatorNow(base, fetcher);
-    const clock = o.clock ?? new ManualClock(now, { autoAdvance: true });
+    const emulatorClock = await fetchEmulatorClock(base, fetcher);
+    const now = emulatorClock.now;
+    // A simulated emulator clock stands still, so waits can be skipped; against a real-time emulator the
+    // collector's back-off and request budget must take real time (skipped waits exhaust its retries).
+    const clock = o.clock ?? (emulatorClock.manual ? new ManualClock(now, { autoAdvance: true }) : offsetClock(now - Date.now()));
+    // What a collector listing [since, now) gets: blobs created in the API's last 7 days (less a minute).
+    const since = now - COLLECT_LOOKBACK_MS;
+    const truth = await fetchGroundTruth(base, fetcher, { from: since, to: now });
     if (!store) {
       dir = await mkdtemp(join(tmpdir(), 'auditwatch-eval-'));
-      store = await openDuckDbStore({ path: join(dir, 'eval.duckdb') });
-      await store.migrate();
+      const own = await openDuckDbStore({ path: join(dir, 'eval.duckdb') });
+      store = own;
+      await own.migrate();
       const tenants = await fetchTenants(base, fetcher);
-      const summary = await collectFromEmulator({ base, tenants, store, clock, logger, ...(o.signal ? { signal: o.signal } : {}) });
-      collected = summary.records;
+      const quota = await setEmulatorThrottle(base, { perTenantPerMinute: 0, commonPerMinute: 0 }, fetcher);
+      try {
+        const complete = async () => {
+          missing = await missingRecords(own, truth.available);
+          return Object.keys(missing).length === 0;
+        };
+        const res = await collectFromEmulator({ base, tenants, store: own, clock, logger, since, complete, requestsPerMinute: 1_000_000, ...(o.signal ? { signal: o.signal } : {}) });
+        collected = res.records;
+        if (!(await complete())) {
+          throw new AppError(
+            'eval_incomplete',
+            `The temporary store lacks some of the emulator's published records after ${res.passes} collection passes (${describeMissing(missing)}); check the emulator's faults (GET /_emulator/faults) and run eval again.`,
+          );
+        }
+      } finally {
+        await setEmulatorThrottle(base, quota, fetcher).catch(() => undefined);
+      }
       // The collector stores rows as normalised; give them the GeoIP/ASN fields ingest enrichment adds.
       // A store given by the caller is measured as it was ingested.
       await enrichStored(store);
+    } else {
+      missing = await missingRecords(store, truth.available);
+      if (Object.keys(missing).length) logger.warn('The store lacks some of the emulator\'s published records; collect from it before eval.', { missing });
     }
     await learnIdentitiesFromStore(store, clock.now());
     const detector = createDetector({
@@ -186,7 +232,7 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
     });
     const hits = await detector.hunt({ from: 0, to: Math.max(now, clock.now()) + 86_400_000 });
     const stored = await storedIdsOf(store, truth.scenarios);
-    return { ...score(truth.scenarios, hits, stored), collected };
+    return { ...score(truth.scenarios, hits, stored), collected, missing };
   } finally {
     if (dir) {
       await store?.close();

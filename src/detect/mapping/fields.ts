@@ -83,6 +83,10 @@ export const RAW_FIELDS: readonly string[] = [
   'UserDomain', 'ApplicationName', 'DeliveryAction', 'Verdict', 'NetworkMessageId', 'Recipients', 'P1Sender',
   'P2Sender', 'Subject', 'SenderIp', 'Directionality', 'ThreatsAndDetectionTech', 'EventDeepLink', 'Timestamp', 'Url',
   'UrlClickAction', 'UserIp', 'AppName', 'IsCompliant',
+  // Defender for Office 365 records (email, URL click and file events), Advanced Audit searches, Teams chats.
+  'DetectionType', 'DetectionMethod', 'OriginalDeliveryLocation', 'LatestDeliveryLocation', 'AdditionalActionsAndResults',
+  'FileData', 'SourceWorkload', 'SourceId', 'LastModifiedBy', 'QueryText', 'ParticipantInfo', 'CommunicationType',
+  'ChatThreadId', 'MessageURLs', 'ClientAppName',
 ];
 
 const rawIndex = new Map(RAW_FIELDS.map((f) => [f.toLowerCase(), f]));

@@ -8,12 +8,24 @@ import { ScenarioRun, type ScenarioDef, type ScenarioOutcome, type ScenarioRecor
 import { DIRECTORY_SCENARIOS } from './directory.js';
 import { EXCHANGE_SCENARIOS } from './exchange.js';
 import { FILE_SCENARIOS } from './files.js';
+import { IDENTITY_SCENARIOS } from './identity.js';
+import { MAILBOX_SCENARIOS } from './mailbox.js';
 import { SIGNIN_SCENARIOS } from './signin.js';
+import { THREAT_SCENARIOS } from './threats.js';
 
 export type { ScenarioDef, ScenarioOutcome, ScenarioRecord, IdentityForm } from './context.js';
 export { IDENTITY_FORMS, identityIn } from './context.js';
 
-export const SCENARIOS: ScenarioDef[] = [...SIGNIN_SCENARIOS, ...EXCHANGE_SCENARIOS, ...DIRECTORY_SCENARIOS, ...FILE_SCENARIOS];
+export const SCENARIOS: ScenarioDef[] = [
+  ...SIGNIN_SCENARIOS,
+  ...EXCHANGE_SCENARIOS,
+  ...DIRECTORY_SCENARIOS,
+  ...FILE_SCENARIOS,
+  // Coverage of issue 14: each attack with its benign look-alike.
+  ...MAILBOX_SCENARIOS,
+  ...IDENTITY_SCENARIOS,
+  ...THREAT_SCENARIOS,
+];
 
 const BY_NAME = new Map(SCENARIOS.map((s) => [s.name, s]));
 

@@ -62,7 +62,7 @@ test('every scenario is injected once per tenant with complete ground truth, ins
   for (const benign of ['password-typo', 'admin-grants-colleague-fullaccess', 'internal-forwarding-rule', 'bulk-sync', 'access-request-single', 'plausible-travel']) {
     assert.equal(labels.get(benign), 'benign', benign);
   }
-  assert.equal([...labels.values()].filter((l) => l === 'attack').length, 21);
+  assert.equal([...labels.values()].filter((l) => l === 'attack').length, 41);
 });
 
 test('sign-in attacks have the documented shape', () => {

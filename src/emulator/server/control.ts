@@ -36,7 +36,8 @@ export interface EmulatorControl {
   setFaults(faults: FaultOptions): Required<FaultOptions>;
   /** Quotas in requests a minute (0 = unlimited); `tenants` sets single tenants' quotas (null = back to perTenantPerMinute). */
   setThrottle(limits: ThrottleLimits): ThrottleLimits;
-  groundTruth(): GroundTruth;
+  /** The ground truth now; with a `created` range, counting only blobs with from <= contentCreated < to. */
+  groundTruth(created?: { from: number; to: number }): GroundTruth;
   scenarioNames(): string[];
   inject(name: string, params?: Record<string, unknown>, at?: number): GroundTruthScenario;
   /** An access token signed by the emulator with the claims asked for (for tests of expiry, audience, roles). */
@@ -95,7 +96,7 @@ export function createControl(d: ControlDeps): EmulatorControl {
       }
       return { perTenantPerMinute: d.throttle.perTenant, commonPerMinute: d.throttle.common, tenants: Object.fromEntries(d.throttle.tenantQuotas) };
     },
-    groundTruth: () => d.source.groundTruth(d.clock.now()),
+    groundTruth: (created) => d.source.groundTruth(d.clock.now(), created),
     scenarioNames: () => d.source.scenarioNames(),
     inject: (name, params = {}, at) => d.source.inject(name, params, at ?? d.clock.now()),
     mintToken: (options) => d.tokens.mint(options),
@@ -131,8 +132,14 @@ export async function handleControl(
   const key = `${method} ${op}`;
   try {
     switch (key) {
-      case 'GET ground-truth':
-        return sendJson(res, 200, control.groundTruth());
+      case 'GET ground-truth': {
+        // ?createdFrom=&createdTo= (ISO times): only blobs created in [from, to) count as available.
+        const q = new URL(req.url ?? '/', 'http://emulator.invalid').searchParams;
+        const from = q.get('createdFrom');
+        const to = q.get('createdTo');
+        const created = from === null && to === null ? undefined : { from: from === null ? -Infinity : toTime(from), to: to === null ? Infinity : toTime(to) };
+        return sendJson(res, 200, control.groundTruth(created));
+      }
       case 'GET stats':
         return sendJson(res, 200, control.stats());
       case 'POST reset-stats':

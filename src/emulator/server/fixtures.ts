@@ -99,10 +99,10 @@ export function createFixtureSource(options: FixtureOptions = {}): ContentSource
       const b = blobs.find((x) => x.meta.tenantId === tenantId && x.meta.contentId === contentId);
       return b ? { meta: b.meta, body: b.body } : null;
     },
-    groundTruth(now): GroundTruth {
+    groundTruth(now, created = { from: -Infinity, to: Infinity }): GroundTruth {
       const available: GroundTruth['available'] = {};
       for (const b of blobs) {
-        if (b.meta.contentCreated > now) continue;
+        if (b.meta.contentCreated > now || b.meta.contentCreated < created.from || b.meta.contentCreated >= created.to) continue;
         const byType = (available[b.meta.tenantId] ??= {});
         const ids = (byType[b.meta.contentType] ??= []);
         for (const id of b.ids) if (!ids.includes(id)) ids.push(id);

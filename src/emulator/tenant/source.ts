@@ -212,7 +212,7 @@ export class SimulatedSource implements ContentSource {
    * 60 bytes each. A 10-million-record tenant: ~3–10 s and ~600 MB while the answer lives (the control
    * surface then serialises ~400 MB of JSON).
    */
-  groundTruth(now: number): GroundTruth {
+  groundTruth(now: number, created?: { from: number; to: number }): GroundTruth {
     if (now > this.seenNow) this.seenNow = now;
     const available: GroundTruth['available'] = {};
     const layout = this.cfg.layout;
@@ -221,8 +221,11 @@ export class SimulatedSource implements ContentSource {
     const ctOfKind = ALL_KINDS.map((k) => CONTENT_TYPES.indexOf(k.contentType));
     // Exactly what the API serves at `now`: blobs published (contentCreated <= now) and not expired
     // (contentCreated > now - 7 days). A record counts when its original or its duplicate copy is in one.
-    const lastSlot = Math.floor((now - layout.startTime) / layout.slotMs);
-    const firstSlot = Math.floor((now - SEVEN_DAYS - layout.startTime) / layout.slotMs) + 1;
+    // With a `created` range, only slots of [created.from, min(now, created.to - 1ms)] (slot s's blob is
+    // created at startTime + s·slotMs).
+    const lastSlot = Math.floor((Math.min(now, created ? created.to - 1 : now) - layout.startTime) / layout.slotMs);
+    const servedFirst = Math.floor((now - SEVEN_DAYS - layout.startTime) / layout.slotMs) + 1;
+    const firstSlot = created === undefined ? servedFirst : Math.max(servedFirst, Math.ceil((created.from - layout.startTime) / layout.slotMs));
     const served = (slot: number) => slot >= firstSlot && slot <= lastSlot;
     for (const st of this.states) {
       const lists: string[][] = CONTENT_TYPES.map(() => []);

@@ -1,5 +1,6 @@
 // JSON for machines: the report's metadata, period (ISO) and each section's rows keyed by column.
 
+import { safeJson } from '../../core/index.js';
 import type { ReportResult } from '../types.js';
 
 export function reportJson(report: ReportResult): Record<string, unknown> {
@@ -21,5 +22,5 @@ export function reportJson(report: ReportResult): Record<string, unknown> {
 }
 
 export function renderJson(report: ReportResult): string {
-  return `${JSON.stringify(reportJson(report), null, 2)}\n`;
+  return `${safeJson(reportJson(report), 2)}\n`;
 }

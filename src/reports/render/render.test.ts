@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ReportResult } from '../types.js';
 import { renderCsv, renderHtml, renderJson } from './index.js';
+import { parseCsv } from './csv.testing.js';
 
 const MEGA = 'A'.repeat(1_000_000);
 const HOSTILE = ['=HYPERLINK("http://evil.example","x")', '+cmd|/c calc', '-2+3', '@SUM(A1)', '\tTAB', '\rCR', '<script>alert(1)</script>', 'a"b\'c`d', 'line1\r\nline2', MEGA, '\u202Eevil', '<img src=x onerror=alert(1)>'];
@@ -43,26 +44,6 @@ function report(): ReportResult {
       },
     ],
   };
-}
-
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    } else cell += c;
-  }
-  return rows;
 }
 
 test('CSV: BOM, CRLF, every cell quoted, formula starts neutralised', () => {

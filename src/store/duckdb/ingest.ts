@@ -267,13 +267,13 @@ ON CONFLICT (tenant_id, content_type) DO UPDATE SET position = excluded.position
   );
 }
 
-/** Stores an item's rejections; the same raw text from the same source and tenant is kept once. Returns how many were new. */
+/** Stores an item's rejections; the same key (default: raw text) from the same source and tenant is kept once. Returns how many were new. */
 async function insertDeadLetters(conn: DuckDBConnection, item: Omit<IngestItem, 'rows'>): Promise<number> {
   let added = 0;
   const receivedAt = new Date(item.ingestedAt);
   for (let i = 0; i < item.rejects.length; i += CHUNK) {
     const values = item.rejects.slice(i, i + CHUNK).map(
-      (d) => sql`(md5(concat_ws(chr(0), coalesce(${item.tenantId}, ''), ${item.sourceId}, ${d.raw})), ${item.tenantId}, ${item.contentType}, ${item.sourceId}, ${d.reason}, ${d.raw}, ${receivedAt})`,
+      (d) => sql`(md5(concat_ws(chr(0), coalesce(${item.tenantId}, ''), ${item.sourceId}, ${d.key ?? d.raw})), ${item.tenantId}, ${item.contentType}, ${item.sourceId}, ${d.reason}, ${d.raw}, ${receivedAt})`,
     );
     added += await execSql(conn, sql`INSERT INTO dead_letters (id, tenant_id, content_type, source_id, reason, raw, received_at) VALUES ${join(values)} ON CONFLICT DO NOTHING`);
   }

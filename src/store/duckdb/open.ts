@@ -1,10 +1,9 @@
 // Opening a DuckDB file: folders created, settings applied, and the single-writer lock turned into one
 // line that names the fix instead of a stack trace.
 
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { AppError, errorMessage } from '../../core/index.js';
+import { AppError, ensurePrivateDir, errorMessage, makePrivate, restrictUmask } from '../../core/index.js';
 
 export interface DuckDbOpenOptions {
   path: string;
@@ -58,7 +57,11 @@ export async function openDatabase(options: DuckDbOpenOptions): Promise<OpenedDa
   const path = options.path;
   if (path !== ':memory:') {
     try {
-      mkdirSync(dirname(resolve(path)), { recursive: true });
+      // The store holds every user's activity: its folder (when created here), file, WAL and spill
+      // files are private to this user (core/files.ts), and an older store's files are tightened.
+      restrictUmask();
+      ensurePrivateDir(dirname(resolve(path)));
+      for (const p of [path, `${path}.wal`, `${resolve(path)}.tmp`]) makePrivate(p);
     } catch (err) {
       throw new AppError('store_path', `Cannot create the folder of the store ${path} (${errorMessage(err)}); fix store.path or the folder's permissions.`, { cause: err });
     }

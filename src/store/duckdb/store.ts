@@ -6,13 +6,16 @@
 import { StatementType, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
 import { AppError, errorMessage, oneLine, type Logger } from '../../core/index.js';
 import { duckdbDialect, sql, type Sql } from '../sql/index.js';
-import type { BlobCommit, CommitResult, Cursor, Gap, ImportBatch, IngestSession, QueryReadOnlyOptions, Row, Store } from '../types.js';
+import type { Enrichment } from '../../records/index.js';
+import type { BlobCommit, CollectionStats, CommitResult, Cursor, Gap, ImportBatch, IngestSession, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
 import { checkReadOnlyText, refusal } from '../readonly-guard.js';
 import { runMigrations } from '../migrations/runner.js';
 import { rowsFrom } from './convert.js';
 import { execSql, runSql, runText } from './exec.js';
 import { DuckDbIngestSession, upsertCursor, type IngestItem } from './ingest.js';
 import { Mutex } from './mutex.js';
+import * as reads from './events-reads.js';
+import { duckdbStatePort, type StateDb } from './state/index.js';
 
 const DAY = 86_400_000;
 const DEFAULT_MAX_ROWS = 1_000_000;
@@ -27,6 +30,13 @@ export class DuckDbStore implements Store {
   private readonly ingestLock = new Mutex();
   private readonly sessions = new Set<DuckDbIngestSession>();
   private closed = false;
+  /** Reads on the reader, writes on the writer, `atomic` as a transaction on the writer. */
+  private readonly db: StateDb = {
+    read: (q) => this.read((conn) => runSql(conn, q)),
+    write: (q) => this.write((conn) => execSql(conn, q)),
+    atomic: (fn) => this.write((conn) => this.atomically(conn, () => fn(transactionDb(conn)))),
+  };
+  readonly state: StatePort = duckdbStatePort(this.db);
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -242,6 +252,30 @@ ON CONFLICT DO NOTHING`,
     );
   }
 
+  commitWatermark(): Promise<number | null> {
+    return reads.commitWatermark(this.db);
+  }
+
+  ingestedRecords(range: { after: number; upTo: number }, page: { limit: number; offset: number }): Promise<StoredRecord[]> {
+    return reads.ingestedRecords(this.db, range, page);
+  }
+
+  eventKeys(ids?: readonly string[]): Promise<{ tenantId: string; id: string }[]> {
+    return reads.eventKeys(this.db, ids);
+  }
+
+  unenrichedClientIps(): Promise<string[]> {
+    return reads.unenrichedClientIps(this.db);
+  }
+
+  enrichClientIp(ip: string, enrichment: Enrichment): Promise<number> {
+    return reads.enrichClientIp(this.db, ip, enrichment);
+  }
+
+  collectionStats(options: { today: number; ledgerSince: number }): Promise<CollectionStats> {
+    return reads.collectionStats(this.db, options);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     for (const session of this.sessions) {
@@ -267,6 +301,16 @@ ON CONFLICT DO NOTHING`,
       });
     });
   }
+}
+
+/** The StateDb of a transaction open on `conn`: nested atomic steps run inside it. */
+function transactionDb(conn: DuckDBConnection): StateDb {
+  const db: StateDb = {
+    read: (q) => runSql(conn, q),
+    write: (q) => execSql(conn, q),
+    atomic: (fn) => fn(db),
+  };
+  return db;
 }
 
 function blobItem(b: BlobCommit): IngestItem {

@@ -1,7 +1,7 @@
 // Config of an email destination: the SMTP server, how to secure the connection, the login (password
 // from env or file), sender and recipients.
 import { z } from 'zod';
-import { fileContent, secretRef } from '../../../config/index.js';
+import { fileContent, secretRef, textOrSecret } from '../../../config/index.js';
 import { deliveryFields, destinationName } from '../common.js';
 
 const address = z
@@ -17,7 +17,8 @@ export const emailSchema = z
     port: z.number({ error: 'must be a port number' }).int().min(1).max(65535).optional(),
     /** tls: TLS from the first byte (port 465); starttls: upgrade, required (587); none: plain (tests, relays on localhost). */
     security: z.enum(['starttls', 'tls', 'none'], { error: 'must be starttls, tls or none' }).default('starttls'),
-    user: z.string().min(1).optional(),
+    /** The SMTP login: written, or { env } / { file }. */
+    user: textOrSecret('AUDITWATCH_SMTP_USER', (v) => (v.length > 0 && !/[\r\n]/.test(v) ? null : 'must be the SMTP login on one line')).optional(),
     password: secretRef('AUDITWATCH_SMTP_PASSWORD').optional(),
     from: address,
     to: z.array(address, { error: 'must be a list of email addresses' }).min(1, { error: 'must list at least one recipient' }),

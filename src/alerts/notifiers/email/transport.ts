@@ -3,6 +3,7 @@
 // which SMTP failures are worth retrying.
 
 import { createTransport, type Transporter } from 'nodemailer';
+import { reveal } from '../../../core/index.js';
 import type { NotifierContext } from '../types.js';
 import type { EmailConfig } from './config.js';
 
@@ -17,7 +18,7 @@ export function createSmtpTransport(c: EmailConfig, ctx: Pick<NotifierContext, '
     secure: c.security === 'tls',
     requireTLS: c.security === 'starttls',
     ignoreTLS: c.security === 'none',
-    ...(c.user && c.password ? { auth: { user: c.user, pass: c.password.reveal() } } : {}),
+    ...(c.user && c.password ? { auth: { user: reveal(c.user), pass: c.password.reveal() } } : {}),
     tls: { rejectUnauthorized: c.verifyCertificate, ...(ca.length > 0 ? { ca } : {}) },
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,

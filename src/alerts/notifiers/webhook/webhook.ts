@@ -4,7 +4,7 @@
 // per alert, destination and revision: a receiver that remembers keys drops repeats).
 
 import { createHmac } from 'node:crypto';
-import type { Clock, Outcome, Secret } from '../../../core/index.js';
+import { collectSecrets, type Clock, type MaybeSecret, type Outcome, type Secret } from '../../../core/index.js';
 import { postBody } from '../common.js';
 import type { Delivery, Notifier, NotifierContext } from '../types.js';
 import type { WebhookConfig } from './config.js';
@@ -33,7 +33,7 @@ export class WebhookNotifier implements Notifier {
   async notify(d: Delivery): Promise<Outcome> {
     const body = JSON.stringify(d.alert);
     const timestamp = String(Math.floor(this.clock.now() / 1000));
-    const headers: Record<string, string> = {
+    const headers: Record<string, MaybeSecret> = {
       ...this.config.headers,
       'content-type': 'application/json',
       'user-agent': 'auditwatch',
@@ -47,6 +47,6 @@ export class WebhookNotifier implements Notifier {
   async close(): Promise<void> {}
 
   secrets(): Secret[] {
-    return this.config.secret ? [this.config.secret] : [];
+    return collectSecrets(this.config);
   }
 }

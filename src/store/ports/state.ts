@@ -1,0 +1,293 @@
+// The state port: the small transactional state beside the records — alerts with their evidence,
+// history and comments, the outbox, suppressions, detection watermarks and evidence, identities,
+// report runs and collector state — as typed methods, with a unit of work for what must commit
+// together (an alert, its history and its outbox rows). Times are epoch milliseconds (UTC).
+//
+// State tables are separable from events: none of these methods reads the events table, so a
+// deployment can keep state in PostgreSQL and records in ClickHouse. The one table read from both
+// sides is `identities`: compiled "same person" rules join it with events, so such a deployment keeps
+// a copy where the analytics engine can join it (a ClickHouse dictionary over the PostgreSQL table).
+//
+// What each engine guarantees:
+// - DuckDB (embedded, the default): a unit of work is one transaction on the store's single writer
+//   connection; every method that writes several rows is one transaction of its own. Writes in the
+//   process are serialised by that writer and other processes are excluded by the file lock, so the
+//   read-then-write steps below (the next history seq, insert-if-absent) cannot interleave.
+// - PostgreSQL (store/postgres, the state store of the scale-out setup): a unit of work is one
+//   transaction (READ COMMITTED) on one pooled connection, and so is every method that writes several
+//   rows; several processes may share the database. A rollback — `fn` throwing, or a statement failing —
+//   undoes everything the unit wrote. Other connections see a unit's writes only once it commits; calls on
+//   the port itself (not `tx`) inside `fn` run on other connections and do not see them either.
+//   `appendHistory` takes the next number from a per-alert counter row with one INSERT … ON CONFLICT DO
+//   UPDATE … RETURNING (no MAX()+1 read): concurrent writers get distinct numbers, gap-free because a
+//   rolled-back number is given back. Insert-if-absent methods (`enqueue`, report-run `claim`,
+//   `addEvidence`, `recordEvidence`, identities' `add`) are INSERT … ON CONFLICT DO NOTHING and count the
+//   rows inserted, so of racing callers exactly one wins a claim or queues a row. `markDelivered` and
+//   `markFailed` are conditional updates (WHERE status = 'pending'): a second worker waits for the first
+//   to commit, then finds the row no longer pending and gets false. `markFailed`'s back-off of the
+//   destination first takes a transaction advisory lock on the destination, and multi-row writes go in
+//   key order, so concurrent writers do not deadlock; a deadlock or serialisation failure that still
+//   happens is AppError `state_conflict` (retryable). `setWatermarks` and collector `save` are upserts
+//   (the last writer wins). Migrations run at open in one transaction under an advisory lock. Text holding
+//   U+0000 (which PostgreSQL text cannot store) is encoded reversibly, so every string round-trips.
+// - ClickHouse holds no state: it has no transactions or unique keys, so it is never the state store.
+
+/** An alert as the state store keeps it (the alerts part maps its own model onto this). */
+export interface AlertRecord {
+  id: string;
+  ruleId: string;
+  title: string;
+  severity: string;
+  /** Orders severities for the minimum-severity filter (higher is more severe). */
+  severityRank: number;
+  tags: string[];
+  tenantId: string;
+  groupKey: string;
+  /** The de-duplication key of (rule, tenant, grouping key). */
+  groupHash: string;
+  entities: Record<string, string[] | undefined>;
+  firstSeen: number;
+  lastSeen: number;
+  count: number;
+  evidence: string[];
+  evidenceTotal: number;
+  status: string;
+  assignee: string | null;
+  revision: number;
+  suppressedBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One line of an alert's history (a comment is an entry with action 'comment' and its text as detail). */
+export interface AlertHistoryRecord {
+  at: number;
+  actor: string;
+  action: string;
+  from: string | null;
+  to: string;
+  detail: string | null;
+}
+
+export interface AlertQuery {
+  statuses?: readonly string[];
+  minSeverityRank?: number;
+  ruleId?: string;
+  tenantId?: string;
+  /** Default 1000. */
+  limit?: number;
+}
+
+export interface AlertsState {
+  get(id: string): Promise<AlertRecord | null>;
+  /** The latest alert of a group (by lastSeen, then createdAt) whose [firstSeen, lastSeen] overlaps [from, to]. */
+  latestOverlapping(groupHash: string, from: number, to: number): Promise<AlertRecord | null>;
+  insert(alert: AlertRecord): Promise<void>;
+  /** Writes what can change: severity, tags, entities, span, count, evidence, workflow and updatedAt. */
+  update(alert: AlertRecord): Promise<void>;
+  /** Newest lastSeen first, then by id. */
+  list(query?: AlertQuery): Promise<AlertRecord[]>;
+  /** Which of `recordIds` are recorded as evidence of the alert. */
+  knownEvidence(alertId: string, recordIds: readonly string[]): Promise<Set<string>>;
+  /** Records evidence of the alert; an Id already recorded is kept once. */
+  addEvidence(alertId: string, recordIds: readonly string[]): Promise<void>;
+  /** Appends a history entry with the alert's next sequence number (1, 2, …) and returns it. */
+  appendHistory(alertId: string, entry: AlertHistoryRecord): Promise<number>;
+  /** The alert's history, oldest first. */
+  history(alertId: string): Promise<AlertHistoryRecord[]>;
+}
+
+export type OutboxStatus = 'pending' | 'delivered' | 'failed';
+
+export interface OutboxKey {
+  alertId: string;
+  destination: string;
+  revision: number;
+}
+
+export interface OutboxRecord extends OutboxKey {
+  idempotencyKey: string;
+  payload: string;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  firstFailedAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+export interface NewOutboxRow extends OutboxKey {
+  idempotencyKey: string;
+  payload: string;
+  /** Created and first due at. */
+  at: number;
+}
+
+export interface OutboxFailure {
+  at: number;
+  attempts: number;
+  error: string;
+  /** Given up: the row becomes 'failed'. Otherwise it stays pending until nextAttemptAt. */
+  giveUp: boolean;
+  nextAttemptAt: number;
+}
+
+export interface OutboxState {
+  /** Queues each row whose (alert, destination, revision) is not queued yet; returns how many were new. */
+  enqueue(rows: readonly NewOutboxRow[]): Promise<number>;
+  /** Oldest first (created, then key). */
+  list(filter?: { status?: OutboxStatus; alertId?: string; dueBy?: number; limit?: number }): Promise<OutboxRecord[]>;
+  /** Marks a pending row delivered; false when it was not pending (someone else marked it). */
+  markDelivered(key: OutboxKey, delivery: { at: number; attempts: number }): Promise<boolean>;
+  /**
+   * Records a failed attempt on a pending row and, when it is retried, defers every other pending row
+   * of the destination to the same time (a destination that is down backs off as a whole). Atomic.
+   * False when the row was not pending.
+   */
+  markFailed(key: OutboxKey, failure: OutboxFailure): Promise<boolean>;
+  /** The earliest next attempt among pending rows, or null. */
+  nextDue(): Promise<number | null>;
+  /** Per destination and status, how many rows; and every row not delivered or delivered since `deliveredSince`. */
+  stats(deliveredSince: number): Promise<{ totals: { destination: string; status: OutboxStatus; count: number }[]; recent: OutboxRecord[] }>;
+}
+
+export interface SuppressionRecord {
+  id: string;
+  ruleId: string | null;
+  tenantId: string | null;
+  entities: string[];
+  reason: string;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
+export interface SuppressionsState {
+  insert(s: SuppressionRecord): Promise<void>;
+  /** Not removed, oldest first; with `activeAt`, only those not expired then. */
+  list(activeAt?: number): Promise<SuppressionRecord[]>;
+  /** Removes a suppression; false when none with the id is in force (unknown or removed already). */
+  remove(id: string, at: number): Promise<boolean>;
+}
+
+export interface DetectionEvidence {
+  tenantId: string;
+  eventId: string;
+  groupKey: string;
+}
+
+export interface DetectionState {
+  /** Every watermark (epoch ms of ingest time) by key (a rule id, or a learner's key). */
+  watermarks(): Promise<Map<string, number>>;
+  watermark(key: string): Promise<number | null>;
+  /** Sets the watermark of each key (created or moved). */
+  setWatermarks(keys: readonly string[], watermark: number, at: number): Promise<void>;
+  /** The evidence among `eventIds` that already produced a hit of the rule. */
+  knownEvidence(ruleId: string, eventIds: readonly string[]): Promise<{ tenantId: string; eventId: string }[]>;
+  /** Records evidence of the rule's hits (idempotent per rule, tenant and event). */
+  recordEvidence(ruleId: string, evidence: readonly DetectionEvidence[], at: number): Promise<void>;
+  /** Forgets every watermark and every recorded evidence (detection starts over). */
+  reset(): Promise<void>;
+}
+
+export interface IdentityRecord {
+  /** Normalised (trimmed, lower case). */
+  value: string;
+  kind: string;
+  /** '' marks an ambiguous identifier, which resolves to no one. */
+  personId: string;
+}
+
+export interface IdentityChange {
+  /** Identifiers to add; one already known is kept as it is. */
+  add: IdentityRecord[];
+  /** People merged: every identifier of `from` now belongs to `to`. */
+  relabel: { from: string; to: string }[];
+  /** Identifiers that became ambiguous. */
+  ambiguous: string[];
+}
+
+export interface IdentitiesState {
+  /** The known identifiers among `values` in a tenant. */
+  lookup(tenantId: string, values: readonly string[]): Promise<IdentityRecord[]>;
+  /** Applies one change of a tenant's identities atomically. */
+  apply(tenantId: string, change: IdentityChange, at: number): Promise<void>;
+  /** The person id stored for an identifier ('' when ambiguous), or null when unknown. */
+  personOf(tenantId: string, value: string): Promise<string | null>;
+}
+
+export type ReportRunStatus = 'baseline' | 'running' | 'retrying' | 'done' | 'failed';
+
+export interface ReportDeliveryState {
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  error?: string;
+  deliveredAt?: string;
+}
+
+export interface ReportRunRecord {
+  schedule: string;
+  dueAt: number;
+  report: string;
+  status: ReportRunStatus;
+  periodFrom: number | null;
+  periodTo: number | null;
+  files: { format: string; path: string; filename: string; mediaType: string }[];
+  deliveries: Record<string, ReportDeliveryState>;
+  attempts: number;
+  nextAttemptAt: number | null;
+  error: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+export interface ReportRunsState {
+  /** The newest due time recorded for a schedule (baseline included), or null. */
+  lastDue(schedule: string): Promise<number | null>;
+  /** Claims a due time: true only for the caller that created the run (a due time fires once). */
+  claim(run: { schedule: string; dueAt: number; report: string; status: ReportRunStatus; at: number }): Promise<boolean>;
+  /** Writes the run's progress (status, period, files, deliveries, attempts, retry, error, end). */
+  save(run: ReportRunRecord): Promise<void>;
+  /** Runs interrupted while running, or waiting to retry with the retry due by `now`; oldest due first. */
+  unfinished(now: number): Promise<ReportRunRecord[]>;
+  /** Runs (baselines left out), newest due first. Default limit 100. */
+  list(options?: { schedule?: string; limit?: number }): Promise<ReportRunRecord[]>;
+  /** The earliest retry due among runs waiting to retry, or null. */
+  nextRetry(): Promise<number | null>;
+}
+
+export interface CollectorStateRecord {
+  tenantId: string;
+  contentType: string;
+  subscription: string;
+  lastError: { code: string; message: string; at: number } | null;
+  lastSuccess: number | null;
+  updatedAt: number;
+}
+
+export interface CollectorState {
+  /** Saves each worker's state (one per tenant × content type); a null lastSuccess keeps the saved one. */
+  save(states: readonly Omit<CollectorStateRecord, 'updatedAt'>[], at: number): Promise<void>;
+  load(): Promise<CollectorStateRecord[]>;
+}
+
+/** Every state repository; inside a unit of work they all write to its transaction. */
+export interface StateRepositories {
+  readonly alerts: AlertsState;
+  readonly outbox: OutboxState;
+  readonly suppressions: SuppressionsState;
+  readonly detection: DetectionState;
+  readonly identities: IdentitiesState;
+  readonly reportRuns: ReportRunsState;
+  readonly collector: CollectorState;
+}
+
+export interface StatePort extends StateRepositories {
+  /**
+   * Runs `fn` as one unit of work: what it writes through `tx` commits together when it returns and
+   * not at all when it throws (see the engine guarantees above). Inside `fn` use only `tx`: the
+   * store's other writes wait for the unit to end.
+   */
+  unitOfWork<T>(fn: (tx: StateRepositories) => Promise<T>): Promise<T>;
+}

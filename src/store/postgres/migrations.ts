@@ -1,0 +1,102 @@
+// The PostgreSQL state store's own schema migrations (versions 1, 2, …), recorded in its own
+// schema_migrations. They run at open, all pending ones in one transaction under an advisory lock, so
+// processes opening the store at once apply each version exactly once, and a failure applies none.
+// Every statement is idempotent (IF NOT EXISTS) as well. Times are TIMESTAMPTZ (UTC, µs precision,
+// read back as epoch ms); lists and maps are JSON text (kept byte for byte, unlike jsonb). Text is
+// COLLATE "C" so ordering and equality are by code point whatever the database's locale.
+
+import { AppError } from '../../core/index.js';
+
+export interface PostgresMigration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+const T = 'text COLLATE "C"';
+const TS = 'timestamptz';
+
+export const POSTGRES_STATE_MIGRATIONS: PostgresMigration[] = [
+  {
+    version: 1,
+    name: 'alerts, evidence, history, suppressions, outbox',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS alerts (
+  id ${T} PRIMARY KEY, rule_id ${T} NOT NULL, title ${T} NOT NULL, severity ${T} NOT NULL, severity_rank bigint NOT NULL,
+  tags ${T} NOT NULL, tenant_id ${T} NOT NULL, group_key ${T} NOT NULL, group_hash ${T} NOT NULL, entities ${T} NOT NULL,
+  first_seen ${TS} NOT NULL, last_seen ${TS} NOT NULL, count bigint NOT NULL, evidence ${T} NOT NULL, evidence_total bigint NOT NULL,
+  status ${T} NOT NULL, assignee ${T}, revision bigint NOT NULL, suppressed_by ${T}, created_at ${TS} NOT NULL, updated_at ${TS} NOT NULL)`,
+      'CREATE INDEX IF NOT EXISTS alerts_group ON alerts (group_hash, last_seen DESC)',
+      'CREATE INDEX IF NOT EXISTS alerts_recent ON alerts (last_seen DESC, id)',
+      `CREATE TABLE IF NOT EXISTS alert_evidence (alert_id ${T} NOT NULL, record_id ${T} NOT NULL, PRIMARY KEY (alert_id, record_id))`,
+      `CREATE TABLE IF NOT EXISTS alert_history (
+  alert_id ${T} NOT NULL, seq bigint NOT NULL, changed_at ${TS} NOT NULL, actor ${T} NOT NULL, action ${T} NOT NULL,
+  from_status ${T}, to_status ${T} NOT NULL, detail ${T}, PRIMARY KEY (alert_id, seq))`,
+      // The last history number per alert: taken with one upsert, so concurrent writers never read-then-write.
+      `CREATE TABLE IF NOT EXISTS alert_history_seq (alert_id ${T} PRIMARY KEY, last_seq bigint NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS alert_suppressions (
+  id ${T} PRIMARY KEY, rule_id ${T}, tenant_id ${T}, entities ${T} NOT NULL, reason ${T} NOT NULL, created_by ${T} NOT NULL,
+  created_at ${TS} NOT NULL, expires_at ${TS}, removed_at ${TS})`,
+      `CREATE TABLE IF NOT EXISTS alert_outbox (
+  alert_id ${T} NOT NULL, destination ${T} NOT NULL, revision bigint NOT NULL, idempotency_key ${T} NOT NULL, payload ${T} NOT NULL,
+  status ${T} NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')), attempts bigint NOT NULL, next_attempt_at ${TS} NOT NULL,
+  first_failed_at ${TS}, last_error ${T}, created_at ${TS} NOT NULL, delivered_at ${TS}, PRIMARY KEY (alert_id, destination, revision))`,
+      `CREATE INDEX IF NOT EXISTS alert_outbox_pending ON alert_outbox (destination, next_attempt_at) WHERE status = 'pending'`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'identities, detection state and evidence',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS identities (
+  tenant_id ${T} NOT NULL, value ${T} NOT NULL, kind ${T} NOT NULL, person_id ${T} NOT NULL,
+  first_seen ${TS} NOT NULL, last_seen ${TS} NOT NULL, PRIMARY KEY (tenant_id, value))`,
+      'CREATE INDEX IF NOT EXISTS identities_person ON identities (tenant_id, person_id)',
+      `CREATE TABLE IF NOT EXISTS detection_state (rule_id ${T} PRIMARY KEY, watermark_ms bigint NOT NULL, updated_at ${TS} NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS detection_evidence (
+  rule_id ${T} NOT NULL, tenant_id ${T} NOT NULL, event_id ${T} NOT NULL, group_key ${T} NOT NULL, detected_at ${TS} NOT NULL,
+  PRIMARY KEY (rule_id, tenant_id, event_id))`,
+      'CREATE INDEX IF NOT EXISTS detection_evidence_event ON detection_evidence (rule_id, event_id)',
+    ],
+  },
+  {
+    version: 3,
+    name: 'report runs',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS report_runs (
+  schedule ${T} NOT NULL, due_at ${TS} NOT NULL, report ${T} NOT NULL, status ${T} NOT NULL, period_from ${TS}, period_to ${TS},
+  files ${T} NOT NULL, deliveries ${T} NOT NULL, attempts bigint NOT NULL, next_attempt_at ${TS}, error ${T},
+  started_at ${TS} NOT NULL, finished_at ${TS}, PRIMARY KEY (schedule, due_at))`,
+    ],
+  },
+  {
+    version: 4,
+    name: 'collector state',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS collector_state (
+  tenant_id ${T} NOT NULL, content_type ${T} NOT NULL, subscription ${T} NOT NULL, last_error_code ${T}, last_error_message ${T},
+  last_error_at ${TS}, last_success_at ${TS}, updated_at ${TS} NOT NULL, PRIMARY KEY (tenant_id, content_type))`,
+    ],
+  },
+  {
+    version: 5,
+    name: 'collector leases',
+    statements: [
+      // One row per tenant × content type once first taken; free when expires_at has passed (see ports/leases.ts).
+      `CREATE TABLE IF NOT EXISTS collector_leases (
+  tenant_id ${T} NOT NULL, content_type ${T} NOT NULL, holder ${T} NOT NULL, token bigint NOT NULL,
+  acquired_at ${TS} NOT NULL, expires_at ${TS} NOT NULL, PRIMARY KEY (tenant_id, content_type))`,
+    ],
+  },
+];
+
+/** The registry is sound: positive, distinct versions. */
+export function checkMigrations(migrations: readonly PostgresMigration[]): void {
+  const seen = new Set<number>();
+  for (const m of migrations) {
+    if (!Number.isInteger(m.version) || m.version <= 0 || seen.has(m.version)) {
+      throw new AppError('migration_registry', `PostgreSQL state migration "${m.name}" has an invalid or repeated version ${m.version}; give each a positive version of its own.`);
+    }
+    seen.add(m.version);
+  }
+}

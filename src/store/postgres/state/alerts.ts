@@ -1,0 +1,119 @@
+// Alerts, their evidence and history in PostgreSQL (migration 1). History numbers come from a counter
+// row per alert (alert_history_seq) taken with one INSERT … ON CONFLICT DO UPDATE … RETURNING: the row
+// lock serialises concurrent writers, and a rolled-back transaction gives its number back (no gaps).
+
+import { join, raw, sql, type Sql } from '../../sql/index.js';
+import type { AlertHistoryRecord, AlertQuery, AlertRecord, AlertsState } from '../../types.js';
+import { at, chunks, json, msCol, sortedUnique, str, strOrNull, type PgDb, type PgRow } from './db.js';
+
+const CHUNK = 10_000;
+
+const SELECT = sql`id, rule_id, title, severity, severity_rank, tags, tenant_id, group_key, group_hash, entities, ${msCol('first_seen')},
+  ${msCol('last_seen')}, count, evidence, evidence_total, status, assignee, revision, suppressed_by, ${msCol('created_at')}, ${msCol('updated_at')}`;
+
+function toAlert(r: PgRow): AlertRecord {
+  return {
+    id: str(r['id']),
+    ruleId: str(r['rule_id']),
+    title: str(r['title']),
+    severity: str(r['severity']),
+    severityRank: Number(r['severity_rank']),
+    tags: json<string[]>(r['tags'], []),
+    tenantId: str(r['tenant_id']),
+    groupKey: str(r['group_key']),
+    groupHash: str(r['group_hash']),
+    entities: json<AlertRecord['entities']>(r['entities'], {}),
+    firstSeen: Number(r['first_seen']),
+    lastSeen: Number(r['last_seen']),
+    count: Number(r['count']),
+    evidence: json<string[]>(r['evidence'], []),
+    evidenceTotal: Number(r['evidence_total']),
+    status: str(r['status']),
+    assignee: strOrNull(r['assignee']),
+    revision: Number(r['revision']),
+    suppressedBy: strOrNull(r['suppressed_by']),
+    createdAt: Number(r['created_at']),
+    updatedAt: Number(r['updated_at']),
+  };
+}
+
+function values(a: AlertRecord): Sql {
+  return sql`${a.id}, ${a.ruleId}, ${a.title}, ${a.severity}, ${a.severityRank}, ${JSON.stringify(a.tags)},
+    ${a.tenantId}, ${a.groupKey}, ${a.groupHash}, ${JSON.stringify(a.entities)},
+    ${at(a.firstSeen)}, ${at(a.lastSeen)}, ${a.count}, ${JSON.stringify(a.evidence)}, ${a.evidenceTotal}, ${a.status},
+    ${a.assignee}, ${a.revision}, ${a.suppressedBy}, ${at(a.createdAt)}, ${at(a.updatedAt)}`;
+}
+
+export function postgresAlerts(db: PgDb): AlertsState {
+  return {
+    async get(id) {
+      const rows = await db.read(sql`SELECT ${SELECT} FROM alerts WHERE id = ${id}`);
+      return rows[0] ? toAlert(rows[0]) : null;
+    },
+    async latestOverlapping(groupHash, from, to) {
+      const rows = await db.read(sql`SELECT ${SELECT} FROM alerts
+        WHERE group_hash = ${groupHash} AND first_seen <= ${at(to)} AND last_seen >= ${at(from)}
+        ORDER BY last_seen DESC, created_at DESC LIMIT 1`);
+      return rows[0] ? toAlert(rows[0]) : null;
+    },
+    async insert(a) {
+      await db.write(sql`INSERT INTO alerts (id, rule_id, title, severity, severity_rank, tags, tenant_id, group_key, group_hash,
+        entities, first_seen, last_seen, count, evidence, evidence_total, status, assignee, revision, suppressed_by, created_at,
+        updated_at) VALUES (${values(a)})`);
+    },
+    async update(a) {
+      await db.write(sql`UPDATE alerts SET severity = ${a.severity}, severity_rank = ${a.severityRank},
+        tags = ${JSON.stringify(a.tags)}, entities = ${JSON.stringify(a.entities)}, first_seen = ${at(a.firstSeen)},
+        last_seen = ${at(a.lastSeen)}, count = ${a.count}, evidence = ${JSON.stringify(a.evidence)},
+        evidence_total = ${a.evidenceTotal}, status = ${a.status}, assignee = ${a.assignee}, revision = ${a.revision},
+        suppressed_by = ${a.suppressedBy}, updated_at = ${at(a.updatedAt)} WHERE id = ${a.id}`);
+    },
+    async list(q: AlertQuery = {}) {
+      const where: Sql[] = [sql`1 = 1`];
+      if (q.statuses && q.statuses.length > 0) where.push(sql`status = ANY(${[...q.statuses]}::text[])`);
+      if (q.minSeverityRank !== undefined) where.push(sql`severity_rank >= ${q.minSeverityRank}`);
+      if (q.ruleId) where.push(sql`rule_id = ${q.ruleId}`);
+      if (q.tenantId) where.push(sql`tenant_id = ${q.tenantId}`);
+      const rows = await db.read(sql`SELECT ${SELECT} FROM alerts WHERE ${join(where, raw(' AND '))} ORDER BY last_seen DESC, id LIMIT ${Math.max(0, Math.floor(q.limit ?? 1000))}`);
+      return rows.map(toAlert);
+    },
+    async knownEvidence(alertId, recordIds) {
+      const known = new Set<string>();
+      for (const part of chunks(recordIds, CHUNK)) {
+        const rows = await db.read(sql`SELECT record_id FROM alert_evidence WHERE alert_id = ${alertId} AND record_id = ANY(${part}::text[])`);
+        for (const r of rows) known.add(str(r['record_id']));
+      }
+      return known;
+    },
+    async addEvidence(alertId, recordIds) {
+      await db.atomic(async (tx) => {
+        for (const part of chunks(sortedUnique(recordIds), CHUNK)) {
+          await tx.write(sql`INSERT INTO alert_evidence (alert_id, record_id) SELECT ${alertId}, unnest(${part}::text[]) ON CONFLICT DO NOTHING`);
+        }
+      });
+    },
+    appendHistory(alertId, e) {
+      return db.atomic(async (tx) => {
+        const rows = await tx.read(sql`INSERT INTO alert_history_seq (alert_id, last_seq) VALUES (${alertId}, 1)
+          ON CONFLICT (alert_id) DO UPDATE SET last_seq = alert_history_seq.last_seq + 1 RETURNING last_seq`);
+        const seq = Number(rows[0]?.['last_seq']);
+        await tx.write(sql`INSERT INTO alert_history (alert_id, seq, changed_at, actor, action, from_status, to_status, detail)
+          VALUES (${alertId}, ${seq}, ${at(e.at)}, ${e.actor}, ${e.action}, ${e.from}, ${e.to}, ${e.detail})`);
+        return seq;
+      });
+    },
+    async history(alertId) {
+      const rows = await db.read(sql`SELECT ${msCol('changed_at')}, actor, action, from_status, to_status, detail FROM alert_history WHERE alert_id = ${alertId} ORDER BY seq`);
+      return rows.map(
+        (r): AlertHistoryRecord => ({
+          at: Number(r['changed_at']),
+          actor: str(r['actor']),
+          action: str(r['action']),
+          from: strOrNull(r['from_status']),
+          to: str(r['to_status']),
+          detail: strOrNull(r['detail']),
+        }),
+      );
+    },
+  };
+}
