@@ -21,6 +21,13 @@ export function json<T>(v: unknown, fallback: T): T {
   }
 }
 
+/** What a state engine gives its statements: reads, writes (rows changed) and a unit of work. */
+export interface StateHandle {
+  read(q: Sql): Promise<Record<string, unknown>[]>;
+  write(q: Sql): Promise<number>;
+  atomic<T>(fn: (db: StateHandle) => Promise<T>): Promise<T>;
+}
+
 /** `items` in chunks of `size`. */
 export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
