@@ -2,6 +2,7 @@
 // an alert that leaves the process (the JSON of `alerts list --format json` and of the webhook).
 
 import type { Entities, Severity } from '../detect/types.js';
+import type { SuppressionRecord } from '../store/index.js';
 
 export type AlertStatus = 'new' | 'acknowledged' | 'resolved' | 'false_positive';
 export const ALERT_STATUSES: readonly AlertStatus[] = ['new', 'acknowledged', 'resolved', 'false_positive'];
@@ -93,15 +94,5 @@ export interface Comment {
   text: string;
 }
 
-/** An allow-list rule: hits it matches are recorded but not notified, until it expires. */
-export interface Suppression {
-  id: string;
-  ruleId: string | null;
-  tenantId: string | null;
-  /** Entity values (any kind unless written kind:value, e.g. users:alice@contoso.com); all must match. */
-  entities: string[];
-  reason: string;
-  createdBy: string;
-  createdAt: number;
-  expiresAt: number | null;
-}
+/** An allow-list rule: hits it matches are recorded but not notified, until it expires (the state port's record). */
+export type Suppression = SuppressionRecord;

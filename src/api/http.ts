@@ -9,7 +9,7 @@ export interface RequestHooks {
   /** Awaited before every API request (not token requests): the collector's per-tenant budget. */
   beforeRequest?: (op: string, signal?: AbortSignal) => Promise<void>;
   /** Called after every answer or transport failure, with the HTTP status (0 when none) and AF code. */
-  afterResponse?: (info: { op: string; status: number; code?: string | undefined; ms: number }) => void;
+  afterResponse?: (info: { op: string; status: number; code?: string | undefined; ms: number; retryAfterMs?: number | undefined }) => void;
 }
 
 export interface HttpRequest {
@@ -88,7 +88,11 @@ export function createTransport(options: {
         text: () => body.toString('utf8'),
       };
       if (options.hooks?.afterResponse) {
-        options.hooks.afterResponse({ op: ctx.op, status: res.status, code: res.status >= 400 ? afCodeOf(out) : undefined, ms: now() - started });
+        const retryAfter = Number(res.headers.get('retry-after'));
+        options.hooks.afterResponse({
+          op: ctx.op, status: res.status, code: res.status >= 400 ? afCodeOf(out) : undefined, ms: now() - started,
+          retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+        });
       }
       return out;
     },

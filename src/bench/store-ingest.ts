@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventRow } from '../records/index.js';
-import { openDuckDbStore, raw as rawSql, type BlobCommit, type CommitResult, type Store } from '../store/index.js';
+import { benchFileBytes, openDuckDbStore, type BlobCommit, type CommitResult, type Store } from '../store/index.js';
 
 export interface StoreIngestOptions {
   /** Records to commit (default 1,000,000). */
@@ -216,8 +216,8 @@ export async function benchStoreIngest(opts: StoreIngestOptions = {}): Promise<S
     const seconds = (performance.now() - started) / 1000;
     let fileMb: number | null = null;
     if (!opts.open) {
-      const rows = await store.query<{ bytes: number }>(sqlFileSize());
-      fileMb = rows[0] ? Math.round(Number(rows[0].bytes) / 1024 / 1024) : null;
+      const bytes = await benchFileBytes(store);
+      fileMb = bytes === null ? null : Math.round(bytes / 1024 / 1024);
     }
     const storeSeconds = inStore / 1000;
     return { records: total, inserted, duplicates, seconds, storeSeconds, recordsPerSecond: Math.round(total / storeSeconds), peakRssMb: peakRssMb(), fileMb, cpuMicrosPerRecord: Math.round((cpuInStore / total) * 10) / 10 };
@@ -227,9 +227,6 @@ export async function benchStoreIngest(opts: StoreIngestOptions = {}): Promise<S
   }
 }
 
-function sqlFileSize() {
-  return rawSql(`SELECT total_blocks * block_size AS bytes FROM pragma_database_size() WHERE database_name = current_database()`);
-}
 
 
 /** `npm run bench -- store-ingest [--records=N] [--blob=N] [--blobs-per-commit=N] [--transaction=ROWS] [--threads=N] [--duckdb-memory=SIZE]`. */

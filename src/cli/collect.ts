@@ -1,12 +1,13 @@
 // auditwatch collect: the collection daemon (polls every collect.interval until SIGINT/SIGTERM), or with
-// --once a single pass over every tenant × content type, then exit (non-zero when anything failed).
+// --once one daemon pass (collect every tenant × content type, detect, deliver alerts, due reports), then
+// exit (non-zero when anything failed).
 
 import { AppError, systemClock } from '../core/index.js';
 import { parseOptions, type CliIO } from './command.js';
 import { CONFIG_OPTION, cliLogger, loadCliConfig } from './shared/context.js';
 import { openConfiguredStore } from '../service/index.js';
 import { runDaemon } from '../service/daemon.js';
-import { runPass } from './shared/pass.js';
+import { runDaemonPass } from './shared/daemon-pass.js';
 
 const HELP = `Usage: auditwatch collect [--config FILE] [--once]
 
@@ -14,7 +15,8 @@ Collects the audit records of every configured tenant into the store.
 Without --once it runs as a daemon: a pass every collect.interval until SIGINT or SIGTERM (the
 transaction in flight is finished first), with Prometheus /metrics and a local control API
 (/status, /query) on collect.listen.
-  --once   one pass, then exit (exit code 1 when a tenant or content type failed)`;
+  --once   one pass of the daemon, then exit: collect, detect, deliver the alerts, fire the reports
+           due (exit code 1 when a tenant, content type or delivery failed)`;
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseOptions(args, { ...CONFIG_OPTION, once: { type: 'boolean', default: false } }, HELP, io);
@@ -42,7 +44,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   process.on('SIGTERM', onTerm);
   try {
     if (parsed.values.once) {
-      return await runPass({ io, config, store, logger, clock: systemClock, signal: controller.signal, label: 'collect' });
+      return await runDaemonPass({ io, config, store, logger, clock: systemClock, signal: controller.signal, label: 'collect' });
     }
     await runDaemon({ config, store, logger, clock: systemClock, signal: controller.signal });
     return 0;

@@ -85,7 +85,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let report: EvalReport;
   if (v.config !== undefined) {
     const config = loadCliConfig({ config: v.config }, io);
-    const rules = await rulesOf(config, (t) => io.err(`auditwatch: warning: ${t}\n`));
+    const rules = await rulesOf(config, (t) => io.err(`auditwatch: warning: ${t}\n`), (t) => io.err(`auditwatch: notice: ${t}\n`));
     const logger = cliLogger(config, io, { part: 'detect' });
     const store = await openConfiguredStore(config, { logger });
     try {

@@ -37,6 +37,9 @@ detection:
 level: high
 `;
 writeFileSync(path.join(rules, 'valid.yml'), valid);
+// The same id as a built-in rule: the user's rule replaces it, with a notice.
+const BUILTIN_ID = '98374f75-442d-4097-a6dc-08da2851cf88';
+writeFileSync(path.join(rules, 'override.yml'), valid.replace('id: payroll-downloaded', `id: ${BUILTIN_ID}`).replace('Payroll downloaded', 'My own lockout rule'));
 const cfg = path.join(dir, 'auditwatch.yaml');
 writeFileSync(cfg, `store:\n  path: ${JSON.stringify(path.join(dir, 'store.duckdb'))}\ndetect:\n  ruleDirs: [${JSON.stringify(rules)}]\n`);
 const records = path.join(dir, 'records.ndjson');
@@ -63,6 +66,8 @@ test('detect, hunt and status: the broken rule is named with file:line and skipp
   assert.match(detect.stderr, /broken\.yml:6.*nosuchmodifier/);
   assert.match(detect.stderr, /1 rule error\(s\): those rules are skipped, the others run/);
   assert.match(detect.stdout, /"rule":"payroll-downloaded"/);
+  assert.match(detect.stderr, new RegExp(`notice: .*override\\.yml:1: rule ${BUILTIN_ID} replaces the one with that id in .*aw_account_lockout\\.yml`));
+  assert.match(detect.stdout, /"title":"My own lockout rule"/, 'the user\'s rule runs in place of the built-in one');
 
   const huntFile = path.join(dir, 'hunt.yml');
   writeFileSync(huntFile, `${valid.replace('payroll-downloaded', 'hunt-payroll')}---\ntitle: Also broken\nid: hunt-broken\nlogsource: {product: m365, service: sharepoint}\ndetection:\n  s: {NoSuchField: 1}\n  condition: s\n`);
@@ -70,6 +75,11 @@ test('detect, hunt and status: the broken rule is named with file:line and skipp
   assert.equal(hunt.code, 0, hunt.stderr);
   assert.match(hunt.stderr, /hunt\.yml:\d+/);
   assert.match(hunt.stdout, /"rule":"hunt-payroll"/);
+
+  const validate = await runCli(['validate', '--config', cfg]);
+  assert.equal(validate.code, 1, 'validate fails on a broken rule folder');
+  assert.match(validate.stderr, /broken\.yml:6/);
+  assert.match(validate.stderr, /1 rule error in the rule folders/);
 
   const status = await runCli(['status', '--config', cfg]);
   assert.equal(status.code, 0, status.stderr);

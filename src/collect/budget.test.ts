@@ -1,7 +1,8 @@
-// The request budget never grants more than its limit in any rolling minute, and waits on the clock.
+// The request budget never grants more than its rate in any rolling minute, waits on the clock, and adapts:
+// halves on AF429 (once a minute), honours Retry-After, pauses with jitter, grows back to its ceiling.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../core/index.js';
+import { ManualClock, Rng } from '../core/index.js';
 import { createRequestBudget } from './budget.js';
 import { BoundedQueue } from './sync.js';
 
@@ -35,6 +36,67 @@ test('an aborted waiter does not block the ones behind it', async () => {
   clock.advance(60_000);
   await second;
   assert.equal(budget.inLastMinute(), 1);
+});
+
+test('AF429 halves the rate once a minute, Retry-After holds every grant back, and success grows it back to the ceiling', async () => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const budget = createRequestBudget({ ceilingPerMinute: 1000, startPerMinute: 800, increasePerMinute: 100, rng: new Rng('b') }, clock);
+  assert.equal(budget.perMinute, 800);
+  budget.throttled(20_000);
+  budget.throttled(); // another request of the same episode: no second halving
+  assert.equal(budget.perMinute, 400);
+  assert.equal(budget.throttles, 2);
+  let granted = false;
+  const waiting = budget.acquire().then(() => {
+    granted = true;
+  });
+  clock.advance(19_999);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(granted, false, 'nothing is granted before Retry-After has passed');
+  clock.advance(1);
+  await waiting;
+  assert.equal(granted, true);
+
+  // A minute of successes adds increasePerMinute; it never passes the ceiling.
+  clock.advance(60_000);
+  budget.succeeded();
+  assert.equal(budget.perMinute, 500);
+  clock.advance(30 * 60_000);
+  budget.succeeded();
+  assert.equal(budget.perMinute, 1000);
+
+  // A minute after the last halving, a new episode halves again; without Retry-After the pause is 5–7.5 s.
+  clock.advance(60_000);
+  budget.throttled();
+  assert.equal(budget.perMinute, 500);
+  const before = clock.now();
+  const auto = new ManualClock(before, { autoAdvance: true });
+  const b2 = createRequestBudget({ ceilingPerMinute: 100, rng: new Rng('c') }, auto);
+  b2.throttled();
+  await b2.acquire();
+  const paused = auto.now() - before;
+  assert.ok(paused >= 5_000 && paused <= 7_500, `paused ${paused} ms`);
+  for (let i = 0; i < 10; i++) b2.throttled();
+  assert.equal(b2.perMinute, 50, 'one halving for an episode of many throttled answers');
+});
+
+test('a lowered rate is enforced over the rolling minute, for every worker sharing the budget', async () => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1), { autoAdvance: true });
+  const budget = createRequestBudget({ ceilingPerMinute: 40, increasePerMinute: 1, pauseMs: 1 }, clock);
+  budget.throttled();
+  assert.equal(budget.perMinute, 20);
+  const grants: number[] = [];
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    for (let i = 0; i < 15; i++) {
+      await budget.acquire();
+      grants.push(clock.now());
+    }
+  }));
+  grants.sort((a, b) => a - b);
+  for (const g of grants) {
+    const inWindow = grants.filter((x) => x >= g && x < g + 60_000).length;
+    assert.ok(inWindow <= 20, `${inWindow} grants within a minute at a rate of 20`);
+  }
 });
 
 test('the bounded queue holds at most its capacity and drains after close', async () => {

@@ -1,57 +1,127 @@
-// A per-tenant request budget: at most `perMinute` requests in any rolling 60 seconds of the injected
+// A per-tenant request budget shared by every worker of the tenant, adapting to the API's quota (AIMD):
+// it starts at `startPerMinute`, adds `increasePerMinute` to its rate for every minute of answers that
+// are not throttled, halves the rate on AF429 (HTTP 403 or 429) — at most once a minute, since the
+// requests in flight and the rest of the quota's minute meet it too — and after each AF429 grants
+// nothing until the server's Retry-After, or a jittered pause, has passed. The rate never exceeds `ceilingPerMinute` (collect.requestsPerMinute).
+// At any rate, no more than that many requests are granted in any rolling 60 seconds of the injected
 // clock (a sliding log, stricter than a token bucket, whose burst could exceed the quota in a minute).
 // Waiters are served in order.
 
-import type { Clock } from '../core/index.js';
+import type { Clock, Rng } from '../core/index.js';
 
 export interface RequestBudget {
   /** Resolves when one more request fits in the budget. */
   acquire(signal?: AbortSignal): Promise<void>;
+  /** An answer that was not throttled: the rate grows with time. */
+  succeeded(): void;
+  /** An AF429 answer: the rate halves (once per episode) and grants pause for Retry-After or a jittered pause. */
+  throttled(retryAfterMs?: number): void;
   /** Requests granted in the last rolling minute. */
   inLastMinute(): number;
+  /** The rate now, in requests a minute (whole). */
   readonly perMinute: number;
+  /** Throttled answers seen. */
+  readonly throttles: number;
+  readonly ceilingPerMinute: number;
+}
+
+export interface BudgetOptions {
+  /** The most requests a minute, whatever the answers (collect.requestsPerMinute). */
+  ceilingPerMinute: number;
+  /** The rate to start at (default: the ceiling). */
+  startPerMinute?: number;
+  /** Added to the rate per minute without throttling (default: 5 % of the ceiling, at least 1). */
+  increasePerMinute?: number;
+  /** The rate never falls below this (default: 1 % of the ceiling, at least 1). */
+  floorPerMinute?: number;
+  /** Pause after AF429 without Retry-After (default 5 s), lengthened by up to 50 % of jitter. */
+  pauseMs?: number;
+  /** For the jitter (default: Math.random). */
+  rng?: Pick<Rng, 'next'>;
 }
 
 const MINUTE = 60_000;
 
-export function createRequestBudget(perMinute: number, clock: Clock): RequestBudget {
-  const n = Math.max(1, Math.floor(perMinute));
-  const log = new Float64Array(n); // grant times, a ring: log[head] is the oldest of the last n grants
-  let count = 0;
+export function createRequestBudget(options: number | BudgetOptions, clock: Clock): RequestBudget {
+  const o: BudgetOptions = typeof options === 'number' ? { ceilingPerMinute: options } : options;
+  const ceiling = Math.max(1, Math.floor(o.ceilingPerMinute));
+  const floor = Math.min(ceiling, Math.max(1, Math.floor(o.floorPerMinute ?? ceiling / 100)));
+  const increase = Math.max(1, o.increasePerMinute ?? ceiling * 0.05);
+  const pauseMs = o.pauseMs ?? 5_000;
+  const rng = o.rng ?? { next: Math.random };
+  let rate = Math.min(ceiling, Math.max(floor, o.startPerMinute ?? ceiling));
+  let grownAt = clock.now();
+  let pauseUntil = 0;
+  let decreasedAt = Number.NEGATIVE_INFINITY;
+  let throttles = 0;
+  // Grant times of the last minute, oldest first: log[head..] (compacted now and then).
+  let log: number[] = [];
   let head = 0;
   let queue: Promise<void> = Promise.resolve();
+
+  const prune = (now: number) => {
+    while (head < log.length && now - log[head]! >= MINUTE) head++;
+    if (head > 1024 && head * 2 > log.length) {
+      log = log.slice(head);
+      head = 0;
+    }
+  };
 
   const grant = async (signal?: AbortSignal): Promise<void> => {
     for (;;) {
       const now = clock.now();
-      if (count < n) {
-        log[(head + count) % n] = now;
-        count++;
+      if (now < pauseUntil) {
+        await clock.sleep(pauseUntil - now, signal);
+        continue;
+      }
+      prune(now);
+      const limit = Math.floor(rate);
+      if (log.length - head < limit) {
+        log.push(now);
         return;
       }
-      const oldest = log[head]!;
-      if (now - oldest >= MINUTE) {
-        log[head] = now;
-        head = (head + 1) % n;
-        return;
-      }
-      await clock.sleep(oldest + MINUTE - now, signal);
+      // Wait until enough of the last minute's grants are a minute old.
+      const oldest = log[head + (log.length - head - limit)]!;
+      await clock.sleep(Math.max(1, oldest + MINUTE - now), signal);
     }
   };
 
   return {
-    perMinute: n,
+    get perMinute() {
+      return Math.floor(rate);
+    },
+    get throttles() {
+      return throttles;
+    },
+    ceilingPerMinute: ceiling,
     acquire(signal) {
       const next = queue.then(() => grant(signal));
       // A waiter that aborts must not block the ones behind it.
       queue = next.catch(() => {});
       return next;
     },
+    succeeded() {
+      const now = clock.now();
+      if (now < pauseUntil) return;
+      rate = Math.min(ceiling, rate + (increase * Math.max(0, now - grownAt)) / MINUTE);
+      grownAt = now;
+    },
+    throttled(retryAfterMs) {
+      throttles++;
+      const now = clock.now();
+      // Requests in flight when the quota ran out, and the rest of its minute, meet AF429 too: one decrease for them.
+      if (now - decreasedAt >= MINUTE) {
+        rate = Math.max(floor, rate / 2);
+        decreasedAt = now;
+      }
+      const wait = Math.max(retryAfterMs ?? 0, Math.round(pauseMs * (1 + rng.next() * 0.5)));
+      pauseUntil = Math.max(pauseUntil, now + wait);
+      grownAt = pauseUntil;
+    },
     inLastMinute() {
       const now = clock.now();
-      let k = 0;
-      for (let i = 0; i < count; i++) if (now - log[(head + i) % n]! < MINUTE) k++;
-      return k;
+      prune(now);
+      return log.length - head;
     },
   };
 }

@@ -25,9 +25,10 @@ const COMMIT_AGE_MS = 5_000;
 
 export const DEFAULT_COLLECTOR_OPTIONS: CollectorOptions = {
   overlapMs: 24 * HOUR,
-  windowMs: HOUR,
+  windowMs: 24 * HOUR,
+  minWindowMs: HOUR,
   maxConcurrency: 4,
-  requestsPerMinute: 1500,
+  requestsPerMinute: 2000,
   startLimitMs: 15 * 60_000,
   initialLookbackMs: 7 * 24 * HOUR,
   maxLookbackMs: 167 * HOUR,
@@ -79,10 +80,21 @@ export function createCollector(input: CollectorInput): Collector {
   let running: Promise<PassSummary> | null = null;
 
   const tenants: TenantState[] = input.tenants.map((t) => {
-    const budget = createRequestBudget(t.requestsPerMinute ?? options.requestsPerMinute, clock);
+    const ceiling = t.requestsPerMinute ?? options.requestsPerMinute;
+    const start = t.startRequestsPerMinute ?? options.startRequestsPerMinute ?? ceiling;
+    const budget = createRequestBudget({ ceilingPerMinute: ceiling, startPerMinute: Math.min(start, ceiling), rng: new Rng('budget', options.seed ?? 'auditwatch', t.tenantId) }, clock);
+    metrics.requestRate.set({ tenant: t.tenantId }, budget.perMinute);
     const api = t.api.withHooks({
       beforeRequest: (_op, signal) => budget.acquire(signal),
-      afterResponse: ({ op, status }) => metrics.requests.inc({ tenant: t.tenantId, op, status: String(status) }),
+      afterResponse: ({ op, status, code, retryAfterMs }) => {
+        metrics.requests.inc({ tenant: t.tenantId, op, status: String(status) });
+        // AF429 comes on HTTP 403 or 429; other answers (even errors) say the quota had room.
+        if (code === 'AF429' || status === 429) {
+          budget.throttled(retryAfterMs);
+          metrics.throttled.inc({ tenant: t.tenantId });
+        } else if (status > 0) budget.succeeded();
+        metrics.requestRate.set({ tenant: t.tenantId }, budget.perMinute);
+      },
     });
     const status = new Map<string, WorkerStatus>();
     for (const ct of t.contentTypes) status.set(ct, emptyStatus(t, ct));
@@ -262,7 +274,10 @@ export function createCollector(input: CollectorInput): Collector {
         for (const st of ts.status.values()) {
           rollDay(st, now);
           const apiNow = now + skewCorrection(st.clockSkewMs);
-          out.push({ ...st, lagMs: st.newestContentCreated === null ? null : apiNow - st.newestContentCreated, lastError: st.lastError ? { ...st.lastError } : null });
+          out.push({
+            ...st, lagMs: st.newestContentCreated === null ? null : apiNow - st.newestContentCreated, lastError: st.lastError ? { ...st.lastError } : null,
+            requestsPerMinute: ts.budget.perMinute, requestCeilingPerMinute: ts.budget.ceilingPerMinute, throttled: ts.budget.throttles,
+          });
         }
       }
       return out;
@@ -273,11 +288,12 @@ export function createCollector(input: CollectorInput): Collector {
 class ProgressAgg {
   readonly p: PassProgress = { records: 0, blobs: 0, bytes: 0, duplicates: 0, windowsDone: 0, windowsTotal: 0, elapsedMs: 0 };
   constructor(private readonly clock: Clock, private readonly startedAt: number, private readonly cb?: (p: PassProgress) => void) {}
-  addWindows(n: number) {
-    this.p.windowsTotal += n;
+  addWindows(hours: number) {
+    this.p.windowsTotal += hours;
   }
-  windowDone() {
-    this.p.windowsDone++;
+  windowDone(hours: number) {
+    if (hours <= 0) return;
+    this.p.windowsDone += hours;
     this.emit();
   }
   committed(records: number, blobs: number, bytes: number, duplicates: number) {
@@ -311,6 +327,7 @@ function emptyStatus(t: TenantRuntime, contentType: string): WorkerStatus {
     tenantId: t.tenantId, tenantName: t.name ?? t.tenantId, contentType, subscription: 'unknown', state: 'idle', cursor: null,
     newestContentCreated: null, lastEventTime: null, lagMs: null, eventLagMs: null, lastError: null,
     recordsToday: 0, blobsToday: 0, deadLettersToday: 0, gaps: 0, lastSuccess: null, clockSkewMs: null,
+    requestsPerMinute: 0, requestCeilingPerMinute: 0, throttled: 0,
   };
 }
 
@@ -327,12 +344,15 @@ export function resolveOptions(o: CollectorInput['options'] = {}): CollectorOpti
     backoff: { ...d.backoff, ...Object.fromEntries(Object.entries(o.backoff ?? {}).filter(([, v]) => v !== undefined)) },
   } as CollectorOptions;
   const bad = (what: string, fix: string) => new AppError('bad_option', `The collector option ${what} ${fix}.`);
-  if (!(out.windowMs >= 1000 && out.windowMs <= HOUR)) throw bad('windowMs', 'must be from 1 s to 1 h (the API lists at most 24 h; auditwatch uses 1 h slices)');
+  if (!(out.windowMs >= 1000 && out.windowMs <= 24 * HOUR)) throw bad('windowMs', 'must be from 1 s to 24 h (the API lists at most 24 h at once)');
   out.windowMs = Math.floor(out.windowMs / 1000) * 1000;
+  if (!(out.minWindowMs >= 1000)) throw bad('minWindowMs', 'must be at least 1 s');
+  out.minWindowMs = Math.min(out.windowMs, Math.floor(out.minWindowMs / 1000) * 1000);
   if (!(out.overlapMs >= 0 && out.overlapMs <= 7 * 24 * HOUR)) throw bad('overlap', 'must be from 0 to 7 days');
   if (!(out.maxLookbackMs > 0 && out.maxLookbackMs <= 7 * 24 * HOUR)) throw bad('maxLookbackMs', 'must be at most 7 days');
   if (!(Number.isInteger(out.maxConcurrency) && out.maxConcurrency >= 1)) throw bad('maxConcurrency', 'must be a whole number of at least 1');
   if (!(out.requestsPerMinute >= 1)) throw bad('requestsPerMinute', 'must be at least 1 (Microsoft\'s quota is 2,000 a minute per tenant)');
+  if (out.startRequestsPerMinute !== undefined && !(out.startRequestsPerMinute >= 1)) throw bad('startRequestsPerMinute', 'must be at least 1');
   if (!(out.batchRecords >= 1)) throw bad('batchRecords', 'must be at least 1');
   if (!(out.backoff.maxAttempts >= 1)) throw bad('backoff.maxAttempts', 'must be at least 1');
   return out;

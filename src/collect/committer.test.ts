@@ -50,14 +50,6 @@ function participant(contentType: string, position: number) {
   return p;
 }
 
-async function until(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const stamps = async (store: Store) =>
   (await store.query(sql`SELECT DISTINCT epoch_ms(ingested_at) AS t FROM events ORDER BY t`)).map((r) => Number(r['t']));
 
@@ -73,39 +65,50 @@ test('several workers share one transaction: one stamp per commit, strictly grow
     b.expect(1);
     await committer.add(a, 'a1', makeBlob('a1', [makeEventRow(1), makeEventRow(2)], { contentType: 'Audit.Exchange' }));
     await committer.add(b, 'b1', makeBlob('b1', [makeEventRow(2), makeEventRow(3)], { contentType: 'Audit.SharePoint' }));
-    await new Promise((r) => setTimeout(r, 100)); // handed over (the gathering delay), not committed
+    clock.advance(50); // the gathering delay: handed over, not committed
+    await committer.settled();
+    assert.equal(a.log.committed.length + b.log.committed.length, 0, 'handed over, not committed');
     assert.equal((await stamps(store)).length, 0, 'nothing is visible before the commit');
     await committer.flush();
     assert.deepEqual(a.log.committed, [{ items: ['a1'], results: [{ inserted: 2, duplicates: 0, deadLetters: 0 }], cursor: T0 - 1000 }]);
     assert.deepEqual(b.log.committed, [{ items: ['b1'], results: [{ inserted: 1, duplicates: 1, deadLetters: 0 }], cursor: T0 - 2000 }]);
     assert.equal((await store.getCursor('tenant-a', 'Audit.Exchange'))?.position, T0 - 1000);
     assert.equal((await store.getCursor('tenant-a', 'Audit.SharePoint'))?.position, T0 - 2000);
-    assert.deepEqual(await stamps(store), [T0], 'one stamp for the whole transaction');
+    assert.deepEqual(await stamps(store), [T0 + 50], 'one stamp for the whole transaction, taken at its first hand-over');
 
     a.expect(1);
     await committer.add(a, 'a2', makeBlob('a2', [makeEventRow(4)], { contentType: 'Audit.Exchange' }));
     await committer.flush();
-    assert.deepEqual(await stamps(store), [T0, T0 + 1], 'the next commit is stamped later although the clock stood still');
+    assert.deepEqual(await stamps(store), [T0 + 50, T0 + 51], 'the next commit is stamped later although the clock stood still');
     assert.equal(b.log.committed.length, 1, 'a worker with nothing new and no cursor to move is left alone');
   });
 });
 
 test('a transaction commits by itself once it holds maxRows rows, or once it is maxAgeMs old', async () => {
   await withStore(async (store) => {
-    const full = new Committer<string>(store, new ManualClock(T0), { maxRows: 3, maxAgeMs: 60_000 });
+    const fullClock = new ManualClock(T0);
+    const full = new Committer<string>(store, fullClock, { maxRows: 3, maxAgeMs: 60_000 });
     const a = participant('Audit.Exchange', T0);
     full.register(a);
     a.expect(1);
     await full.add(a, 'big', makeBlob('big', [makeEventRow(1), makeEventRow(2), makeEventRow(3)], { contentType: 'Audit.Exchange' }));
-    await until('the full transaction to commit', () => a.log.committed.length === 1);
+    fullClock.advance(50); // handed over after the gathering delay; full, so committed at once
+    await full.settled();
+    assert.equal(a.log.committed.length, 1, 'the full transaction committed by itself');
     assert.equal((await stamps(store)).length, 1);
 
-    const old = new Committer<string>(store, new ManualClock(T0 + 5000), { maxRows: 1_000_000, maxAgeMs: 200 });
+    const oldClock = new ManualClock(T0 + 5000);
+    const old = new Committer<string>(store, oldClock, { maxRows: 1_000_000, maxAgeMs: 200 });
     const b = participant('Audit.SharePoint', T0);
     old.register(b);
     b.expect(1);
     await old.add(b, 'small', makeBlob('small', [makeEventRow(9)], { contentType: 'Audit.SharePoint' }));
-    await until('the old transaction to commit', () => b.log.committed.length === 1);
+    oldClock.advance(50);
+    await old.settled();
+    assert.equal(b.log.committed.length, 0, 'handed over, younger than maxAgeMs: not committed');
+    oldClock.advance(200);
+    await old.settled();
+    assert.equal(b.log.committed.length, 1, 'committed once maxAgeMs old on the injected clock');
     assert.deepEqual(b.log.committed[0]?.results, [{ inserted: 1, duplicates: 0, deadLetters: 0 }]);
   });
 });

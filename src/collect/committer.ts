@@ -28,7 +28,7 @@ export interface CommitParticipant<T> {
 export interface CommitterOptions {
   /** Commit once the transaction holds this many rows. */
   maxRows: number;
-  /** Commit once the transaction is this old (ms of real time), so rows become visible and a crash loses little. */
+  /** Commit once the transaction is this old (ms of the injected clock), so rows become visible and a crash loses little. */
   maxAgeMs: number;
 }
 
@@ -55,8 +55,9 @@ export class Committer<T> {
   private held: { p: CommitParticipant<T>; item: T }[] = [];
   private stamp: number | null = null;
   private lastStamp = 0;
-  private ageTimer: NodeJS.Timeout | null = null;
-  private delayTimer: NodeJS.Timeout | null = null;
+  /** Waits on the injected clock: the transaction's age limit and the gathering delay. */
+  private ageTimer: AbortController | null = null;
+  private delayTimer: AbortController | null = null;
   private pumping: Promise<void> | null = null;
   /** Store operations one at a time (the session is one connection). */
   private ops: Promise<unknown> = Promise.resolve();
@@ -114,8 +115,34 @@ export class Committer<T> {
     return run;
   }
 
+  /**
+   * Resolves once nothing is being handed over or committed (what a timer started has finished):
+   * tests await it after moving the clock instead of polling.
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      await new Promise<void>((resolve) => setImmediate(resolve)); // timers that fell due run first
+      const ops = this.ops;
+      if (this.pumping) await this.pumping;
+      await ops;
+      if (ops === this.ops && !this.pumping) return;
+    }
+  }
+
+  /** Runs `fn` after `ms` of the injected clock, unless the returned controller aborts first. */
+  private after(ms: number, fn: () => void): AbortController {
+    const ac = new AbortController();
+    this.clock.sleep(ms, ac.signal).then(
+      () => {
+        if (!ac.signal.aborted) fn();
+      },
+      () => undefined,
+    );
+    return ac;
+  }
+
   private kick(): void {
-    if (this.delayTimer) clearTimeout(this.delayTimer);
+    this.delayTimer?.abort();
     this.delayTimer = null;
     if (this.pumping) return;
     this.pumping = this.pump().finally(() => {
@@ -127,8 +154,10 @@ export class Committer<T> {
 
   private kickLater(): void {
     if (this.delayTimer || this.pumping) return;
-    this.delayTimer = setTimeout(() => this.kick(), HANDOVER_DELAY_MS);
-    this.delayTimer.unref();
+    this.delayTimer = this.after(HANDOVER_DELAY_MS, () => {
+      this.delayTimer = null;
+      this.kick();
+    });
   }
 
   /** Hands gathered blobs to the store; commits when the transaction is full. */
@@ -150,15 +179,17 @@ export class Committer<T> {
     if (this.stamp === null) {
       // Strictly later than the last commit's stamp, whatever the clock does.
       this.stamp = Math.max(this.clock.now(), this.lastStamp + 1);
-      this.ageTimer = setTimeout(() => void this.commitQuietly(), this.options.maxAgeMs);
-      this.ageTimer.unref();
+      this.ageTimer = this.after(this.options.maxAgeMs, () => {
+        this.ageTimer = null;
+        void this.commitQuietly();
+      });
     }
     return this.stamp;
   }
 
   private clearStamp(): void {
     this.stamp = null;
-    if (this.ageTimer) clearTimeout(this.ageTimer);
+    this.ageTimer?.abort();
     this.ageTimer = null;
   }
 

@@ -18,6 +18,8 @@ export interface CollectorMetrics {
   cursor: Gauge<'tenant' | 'content_type'>;
   lastSuccess: Gauge<'tenant' | 'content_type'>;
   clockSkew: Gauge<'tenant'>;
+  requestRate: Gauge<'tenant'>;
+  throttled: Counter<'tenant'>;
 }
 
 export function createCollectorMetrics(registry: Registry = new Registry()): CollectorMetrics {
@@ -36,6 +38,8 @@ export function createCollectorMetrics(registry: Registry = new Registry()): Col
     eventLag: new Gauge({ name: 'auditwatch_event_lag_seconds', help: 'Ingest time minus CreationTime of the newest record collected.', labelNames: tc, registers: [registry] }),
     cursor: new Gauge({ name: 'auditwatch_cursor_timestamp_seconds', help: 'Cursor position: everything created before it is handled.', labelNames: tc, registers: [registry] }),
     lastSuccess: new Gauge({ name: 'auditwatch_last_success_timestamp_seconds', help: 'End of the last pass that finished without error.', labelNames: tc, registers: [registry] }),
+    requestRate: new Gauge({ name: 'auditwatch_request_budget_per_minute', help: "The tenant's adaptive request budget now (requests a minute; halves on AF429, grows back while answers succeed).", labelNames: ['tenant'], registers: [registry] }),
+    throttled: new Counter({ name: 'auditwatch_api_throttled_total', help: 'AF429 answers (HTTP 403 or 429): the API said the tenant is over its quota.', labelNames: ['tenant'], registers: [registry] }),
     clockSkew: new Gauge({ name: 'auditwatch_clock_skew_seconds', help: "The API's clock minus this machine's, from the Date header of its answers.", labelNames: ['tenant'], registers: [registry] }),
   };
 }

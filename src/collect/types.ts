@@ -11,8 +11,10 @@ export interface TenantRuntime {
   /** The content types to collect (e.g. CONTENT_TYPES). */
   contentTypes: readonly string[];
   api: ApiClient;
-  /** Overrides options.requestsPerMinute for this tenant. */
+  /** Overrides options.requestsPerMinute (the ceiling of the tenant's adaptive budget). */
   requestsPerMinute?: number;
+  /** Overrides options.startRequestsPerMinute for this tenant. */
+  startRequestsPerMinute?: number;
 }
 
 export interface BackoffOptions {
@@ -29,12 +31,19 @@ export interface BackoffOptions {
 export interface CollectorOptions {
   /** Window re-listed on every poll (default 24 h). */
   overlapMs: number;
-  /** Width of a listing window on contentCreated (default and maximum 1 h). */
+  /** Widest listing window on contentCreated (default and maximum 24 h, what the API lists at once). */
   windowMs: number;
+  /** Narrowest window, where listings are large (default 1 h): windows halve after a listing of several pages. */
+  minWindowMs: number;
   /** Blobs fetched at once per tenant (default 4). */
   maxConcurrency: number;
-  /** Requests in any rolling minute per tenant (default 1,500; Microsoft's quota is 2,000). */
+  /**
+   * The most requests in any rolling minute per tenant (default 2,000, Microsoft's baseline quota): the
+   * ceiling of the adaptive budget, which halves on AF429 and grows back while answers succeed.
+   */
   requestsPerMinute: number;
+  /** The rate each tenant's budget starts at (default: requestsPerMinute). */
+  startRequestsPerMinute?: number;
   /** Least time between two /start calls of one content type (default 15 min). */
   startLimitMs: number;
   /** How far back a first pass (no cursor, no `since`) lists (default 7 days, clamped). */
@@ -74,7 +83,7 @@ export interface PassProgress {
   blobs: number;
   bytes: number;
   duplicates: number;
-  /** Windows completed, of windows planned, across workers (for an ETA). */
+  /** Hours of contentCreated completed (listed and committed), of hours planned, across workers (for an ETA). */
   windowsDone: number;
   windowsTotal: number;
   elapsedMs: number;
@@ -145,4 +154,9 @@ export interface WorkerStatus {
   lastSuccess: number | null;
   /** The API's clock − this machine's, in ms (from its Date headers), or null before the first answer. */
   clockSkewMs: number | null;
+  /** The tenant's request budget now (requests a minute; shared by its content types), and its ceiling. */
+  requestsPerMinute: number;
+  requestCeilingPerMinute: number;
+  /** AF429 answers the tenant got in this process. */
+  throttled: number;
 }

@@ -1,9 +1,8 @@
-// One pass of one worker (tenant × content type), management-api.md §4: list windows of ≤ 1 h on
-// contentCreated from the cursor (or the overlap, whichever is earlier), skip blobs the ledger knows,
-// fetch the rest with bounded concurrency, normalise, and hand each blob to the collector's shared
-// ingest transaction (committer.ts), which commits it with its ledger entry and this worker's cursor.
-// The cursor only ever moves to the end of a window whose every listed blob is committed or recorded
-// as a gap: a failed blob holds it back until a later pass.
+// One pass of one worker (tenant × content type), management-api.md §4: the I/O of a pass whose
+// decisions — windows, gaps, how far the cursor moves — are made by its PassPlan (plan.ts). It lists
+// the plan's windows on contentCreated, skips blobs the ledger knows, fetches the rest with bounded
+// concurrency, normalises, and hands each blob to the collector's shared ingest transaction
+// (committer.ts), which commits it with its ledger entry and the cursor the plan allows.
 
 import { isApiError, type ApiClient, type ContentBlobRef } from '../api/index.js';
 import { AppError, DAY, errorMessage, oneLine, type Clock, type Logger, type Rng } from '../core/index.js';
@@ -14,9 +13,7 @@ import type { CollectorMetrics } from './metrics.js';
 import { withRetry, type RetryContext } from './retry.js';
 import { BoundedQueue, type Semaphore } from './sync.js';
 import type { CollectorHooks, CollectorOptions, WorkerResult, WorkerStatus } from './types.js';
-
-/** How long the Management Activity API serves content after it became available. */
-const API_RETENTION_MS = 7 * 24 * 3_600_000;
+import { planStart, PassPlan, type PlanWindow } from './plan.js';
 
 export interface WorkerDeps {
   tenantId: string;
@@ -38,24 +35,16 @@ export interface WorkerDeps {
   /** Re-starts a subscription the API says is missing or disabled; true when it is enabled now. */
   restartSubscription: (signal?: AbortSignal) => Promise<boolean>;
   progress: {
-    addWindows(n: number): void;
-    windowDone(): void;
+    /** Hours of contentCreated planned, and completed (listed and committed), for the ETA. */
+    addWindows(hours: number): void;
+    windowDone(hours: number): void;
     committed(records: number, blobs: number, bytes: number, duplicates: number): void;
   };
 }
 
-export interface Win {
-  start: number;
-  end: number;
-  listed: boolean;
-  failed: boolean;
-  /** Blobs listed in this window and not committed yet. */
-  uncommitted: number;
-}
-
 export interface Task {
   blob: ContentBlobRef;
-  win: Win;
+  win: PlanWindow;
 }
 
 /** A fetched blob as the committer holds it until its commit (its rows are with the store by then). */
@@ -81,75 +70,39 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
 
   // Windows are judged by the API's clock: a machine whose clock is off follows the API's Date header.
   const apiNow = (): number => clock.now() + skewCorrection(d.api.clockSkewMs());
-  // Whole seconds: the API's bounds have no milliseconds, and the cursor must equal the last window's end.
-  const now = Math.floor(apiNow() / 1000) * 1000;
-  const earliest = now - options.maxLookbackMs;
   const stored = await store.getCursor(tenantId, contentType);
   let savedCursor = stored?.position ?? null;
   result.cursor = savedCursor;
   d.status.cursor = savedCursor;
 
-  // Where to start: the earlier of the cursor and the overlap; a first pass looks back further.
-  let start = savedCursor === null ? now - options.initialLookbackMs : Math.min(savedCursor, now - options.overlapMs);
-  if (opts.since !== undefined) start = Math.min(start, opts.since);
-  if (savedCursor !== null && savedCursor < earliest) {
+  const planned = planStart(savedCursor, opts.since, apiNow(), options);
+  if (planned.expired) {
     // The collector did not run for more than 7 days: that content expired before it could be listed.
-    await recordGap(d, result, { contentId: null, windowStart: savedCursor, windowEnd: earliest, code: 'expired-before-listed', reason: 'This span was never listed and is older than the API keeps content (7 days).' });
+    const { jumpTo } = planned.expired;
+    await recordGap(d, result, { contentId: null, windowStart: planned.expired.start, windowEnd: planned.expired.end, code: 'expired-before-listed', reason: 'This span was never listed and is older than the API keeps content (7 days).' });
     // Handled (as a gap): the cursor moves to where listing can start, so the gap is recorded once.
     // Saved at once through the ingest transaction, which alone writes the collector's cursors.
-    const position = Math.ceil(earliest / 1000) * 1000;
-    const jump: CommitParticipant<Ready> = { tenantId, contentType, cursorFor: () => position, committed: () => {}, failed: () => {} };
+    const jump: CommitParticipant<Ready> = { tenantId, contentType, cursorFor: () => jumpTo, committed: () => {}, failed: () => {} };
     d.committer.register(jump);
     try {
       await d.committer.flush();
     } finally {
       d.committer.unregister(jump);
     }
-    savedCursor = position;
-    result.cursor = position;
-    d.status.cursor = position;
+    savedCursor = jumpTo;
+    result.cursor = jumpTo;
+    d.status.cursor = jumpTo;
   }
-  if (start < earliest) start = earliest;
-  start = Math.floor(start / 1000) * 1000; // the API takes whole seconds
+  const plan = new PassPlan(planned, savedCursor, options);
+  d.progress.addWindows(plan.hours);
 
-  const windows: Win[] = [];
-  for (let s = start; s < now; s = Math.min(s + options.windowMs, now)) {
-    windows.push({ start: s, end: Math.min(s + options.windowMs, now), listed: false, failed: false, uncommitted: 0 });
-  }
-  d.progress.addWindows(windows.length);
-  let doneIdx = 0;
-
-  const known = await store.knownBlobs(tenantId, contentType, start);
+  const known = await store.knownBlobs(tenantId, contentType, planned.start);
   const queue = new BoundedQueue<Task>(Math.max(4, options.maxConcurrency * 4));
   let fatal: AppError | null = null;
   const stop = (err: AppError) => {
     if (!fatal) fatal = err;
+    plan.stop();
     queue.close();
-  };
-
-  /**
-   * The end of the longest prefix of windows that are complete once `inBatch` commits; null when it does
-   * not move past the saved cursor. (Windows before doneIdx are complete, but the cursor saved with them
-   * may be older: a window can complete while the commit computed before it runs.)
-   */
-  const cursorAfter = (inBatch: Map<Win, number>): number | null => {
-    let i = doneIdx;
-    while (i < windows.length) {
-      const w = windows[i]!;
-      if (!w.listed || w.failed || w.uncommitted - (inBatch.get(w) ?? 0) > 0) break;
-      i++;
-    }
-    if (i === 0) return null;
-    const pos = windows[i - 1]!.end;
-    return savedCursor === null || pos > savedCursor ? pos : null;
-  };
-  const advanceDone = () => {
-    while (doneIdx < windows.length) {
-      const w = windows[doneIdx]!;
-      if (!w.listed || w.failed || w.uncommitted > 0) break;
-      doneIdx++;
-      d.progress.windowDone();
-    }
   };
 
   // ---- committing: through the shared ingest transaction ----
@@ -162,15 +115,11 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
   const participant: CommitParticipant<Ready> = {
     tenantId,
     contentType,
-    cursorFor: (items) => {
-      const inBatch = new Map<Win, number>();
-      for (const r of items) inBatch.set(r.task.win, (inBatch.get(r.task.win) ?? 0) + 1);
-      return cursorAfter(inBatch);
-    },
+    cursorFor: (items) => plan.cursorFor(new Set(items.map((r) => r.task.blob.contentId))),
     committed: (items, cursor) => {
-      for (const { item } of items) item.task.win.uncommitted--;
+      const hours = plan.committed(items.map(({ item }) => ({ contentId: item.task.blob.contentId, window: item.task.win })), cursor);
       if (cursor !== null) setCursor(cursor);
-      advanceDone();
+      if (hours > 0) d.progress.windowDone(hours);
       if (items.length > 0) accountCommit(items.map((x) => ({ r: x.item, ...x.result })), cursor);
       else if (cursor !== null) d.hooks.onCommitted?.({ tenantId, contentType, blobs: 0, inserted: 0, duplicates: 0, deadLetters: 0, cursor });
     },
@@ -251,7 +200,7 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
         await addReady(task, { blob: blobRef(tenantId, blob), rows: [], rejects: [], ingestedAt: clock.now() }, 0);
         return;
       }
-      task.win.failed = true;
+      plan.blobFailed();
       result.failedBlobs++;
       noteError(d, err);
       if (isApiError(err) && !err.retryable) stop(err);
@@ -284,10 +233,12 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
     }
   };
 
-  // ---- listing: windows in order, pages streamed into the bounded queue ----
-  const listWindow = async (win: Win): Promise<void> => {
+  // ---- listing: the plan's windows in order, pages streamed into the bounded queue ----
+  /** Lists one window to its last page; returns the pages, or null when the API refused the window and the plan cut it. */
+  const listWindow = async (win: PlanWindow): Promise<number | null> => {
     let next: string | null = null;
     let restarted = false;
+    let pages = 0;
     for (;;) {
       let page;
       try {
@@ -305,65 +256,59 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
           d.status.subscription = err.afCode === 'AF20022' ? 'missing' : 'disabled';
           if (await d.restartSubscription(signal)) continue;
         }
-        if (isApiError(err, 'window') && win.start < apiNow() - options.maxLookbackMs + options.windowMs) {
+        if (isApiError(err, 'window') && pages === 0) {
           // The oldest window fell out of what the API serves (clock skew): say so, never skip silently.
-          await recordGap(d, result, { contentId: null, windowStart: win.start, windowEnd: win.end, code: err.afCode ?? 'AF20055', reason: err.message });
-          return;
+          const cut = plan.rejected(win, apiNow());
+          if (cut) {
+            await recordGap(d, result, { contentId: null, windowStart: cut.window.start, windowEnd: cut.window.end, code: err.afCode ?? 'AF20055', reason: err.message });
+            plan.listed(cut.window);
+            return null;
+          }
         }
         throw err;
       }
-      for (const blob of page.blobs) {
-        if (known.has(blob.contentId)) continue;
+      pages++;
+      const fresh = page.blobs.filter((b) => !known.has(b.contentId));
+      plan.listedPage(win, fresh);
+      for (const blob of fresh) {
         known.add(blob.contentId);
-        win.uncommitted++;
         await queue.push({ blob, win });
-        if (fatal) return;
+        if (fatal) return pages;
       }
-      if (!page.nextPageUri) return;
+      if (!page.nextPageUri) return pages;
       next = page.nextPageUri;
     }
   };
-  // Windows that fell out of what the API serves while the pass ran (it fell behind): one gap for the span.
-  let lost: { start: number; end: number } | null = null;
-  const recordLost = async () => {
-    if (!lost) return;
-    const span = lost;
-    lost = null;
-    await recordGap(d, result, { contentId: null, windowStart: span.start, windowEnd: span.end, code: 'expired-before-listed', reason: 'The collector fell behind: this span became older than the API serves (7 days) before it was listed.' });
-  };
   const lister = async (): Promise<void> => {
     try {
-      for (const win of windows) {
+      for (let step = plan.next(apiNow()); step; step = plan.next(apiNow())) {
         if (fatal || signal?.aborted) break;
-        // Lost only once older than what the API serves (7 days); listing starts an hour inside that
-        // (maxLookbackMs), so a pass that starts on time never loses its first window.
-        const limit = Math.ceil((apiNow() - API_RETENTION_MS) / 1000) * 1000;
-        if (win.start < limit) {
-          const cut = Math.min(win.end, limit);
-          lost = lost ? { start: lost.start, end: cut } : { start: win.start, end: cut };
-          if (win.end <= limit) {
-            win.listed = true;
-            continue;
-          }
-          win.start = limit;
+        const win = step.window;
+        if (step.kind === 'gap') {
+          // Older than what the API serves by now (the pass fell behind): one gap for the span.
+          await recordGap(d, result, { contentId: null, windowStart: win.start, windowEnd: win.end, code: 'expired-before-listed', reason: 'The collector fell behind: this span became older than the API serves (7 days) before it was listed.' });
+          d.progress.windowDone(plan.listed(win));
+          continue;
         }
-        await recordLost();
+        let pages: number | null;
         try {
-          await listWindow(win);
+          pages = await listWindow(win);
+          // A refused window was cut by the plan: list what is left of it.
+          while (pages === null && plan.windows.includes(win)) pages = await listWindow(win);
         } catch (err) {
           if (signal?.aborted) throw err;
           if (isApiError(err) && err.retryable) {
             // This window could not be listed in this pass: the cursor stops before it.
-            win.failed = true;
+            plan.listFailed(win);
             noteError(d, err);
             log.warn('A window could not be listed after every retry; the next pass lists it again.', { windowStart: new Date(win.start).toISOString(), error: errorMessage(err) });
             break;
           }
           throw err;
         }
-        win.listed = true;
+        if (fatal) break;
+        if (pages !== null) d.progress.windowDone(plan.listed(win, pages));
       }
-      await recordLost();
     } catch (err) {
       if (err instanceof Error && err.message === 'queue closed') return;
       if (signal?.aborted) {
@@ -403,7 +348,7 @@ export async function runWorkerPass(d: WorkerDeps, opts: { since?: number | unde
     noteError(d, fatal);
     d.status.state = 'failed';
   } else {
-    result.ok = result.failedBlobs === 0 && windows.every((w) => w.listed && !w.failed);
+    result.ok = result.failedBlobs === 0 && plan.complete();
     d.status.state = result.ok ? 'idle' : 'failed';
     if (result.ok) {
       d.status.lastSuccess = clock.now();

@@ -180,7 +180,7 @@ store:
     const c = loadConfig(file, { env: { AUDITWATCH_CONTOSO_SECRET: 'x-secret' } });
     assert.equal(c.tenants[0]!.name, 'contoso');
     assert.equal(c.store.retention, 365 * 86_400_000);
-    assert.equal(c.collect.requestsPerMinute, 1000);
+    assert.equal(c.collect.requestsPerMinute, 2000);
     assert.equal(c.collect.maxConcurrency, 4);
     const emu = write(
       'emu.yaml',

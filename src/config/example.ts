@@ -26,7 +26,8 @@ collect:
   overlap: 24h                     # window re-listed on every poll to catch late blobs (default 24h, at most 7d)
   initialLookback: 7d               # how far back the first pass goes, at most 7d (default 7d)
   maxConcurrency: 4                # blobs fetched at once per tenant (default 4)
-  requestsPerMinute: 1000          # request budget per tenant; Microsoft's quota is 2000 (default 1000)
+  requestsPerMinute: 2000          # most requests a minute per tenant; the budget halves on AF429 and grows back (default 2000, Microsoft's quota)
+  # startRequestsPerMinute: 1000   # where each tenant's budget starts (default: requestsPerMinute)
   listen: 127.0.0.1:9464           # /metrics and the local control API; false turns it off (default 127.0.0.1:9464)
   # allowedHosts: [auditwatch.example.net]   # Host names besides the listen address and localhost (a reverse proxy's)
 

@@ -40,8 +40,16 @@ export interface GroundTruthScenario {
 }
 
 export interface GroundTruth {
+  /** The time asked (ISO): `available` is what the API serves at this moment. */
+  asOf?: string;
+  /** contentCreated of the oldest blob the API still serves (7 days before asOf, ISO). */
+  servedFrom?: string;
   scenarios: GroundTruthScenario[];
-  /** tenantId → contentType → unique record Ids in the blobs available at the time asked. */
+  /**
+   * tenantId → contentType → unique record Ids in the blobs the API serves at the time asked: published
+   * (contentCreated ≤ then) and not expired (contentCreated > then − 7 days), so exactly what an
+   * independent client can list and fetch then.
+   */
   available: Record<string, Record<string, string[]>>;
 }
 

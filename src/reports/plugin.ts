@@ -1,5 +1,6 @@
 // The report scheduler as a plug-in of the collect daemon (see cli/shared/plugins.ts): fires scheduled
-// reports while the daemon runs. Null when no schedule is configured.
+// reports while the daemon runs, or once (`collect --once`: the reports due now). Null when no schedule
+// is configured.
 
 import type { Clock, Logger } from '../core/index.js';
 import type { DestinationConfig } from '../alerts/index.js';
@@ -14,8 +15,14 @@ export interface ReportsPluginContext {
   clock: Clock;
 }
 
-export function reportsPlugin(ctx: ReportsPluginContext): { name: string; run(signal: AbortSignal): Promise<void> } | null {
+export function reportsPlugin(ctx: ReportsPluginContext): { name: string; run(signal: AbortSignal): Promise<void>; once(): Promise<void> } | null {
   if (ctx.config.reports.schedules.length === 0) return null;
   const scheduler = createReportScheduler({ store: ctx.store, clock: ctx.clock, logger: ctx.logger, config: ctx.config });
-  return { name: 'reports', run: (signal) => scheduler.run(signal) };
+  return {
+    name: 'reports',
+    run: (signal) => scheduler.run(signal),
+    once: async () => {
+      await scheduler.runDue();
+    },
+  };
 }

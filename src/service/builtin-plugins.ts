@@ -2,6 +2,8 @@
 // the alert service), the alert outbox delivering to every destination, and scheduled reports.
 
 import { Gauge } from 'prom-client';
+import { outboxHealth } from '../alerts/index.js';
+import { safeLine } from '../core/index.js';
 import { reportsPlugin } from '../reports/index.js';
 import type { DaemonPlugin, DaemonService } from './plugins.js';
 import { createPipeline, ruleProblemLine } from './pipeline.js';
@@ -30,6 +32,24 @@ export const pipelinePlugin: DaemonPlugin = async (ctx) => {
     // A pass ends with detection caught up, so alerts of a pass go out before the next poll.
     afterPass: () => pipeline.scheduler.idle(),
     run: (signal) => pipeline.outbox.run(signal),
+    // One pass: every delivery due now, batch after batch; what is left (a destination backing off or
+    // failing) stays in the outbox for the next run, and is said.
+    once: async () => {
+      let failed = 0;
+      for (let i = 0; i < 10_000; i++) {
+        const r = await pipeline.outbox.runOnce();
+        failed += r.failed;
+        if (r.delivered + r.failed + r.retrying === 0) break;
+      }
+      const lines: string[] = [];
+      if (failed > 0) lines.push(`${failed} alert deliveries failed for good; auditwatch status shows the destination's answer.`);
+      for (const h of await outboxHealth(ctx.store, ctx.clock.now())) {
+        if (h.pending === 0) continue;
+        const why = h.lastError ? ` (${safeLine(h.lastError, 200)})` : '';
+        lines.push(`${h.pending} alert deliveries to ${safeLine(h.destination, 80)} are not done yet${why}; the next run or the daemon delivers them.`);
+      }
+      return lines;
+    },
     status: () => ({ rules: pipeline.rules.length, skipped: pipeline.ruleProblems() }),
     warnings: () => pipeline.ruleProblems().map(ruleProblemLine),
     close: () => pipeline.close(),

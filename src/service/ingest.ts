@@ -39,6 +39,7 @@ export async function configuredCollector(
       initialLookbackMs: o.config.collect.initialLookback,
       maxConcurrency: o.config.collect.maxConcurrency,
       requestsPerMinute: o.config.collect.requestsPerMinute,
+      ...(o.config.collect.startRequestsPerMinute === undefined ? {} : { startRequestsPerMinute: o.config.collect.startRequestsPerMinute }),
     },
   });
 }

@@ -117,7 +117,7 @@ export function createOperations(ctx: ServiceContext): Operations {
       if (from >= to) throw new AppError('usage', '--from must be before --to.');
       const warnings: string[] = [];
       const warn = (t: string): void => void warnings.push(t);
-      const rules = await rulesOf(config, warn);
+      const rules = await rulesOf(config, warn, (t) => warn(`notice: ${t}`));
       const log = logger.child({ part: 'detect' });
       const sinkConfig = { window: config.alerts.window, destinations: config.alerts.destinations.map((d) => ({ name: String(d['name']) })), routes: config.alerts.routes };
       const sink = createAlertService({ store, clock, logger: log, config: sinkConfig });
@@ -144,7 +144,7 @@ export function createOperations(ctx: ServiceContext): Operations {
         });
       }
       const own = new Set(hunted.rules.map((r) => r.id));
-      const pack = await loadRules(ruleDirsOf(config));
+      const pack = await loadRules(ruleDirsOf(config), { disabled: config.detect.disabled });
       const rules = [...hunted.rules, ...pack.rules.filter((r) => !own.has(r.id) && r.kind === 'rule')];
       const log = logger.child({ part: 'detect' });
       const detector = createDetector({ store, clock, logger: log, rules, overrides: overridesOf(config) });
@@ -175,7 +175,7 @@ export function createOperations(ctx: ServiceContext): Operations {
       if (ctx.status) return reply(await ctx.status());
       const report = await computeStatus(store, config.tenants, clock.now());
       // Without the daemon: the rules that would be skipped because they do not load or compile.
-      const loaded = await loadRules(ruleDirsOf(config));
+      const loaded = await loadRules(ruleDirsOf(config), { disabled: config.detect.disabled });
       for (const e of loaded.errors) report.warnings.push(ruleProblemLine(loadProblem(e)));
       return reply(report);
     },

@@ -46,7 +46,8 @@ export function ruleProblemLine(p: RuleProblem): string {
  * the store's dialect or whose query fails, and reports it in failures() (status, /metrics, the log).
  */
 export async function usableRules(config: Config, warn: (text: string) => void): Promise<{ rules: AnyRule[]; errors: AppError[] }> {
-  const loaded = await loadRules(ruleDirsOf(config));
+  const loaded = await loadRules(ruleDirsOf(config), { disabled: config.detect.disabled });
+  for (const n of loaded.notices) warn(n);
   reportRuleErrors(loaded.errors, warn);
   return { rules: loaded.rules, errors: loaded.errors };
 }

@@ -10,7 +10,7 @@
 //
 // Calls into a service are serialised: afterCommit/afterPass run one at a time, in commit order, and an
 // error there is logged, never fatal to collection. `run` is started once and must resolve after
-// `signal` aborts; `close` is awaited at shutdown (after collection stopped, before the store closes).
+// `signal` aborts (a one-pass run, `collect --once`, calls `once` instead); `close` is awaited at shutdown (after collection stopped, before the store closes).
 
 import type { Registry } from 'prom-client';
 import type { Clock, Logger } from '../core/index.js';
@@ -38,6 +38,11 @@ export interface DaemonService {
   afterPass?(pass: PassSummary): Promise<void> | void;
   /** Background work for the daemon's lifetime (e.g. the alert outbox); resolves once `signal` aborts. */
   run?(signal: AbortSignal): Promise<void>;
+  /**
+   * What `run` does, done once to the end of what is due now (`collect --once`, instead of `run`):
+   * e.g. deliver every alert in the outbox, fire the reports due. Lines returned are problems to report.
+   */
+  once?(): Promise<string[] | void>;
   /** Problems to show as warnings in `auditwatch status` (one line each), until they are fixed. */
   warnings?(): string[];
   /** Extra status (JSON), shown under `services` by `auditwatch status`. */

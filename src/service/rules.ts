@@ -17,8 +17,9 @@ export function ruleDirsOf(config: Pick<Config, 'detect'>): string[] {
  * Loads the config's rules. A rule that fails to load or compile is reported with file:line (`warn`) and
  * skipped; the others run (the same in detect, hunt, eval and the daemon).
  */
-export async function rulesOf(config: Pick<Config, 'detect'>, warn: (text: string) => void): Promise<AnyRule[]> {
-  const loaded = await loadRules(ruleDirsOf(config));
+export async function rulesOf(config: Pick<Config, 'detect'>, warn: (text: string) => void, notice: (text: string) => void = warn): Promise<AnyRule[]> {
+  const loaded = await loadRules(ruleDirsOf(config), { disabled: config.detect.disabled });
+  for (const n of loaded.notices) notice(safeLine(n, 400));
   reportRuleErrors(loaded.errors, warn);
   return loaded.rules;
 }

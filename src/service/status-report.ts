@@ -29,6 +29,8 @@ export interface StatusEntry {
   gaps: number;
   expiredGaps: number;
   deadLetters: number;
+  /** The tenant's adaptive request budget (requests a minute), its ceiling and AF429 answers; null without a running collector. */
+  budget: { perMinute: number; ceilingPerMinute: number; throttled: number } | null;
   warnings: string[];
 }
 
@@ -140,6 +142,7 @@ export async function computeStatus(
         gaps: gapCount,
         expiredGaps: expired,
         deadLetters: dl.get(k)?.[0]?.count ?? 0,
+        budget: w && w.requestCeilingPerMinute > 0 ? { perMinute: w.requestsPerMinute, ceilingPerMinute: w.requestCeilingPerMinute, throttled: w.throttled } : null,
         warnings,
       });
     }

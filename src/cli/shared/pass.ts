@@ -5,7 +5,7 @@
 import { safeLine, type Clock, type Logger } from '../../core/index.js';
 import type { Config } from '../../service/index.js';
 import type { Store } from '../../store/index.js';
-import type { PassProgress, PassSummary } from '../../collect/index.js';
+import type { CollectorInput, PassProgress, PassSummary } from '../../collect/index.js';
 import { configuredCollector } from '../../service/ingest.js';
 import { createProgress } from './progress.js';
 import type { CliIO } from '../command.js';
@@ -20,10 +20,14 @@ export interface PassOptions {
   label: string;
   since?: number;
   progress?: boolean;
+  /** The collector's hooks and registry (the daemon's services, for `collect --once`). */
+  collector?: Pick<CollectorInput, 'registry' | 'hooks'>;
+  /** After the pass, before the summary is printed: both kinds of line go to stderr; failures fail the run. */
+  afterPass?: (summary: PassSummary) => Promise<{ failures: string[]; warnings: string[] }>;
 }
 
 export async function runPass(o: PassOptions): Promise<number> {
-  const collector = await configuredCollector(o);
+  const collector = await configuredCollector(o, o.collector);
   const bar = o.progress ? createProgress({ write: (t: string) => (o.io.err(t), true), isTTY: o.io.errIsTTY } as unknown as NodeJS.WritableStream) : null;
   const snapshot = (p: PassProgress) => ({
     records: p.records,
@@ -47,9 +51,11 @@ export async function runPass(o: PassOptions): Promise<number> {
     return 130;
   }
   if (bar) bar.done(last ? snapshot(last) : { records: summary.records, blobs: summary.blobs });
+  const after = o.afterPass ? await o.afterPass(summary) : { failures: [], warnings: [] };
   o.io.out(`${describe(summary, o.label)}\n`);
   printErrors(o.io, summary, o.config, o.label);
-  return summary.ok ? 0 : 1;
+  for (const line of [...after.warnings, ...after.failures]) o.io.err(`auditwatch ${o.label}: ${safeLine(line, 500)}\n`);
+  return summary.ok && after.failures.length === 0 ? 0 : 1;
 }
 
 export function describe(s: PassSummary, label: string): string {

@@ -41,8 +41,8 @@ export async function withOperations<T>(config: Config, io: CliIO, o: SessionOpt
   }
 }
 
-/** The data of a reply, its warnings printed on stderr first. */
+/** The data of a reply, its warnings (and notices, "notice: …") printed on stderr first. */
 export function answer<T>(io: CliIO, label: string, r: Reply<T>): T {
-  for (const w of r.warnings) io.err(`auditwatch ${label}: warning: ${w}\n`);
+  for (const w of r.warnings) io.err(`auditwatch ${label}: ${w.startsWith('notice: ') ? w : `warning: ${w}`}\n`);
   return r.data;
 }

@@ -19,13 +19,23 @@ export const collectSection = z
       .min(1, { error: 'must be a whole number from 1 to 64' })
       .max(64, { error: 'must be a whole number from 1 to 64' })
       .default(4),
-    /** Requests a minute per tenant; Microsoft's baseline quota is 2000, keep well under it. */
+    /**
+     * The most requests a minute per tenant: the ceiling of the adaptive budget, which halves on AF429 and
+     * grows back while answers succeed. Microsoft's baseline quota is 2000; large tenants get more.
+     */
     requestsPerMinute: z
       .number({ error: 'must be a whole number from 1 to 60000 (Microsoft\'s baseline quota is 2000 a minute per tenant)' })
       .int({ error: 'must be a whole number from 1 to 60000' })
       .min(1, { error: 'must be a whole number from 1 to 60000' })
       .max(60000, { error: 'must be a whole number from 1 to 60000' })
-      .default(1000),
+      .default(2000),
+    /** The rate each tenant's budget starts at (default: requestsPerMinute). */
+    startRequestsPerMinute: z
+      .number({ error: 'must be a whole number from 1 to 60000, at most collect.requestsPerMinute' })
+      .int({ error: 'must be a whole number from 1 to 60000' })
+      .min(1, { error: 'must be a whole number from 1 to 60000' })
+      .max(60000, { error: 'must be a whole number from 1 to 60000' })
+      .optional(),
     /** Address of /metrics (Prometheus), /healthz and the HTTP API (/api/v1); false turns it off. */
     listen: listenAddress('127.0.0.1:9464'),
     /**

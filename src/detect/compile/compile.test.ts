@@ -106,3 +106,16 @@ test('wildcards become LIKE with escaped literals; cased keeps case; re gets inl
   assert.equal(q.text, `coalesce(lower("object_id") LIKE $1 ESCAPE '\\', FALSE) AND coalesce(regexp_matches("user_agent", $2), FALSE) AND coalesce(starts_with("logon_error", $3), FALSE)`);
   assert.deepEqual(q.params, ['https://%/sites/100\\%\\__x', '(?i)^curl/', 'Invalid']);
 });
+
+test('raw ResultStatus as community rules write it: Success matches every success spelling, other values as written', () => {
+  const rule = (v: string) => `title: t\nid: r1\nlogsource: {product: m365, service: audit}\ndetection:\n  sel:\n    ResultStatus: '${v}'\n  condition: sel\n`;
+  assert.deepEqual(predicate(rule('Success'), duckdbDetect), { text: 'coalesce(lower("result_status") IN ($1, $2, $3, $4), FALSE)', params: ['succeeded', 'success', 'true', 'partiallysucceeded'] });
+  assert.deepEqual(predicate(rule('Failed'), duckdbDetect)?.params, ['failed', 'failure', 'false']);
+  assert.deepEqual(predicate(rule('False'), duckdbDetect), { text: 'coalesce(lower("result_status") = $1, FALSE)', params: ['false'] });
+});
+
+test('a rule for another log source is refused with the data it needs', () => {
+  const { rules } = parseRuleText(`title: t\nid: r1\nlogsource: {product: azure, service: signinlogs}\ndetection:\n  sel: {ResultType: 50126}\n  condition: sel\n`, 'x.yml');
+  const c = compileRules(rules, duckdbDetect);
+  assert.match(c.errors[0]!.message, /reads Entra ID sign-in logs .*Management Activity API does not deliver.*product: m365/);
+});

@@ -13,6 +13,8 @@ import { parseRuleText, ruleError } from '../sigma/parse.js';
 export interface LoadedRules {
   rules: AnyRule[];
   errors: AppError[];
+  /** What loading decided without an error (a rule of a later folder replacing one with its id). */
+  notices: string[];
   /** The rule files read, absolute. */
   files: string[];
 }
@@ -72,7 +74,7 @@ export function parseRuleFiles(files: string[], display: (f: string) => string =
     if (prior) errors.push(ruleError(r.file, r.pos, 'id', `duplicate rule id "${r.id}" (also in ${prior.file}:${prior.pos.line})`));
     else seen.set(r.id, r);
   }
-  return { rules, errors, files };
+  return { rules, errors, notices: [], files };
 }
 
 /**
@@ -80,24 +82,45 @@ export function parseRuleFiles(files: string[], display: (f: string) => string =
  * and returns the valid rules with every error. Missing folders are an error each. Rules under
  * `context` folders only resolve correlation references; they are neither returned nor validated.
  */
-export async function loadRules(dirs: string[], options: { context?: string[] } = {}): Promise<LoadedRules> {
+export async function loadRules(dirs: string[], options: { context?: string[]; disabled?: readonly string[] } = {}): Promise<LoadedRules> {
   const files: string[] = [];
   const errors: AppError[] = [];
+  const notices: string[] = [];
+  const cwd = process.cwd();
+  const display = (f: string) => {
+    const rel = relative(cwd, f);
+    return rel.startsWith('..') ? f : rel;
+  };
+  // Folder by folder: a rule of a later folder (the user's) replaces a rule with the same id from an
+  // earlier one (the built-in pack), with a notice; the same id twice within one folder is an error.
+  const byId = new Map<string, AnyRule>();
+  const loadedRules: AnyRule[] = [];
   for (const dir of dirs) {
     const abs = resolve(dir);
     if (!existsSync(abs)) {
       errors.push(new AppError('rules_missing', `The rule folder ${dir} does not exist; fix detect.ruleDirs in the config.`, { location: { file: dir } }));
       continue;
     }
-    files.push(...ruleFiles(abs));
+    const own = ruleFiles(abs);
+    files.push(...own);
+    const parsedDir = parseRuleFiles(own, display);
+    errors.push(...parsedDir.errors);
+    const firstOfId = new Set<string>();
+    for (const r of parsedDir.rules) {
+      if (firstOfId.has(r.id)) continue; // the duplicate within the folder is an error above
+      firstOfId.add(r.id);
+      const prior = byId.get(r.id);
+      if (prior) {
+        loadedRules.splice(loadedRules.indexOf(prior), 1);
+        notices.push(`${r.file}:${r.pos.line}: rule ${r.id} replaces the one with that id in ${prior.file}:${prior.pos.line}.`);
+      }
+      byId.set(r.id, r);
+      loadedRules.push(r);
+    }
   }
-  const cwd = process.cwd();
-  const display = (f: string) => {
-    const rel = relative(cwd, f);
-    return rel.startsWith('..') ? f : rel;
-  };
-  const parsed = parseRuleFiles(files, display);
-  errors.push(...parsed.errors);
+  // detect.disabled applies before compiling: a disabled rule is neither checked nor run.
+  const disabled = new Set(options.disabled ?? []);
+  const parsed = { rules: loadedRules.filter((r) => !disabled.has(r.id) && !(r.name !== null && disabled.has(r.name))) };
   // Keep only rules that compile: detection rules on their own, correlations with valid references.
   const valid: AnyRule[] = [];
   for (const r of parsed.rules) {
@@ -125,5 +148,5 @@ export async function loadRules(dirs: string[], options: { context?: string[] } 
     if (own.length) errors.push(...own);
     else if (res.compiled.some((c) => c.kind === 'correlation' && c.rule.id === r.id)) valid.push(r);
   }
-  return { rules: valid, errors, files };
+  return { rules: valid, errors, notices, files };
 }

@@ -18,10 +18,27 @@ export interface MappedField {
 
 export type MapResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
+/** Log sources of other products that SigmaHQ's cloud rules use, and the data each needs. */
+const OTHER_SOURCES: Record<string, string> = {
+  'azure/signinlogs': 'Entra ID sign-in logs (Azure Monitor / Microsoft Graph signIns)',
+  'azure/auditlogs': 'Entra ID audit logs (Azure Monitor / Microsoft Graph directoryAudits)',
+  'azure/activitylogs': 'Azure activity logs (Azure Resource Manager)',
+  'azure/riskdetection': 'Entra ID Protection risk detections (Microsoft Graph)',
+  'azure/pim': 'Entra ID Privileged Identity Management logs',
+  azure: 'Azure logs (Azure Monitor)',
+  aws: 'AWS CloudTrail logs',
+  gcp: 'Google Cloud audit logs',
+  okta: 'Okta system logs',
+  github: 'GitHub audit logs',
+  google_workspace: 'Google Workspace audit logs',
+};
+
 /** The service mapping of a rule's log source, or why the log source is not the unified audit log. */
 export function serviceOf(logsource: LogSource): MapResult<ServiceMapping> {
   const product = logsource.product?.toLowerCase() ?? null;
   if (product !== null && !(M365_PRODUCTS as readonly string[]).includes(product)) {
+    const needs = OTHER_SOURCES[`${product}/${logsource.service?.toLowerCase() ?? ''}`] ?? OTHER_SOURCES[product];
+    if (needs) return { ok: false, error: `this rule reads ${needs}, which the Office 365 Management Activity API does not deliver; auditwatch reads the unified audit log (product: m365), so run this rule where that data is, or rewrite it for product: m365` };
     return { ok: false, error: `product "${logsource.product}" is not the Microsoft 365 unified audit log; use product: m365` };
   }
   if (logsource.category !== null && logsource.service === null) {
@@ -39,6 +56,6 @@ export function mapField(service: ServiceMapping, name: string): MapResult<Mappe
   const raw = taxonomy ?? name;
   const res = resolveRawField(raw);
   if (!res.ok) return { ok: false, error: res.error };
-  const values = taxonomy ? VALUE_MAPPINGS[name] : undefined;
+  const values = taxonomy ? VALUE_MAPPINGS[name] : VALUE_MAPPINGS[res.canonical];
   return { ok: true, value: { ref: res.ref, canonical: res.canonical, ...(values ? { values } : {}) } };
 }

@@ -42,11 +42,18 @@ export const DEFAULT_SERVICE: ServiceMapping = { filter: {}, fields: GENERIC_FIE
  * Taxonomy values that differ from the log's: `status: success` must match every spelling the unified
  * audit log uses for success (ual-schema.md §5.6; Exchange admin cmdlets say "True").
  */
+const STATUS_SPELLINGS: Record<string, string[]> = {
+  success: ['Succeeded', 'Success', 'True', 'PartiallySucceeded'],
+  succeeded: ['Succeeded', 'Success', 'True', 'PartiallySucceeded'],
+  failure: ['Failed', 'Failure', 'False'],
+  failed: ['Failed', 'Failure', 'False'],
+};
+
+/**
+ * Also the raw `ResultStatus`, as community rules write it: `ResultStatus: Success` matches "Succeeded"
+ * too (and `Failed` matches "Failure" and Exchange's "False"); other values compare as written.
+ */
 export const VALUE_MAPPINGS: Record<string, Record<string, string[]>> = {
-  status: {
-    success: ['Succeeded', 'Success', 'True', 'PartiallySucceeded'],
-    succeeded: ['Succeeded', 'Success', 'True', 'PartiallySucceeded'],
-    failure: ['Failed', 'Failure', 'False'],
-    failed: ['Failed', 'Failure', 'False'],
-  },
+  status: STATUS_SPELLINGS,
+  ResultStatus: STATUS_SPELLINGS,
 };

@@ -34,7 +34,8 @@ export interface EmulatorControl {
   faults(): Required<FaultOptions>;
   /** Merges new fault rates over the current ones (throws AppError on a bad value). */
   setFaults(faults: FaultOptions): Required<FaultOptions>;
-  setThrottle(limits: { perTenantPerMinute?: number; commonPerMinute?: number }): void;
+  /** Quotas in requests a minute (0 = unlimited); `tenants` sets single tenants' quotas (null = back to perTenantPerMinute). */
+  setThrottle(limits: ThrottleLimits): ThrottleLimits;
   /** The ground truth now; with a `created` range, counting only blobs with from <= contentCreated < to. */
   groundTruth(created?: { from: number; to: number }): GroundTruth;
   scenarioNames(): string[];
@@ -44,6 +45,12 @@ export interface EmulatorControl {
   setTokenLifetime(seconds: number): void;
   /** Sends webhook notifications for blobs that became available, now, and waits for them. */
   deliverNotifications(): Promise<void>;
+}
+
+export interface ThrottleLimits {
+  perTenantPerMinute?: number;
+  commonPerMinute?: number;
+  tenants?: Record<string, number | null>;
 }
 
 export interface ControlDeps {
@@ -68,13 +75,26 @@ export function createControl(d: ControlDeps): EmulatorControl {
       return d.faults.current;
     },
     setThrottle: (limits) => {
-      for (const [k, v] of Object.entries(limits)) {
+      const check = (k: string, v: unknown) => {
         if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) {
-          throw new AppError('bad_throttle', `${k} must be a whole number of requests a minute (0 = unlimited).`);
+          throw new AppError('bad_throttle', `${k.slice(0, 60)} must be a whole number of requests a minute (0 = unlimited).`);
         }
+      };
+      check('perTenantPerMinute', limits.perTenantPerMinute);
+      check('commonPerMinute', limits.commonPerMinute);
+      const tenants = limits.tenants ?? {};
+      if (typeof tenants !== 'object' || tenants === null || Array.isArray(tenants)) throw new AppError('bad_throttle', 'tenants must be an object of tenant id → requests a minute.');
+      for (const [id, v] of Object.entries(tenants)) {
+        if (!d.tenants.some((t) => t.tenantId.toLowerCase() === id.toLowerCase())) throw new AppError('bad_throttle', `No simulated tenant ${id.slice(0, 60)}; give a tenant id the emulator printed.`);
+        if (v !== null) check(`tenants.${id}`, v);
       }
       if (limits.perTenantPerMinute !== undefined) d.throttle.perTenant = limits.perTenantPerMinute;
       if (limits.commonPerMinute !== undefined) d.throttle.common = limits.commonPerMinute;
+      for (const [id, v] of Object.entries(tenants)) {
+        if (v === null) d.throttle.tenantQuotas.delete(id.toLowerCase());
+        else d.throttle.tenantQuotas.set(id.toLowerCase(), v);
+      }
+      return { perTenantPerMinute: d.throttle.perTenant, commonPerMinute: d.throttle.common, tenants: Object.fromEntries(d.throttle.tenantQuotas) };
     },
     groundTruth: (created) => d.source.groundTruth(d.clock.now(), created),
     scenarioNames: () => d.source.scenarioNames(),
@@ -132,8 +152,7 @@ export async function handleControl(
       case 'POST faults':
         return sendJson(res, 200, control.setFaults(body as FaultOptions));
       case 'POST throttle':
-        control.setThrottle(body as { perTenantPerMinute?: number; commonPerMinute?: number });
-        return sendJson(res, 200, { perTenantPerMinute: d.throttle.perTenant, commonPerMinute: d.throttle.common });
+        return sendJson(res, 200, control.setThrottle(body as ThrottleLimits));
       case 'GET scenarios':
         return sendJson(res, 200, control.scenarioNames());
       case 'POST scenarios': {

@@ -16,6 +16,8 @@ export class Throttle {
   private readonly counts = new Map<string, number>();
   perTenant: number;
   common: number;
+  /** Quotas of single tenants (lower-cased id → requests a minute), over perTenant: a large tenant, or one lowered mid-run. */
+  readonly tenantQuotas = new Map<string, number>();
 
   constructor(options: ThrottleOptions = {}) {
     this.perTenant = options.perTenantPerMinute ?? 2000;
@@ -30,7 +32,7 @@ export class Throttle {
       this.counts.clear();
     }
     const key = publisherId ? `tenant:${tenantId.toLowerCase()}` : 'common';
-    const limit = publisherId ? this.perTenant : this.common;
+    const limit = publisherId ? this.tenantQuotas.get(tenantId.toLowerCase()) ?? this.perTenant : this.common;
     const count = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, count);
     return limit <= 0 || count <= limit;

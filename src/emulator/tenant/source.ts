@@ -219,32 +219,41 @@ export class SimulatedSource implements ContentSource {
     const t = this.cfg.timeline;
     const rng = new FastRng();
     const ctOfKind = ALL_KINDS.map((k) => CONTENT_TYPES.indexOf(k.contentType));
-    // The last slot whose blob is available at `now`; an event counts when its original's slot is <= it.
-    // Slot s's blob is created at startTime + s·slotMs: the slots of [created.from, min(now, created.to - 1ms)].
+    // Exactly what the API serves at `now`: blobs published (contentCreated <= now) and not expired
+    // (contentCreated > now - 7 days). A record counts when its original or its duplicate copy is in one.
+    // With a `created` range, only slots of [created.from, min(now, created.to - 1ms)] (slot s's blob is
+    // created at startTime + s·slotMs).
     const lastSlot = Math.floor((Math.min(now, created ? created.to - 1 : now) - layout.startTime) / layout.slotMs);
-    const firstSlot = created === undefined ? -Infinity : Math.ceil((created.from - layout.startTime) / layout.slotMs);
+    const servedFirst = Math.floor((now - SEVEN_DAYS - layout.startTime) / layout.slotMs) + 1;
+    const firstSlot = created === undefined ? servedFirst : Math.max(servedFirst, Math.ceil((created.from - layout.startTime) / layout.slotMs));
+    const served = (slot: number) => slot >= firstSlot && slot <= lastSlot;
     for (const st of this.states) {
       const lists: string[][] = CONTENT_TYPES.map(() => []);
       const salt = this.saltOf(st);
-      const firstHour = Math.floor(t.historyStart / HOUR);
+      const firstHour = Math.floor(Math.max(t.historyStart, now - SEVEN_DAYS - this.cfg.maxLag) / HOUR);
       const lastHour = Math.floor(Math.min(now, t.activityEnd) / HOUR);
       for (let h = firstHour; h <= lastHour; h++) {
         if (!st.timeline.hasActivity(h)) continue;
         const b = st.timeline.hour(h);
         const hw = hourWord(salt, h);
         for (let i = 0; i < b.count; i++) {
-          const slot = slotOf(t, b.avail[i]!);
-          if (slot > lastSlot || slot < firstSlot) continue;
+          const dup = b.dupAvail[i]!;
+          if (!served(slotOf(t, b.avail[i]!)) && (Number.isNaN(dup) || !served(slotOf(t, dup)))) continue;
           const seq = b.seq[i]!;
           // Baseline Ids are unique by construction (ids.ts), so no set is needed to count them once.
           lists[ctOfKind[b.kinds[i]!]!]!.push(eventId(rng.reset(eventState(hw, seq)), hw, seq));
         }
       }
       const scenarioIds = CONTENT_TYPES.map(() => new Set<string>());
-      for (const r of st.scenarioRecords) if (r.slot <= lastSlot && r.slot >= firstSlot) scenarioIds[CONTENT_TYPES.indexOf(r.ct)]!.add(r.id);
+      for (const r of st.scenarioRecords) if (served(r.slot)) scenarioIds[CONTENT_TYPES.indexOf(r.ct)]!.add(r.id);
       available[st.dir.tenantId] = Object.fromEntries(CONTENT_TYPES.map((ct, k) => [ct, lists[k]!.concat([...scenarioIds[k]!])]));
     }
-    return { scenarios: this.states.flatMap((s) => s.scenarios.map((x) => ({ ...x, actors: [...x.actors], victims: [...x.victims], recordIds: [...x.recordIds] }))), available };
+    return {
+      asOf: new Date(now).toISOString(),
+      servedFrom: new Date(slotCreated(layout, firstSlot)).toISOString(),
+      scenarios: this.states.flatMap((s) => s.scenarios.map((x) => ({ ...x, actors: [...x.actors], victims: [...x.victims], recordIds: [...x.recordIds] }))),
+      available,
+    };
   }
 
   scenarioNames(): string[] {

@@ -1,5 +1,6 @@
 // Query helpers shared by the report definitions: the period filter, time buckets, list aggregation
-// and JSON fields, each spelled per dialect through the detection backends (no SQL by concatenation).
+// and JSON fields, each spelled per engine by the store's dialect table (no SQL by concatenation, no
+// branch on an engine's name).
 
 import { ident, join, raw, sql, type Sql } from '../../store/index.js';
 import type { QueryContext } from '../types.js';
@@ -11,19 +12,17 @@ export function inPeriod(ctx: QueryContext, column = 'creation_time'): Sql {
 
 /** The start of the day or hour of a timestamp expression. */
 export function bucket(ctx: QueryContext, unit: 'day' | 'hour', e: Sql): Sql {
-  if (ctx.d.base.name === 'clickhouse') return unit === 'day' ? sql`toStartOfDay(${e})` : sql`toStartOfHour(${e})`;
-  return unit === 'day' ? sql`date_trunc('day', ${e})` : sql`date_trunc('hour', ${e})`;
+  return ctx.d.truncate(unit, e);
 }
 
 /** Distinct non-empty values of an expression joined with "; " (at most `max` values). */
 export function listOf(ctx: QueryContext, e: Sql, max = 20): Sql {
-  if (ctx.d.base.name === 'clickhouse') return sql`arrayStringConcat(arraySlice(arraySort(groupUniqArray(${e})), 1, ${max}), '; ')`;
-  return sql`array_to_string(list_slice(list_sort(list_distinct(list(${e}))), 1, ${max}), '; ')`;
+  return ctx.d.listOf(e, max);
 }
 
 /** COUNT(DISTINCT e). */
 export function distinct(ctx: QueryContext, e: Sql): Sql {
-  return ctx.d.base.name === 'clickhouse' ? sql`uniqExact(${e})` : sql`count(DISTINCT ${e})`;
+  return ctx.d.countDistinct(e);
 }
 
 /** A string field of a JSON text column: json(ctx, 'parameters', 'User'). */

@@ -68,3 +68,9 @@ export async function trimBenchEvents(store: Store, ingestedAt: number): Promise
 export async function clearBenchEvents(store: Store): Promise<void> {
   await duck(store).execute(sql`DELETE FROM events`);
 }
+
+/** The bytes the store file holds (blocks in use), for the ingest bench's file-size figure. */
+export async function benchFileBytes(store: Store): Promise<number | null> {
+  const rows = await duck(store).query<{ bytes: number }>(sql`SELECT total_blocks * block_size AS bytes FROM pragma_database_size() WHERE database_name = current_database()`);
+  return rows[0] ? Number(rows[0].bytes) : null;
+}

@@ -152,10 +152,12 @@ export interface OutboxState {
   stats(deliveredSince: number): Promise<{ totals: { destination: string; status: OutboxStatus; count: number }[]; recent: OutboxRecord[] }>;
 }
 
+/** An allow-list rule: hits it matches are recorded but not notified, until it expires. */
 export interface SuppressionRecord {
   id: string;
   ruleId: string | null;
   tenantId: string | null;
+  /** Entity values (any kind unless written kind:value, e.g. users:alice@contoso.com); all must match. */
   entities: string[];
   reason: string;
   createdBy: string;

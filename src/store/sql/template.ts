@@ -23,7 +23,9 @@ export class Sql {
   render(dialect: Dialect): CompiledSql {
     const params: SqlValue[] = [];
     const ctx: RenderContext = {
+      // Without server-side parameters (ClickHouse before 19.11) every value is inlined as a literal.
       param: (value) => {
+        if (!dialect.capabilities.serverParams) return dialect.literal(value);
         params.push(value);
         return dialect.placeholder(params.length, value);
       },

@@ -1,46 +1,13 @@
 // Alerts, their evidence and history in DuckDB (tables of migration 300).
 
 import { join, raw, sql, type Sql } from '../../sql/index.js';
-import type { AlertHistoryRecord, AlertQuery, AlertRecord, AlertsState, Row } from '../../types.js';
-import { at, chunks, json, msCol, str, strOrNull, type StateDb } from './db.js';
+import type { AlertHistoryRecord, AlertQuery, AlertsState } from '../../types.js';
+import { at, chunks, msCol, str, strOrNull, type StateDb } from './db.js';
+import { alertColumns, alertValues, toAlert } from '../../state-values.js';
 
 const CHUNK = 400;
 
-const SELECT = sql`id, rule_id, title, severity, severity_rank, tags, tenant_id, group_key, group_hash, entities, ${msCol('first_seen')},
-  ${msCol('last_seen')}, count, evidence, evidence_total, status, assignee, revision, suppressed_by, ${msCol('created_at')}, ${msCol('updated_at')}`;
-
-function toAlert(r: Row): AlertRecord {
-  return {
-    id: str(r['id']),
-    ruleId: str(r['rule_id']),
-    title: str(r['title']),
-    severity: str(r['severity']),
-    severityRank: Number(r['severity_rank']),
-    tags: json<string[]>(r['tags'], []),
-    tenantId: str(r['tenant_id']),
-    groupKey: str(r['group_key']),
-    groupHash: str(r['group_hash']),
-    entities: json<AlertRecord['entities']>(r['entities'], {}),
-    firstSeen: Number(r['first_seen']),
-    lastSeen: Number(r['last_seen']),
-    count: Number(r['count']),
-    evidence: json<string[]>(r['evidence'], []),
-    evidenceTotal: Number(r['evidence_total']),
-    status: str(r['status']),
-    assignee: strOrNull(r['assignee']),
-    revision: Number(r['revision']),
-    suppressedBy: strOrNull(r['suppressed_by']),
-    createdAt: Number(r['created_at']),
-    updatedAt: Number(r['updated_at']),
-  };
-}
-
-function values(a: AlertRecord): Sql {
-  return sql`${a.id}, ${a.ruleId}, ${a.title}, ${a.severity}, ${a.severityRank}, ${JSON.stringify(a.tags)},
-    ${a.tenantId}, ${a.groupKey}, ${a.groupHash}, ${JSON.stringify(a.entities)},
-    ${at(a.firstSeen)}, ${at(a.lastSeen)}, ${a.count}, ${JSON.stringify(a.evidence)}, ${a.evidenceTotal}, ${a.status},
-    ${a.assignee}, ${a.revision}, ${a.suppressedBy}, ${at(a.createdAt)}, ${at(a.updatedAt)}`;
-}
+const SELECT = alertColumns(msCol);
 
 const list = (items: readonly string[]) => join(items.map((v) => sql`${v}`));
 
@@ -59,7 +26,7 @@ export function duckdbAlerts(db: StateDb): AlertsState {
     async insert(a) {
       await db.write(sql`INSERT INTO alerts (id, rule_id, title, severity, severity_rank, tags, tenant_id, group_key, group_hash,
         entities, first_seen, last_seen, count, evidence, evidence_total, status, assignee, revision, suppressed_by, created_at,
-        updated_at) VALUES (${values(a)})`);
+        updated_at) VALUES (${alertValues(a)})`);
     },
     async update(a) {
       await db.write(sql`UPDATE alerts SET severity = ${a.severity}, severity_rank = ${a.severityRank},

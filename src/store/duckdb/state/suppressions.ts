@@ -1,41 +1,7 @@
-// Suppression rules in DuckDB (alert_suppressions, migration 300).
+// Suppression rules in DuckDB (alert_suppressions, migration 300): the shared statements (state-suppressions.ts).
 
-import { sql } from '../../sql/index.js';
-import type { Row, SuppressionRecord, SuppressionsState } from '../../types.js';
-import { at, atOrNull, json, msCol, numOrNull, str, strOrNull, type StateDb } from './db.js';
+import type { SuppressionsState } from '../../types.js';
+import { suppressionsState } from '../../state-suppressions.js';
+import { msCol, type StateDb } from './db.js';
 
-const SELECT = sql`id, rule_id, tenant_id, entities, reason, created_by, ${msCol('created_at')}, ${msCol('expires_at')}`;
-
-function toSuppression(r: Row): SuppressionRecord {
-  return {
-    id: str(r['id']),
-    ruleId: strOrNull(r['rule_id']),
-    tenantId: strOrNull(r['tenant_id']),
-    entities: json<string[]>(r['entities'], []),
-    reason: str(r['reason']),
-    createdBy: str(r['created_by']),
-    createdAt: Number(r['created_at']),
-    expiresAt: numOrNull(r['expires_at']),
-  };
-}
-
-export function duckdbSuppressions(db: StateDb): SuppressionsState {
-  return {
-    async insert(s) {
-      await db.write(sql`INSERT INTO alert_suppressions (id, rule_id, tenant_id, entities, reason, created_by, created_at, expires_at, removed_at)
-        VALUES (${s.id}, ${s.ruleId}, ${s.tenantId}, ${JSON.stringify(s.entities)}, ${s.reason}, ${s.createdBy}, ${at(s.createdAt)},
-        ${atOrNull(s.expiresAt)}, ${null})`);
-    },
-    async list(activeAt) {
-      const rows = await db.read(
-        activeAt === undefined
-          ? sql`SELECT ${SELECT} FROM alert_suppressions WHERE removed_at IS NULL ORDER BY created_at, id`
-          : sql`SELECT ${SELECT} FROM alert_suppressions WHERE removed_at IS NULL AND (expires_at IS NULL OR expires_at > ${at(activeAt)}) ORDER BY created_at, id`,
-      );
-      return rows.map(toSuppression);
-    },
-    async remove(id, when) {
-      return (await db.write(sql`UPDATE alert_suppressions SET removed_at = ${at(when)} WHERE id = ${id} AND removed_at IS NULL`)) > 0;
-    },
-  };
-}
+export const duckdbSuppressions = (db: StateDb): SuppressionsState => suppressionsState(db, msCol);

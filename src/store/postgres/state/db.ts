@@ -9,6 +9,8 @@ import type pg from 'pg';
 import { ident, sql, type Sql, type SqlValue } from '../../sql/index.js';
 import { renderPostgres } from '../render.js';
 
+export { at, atOrNull, chunks, json, num, numOrNull, str, strOrNull } from '../../state-values.js';
+
 export type PgRow = Record<string, unknown>;
 
 export interface PgDb {
@@ -56,32 +58,12 @@ export function clientDb(client: pg.PoolClient): PgDb {
 }
 
 /** A TIMESTAMPTZ parameter from epoch ms. */
-export const at = (ms: number): Date => new Date(Math.round(ms));
-export const atOrNull = (ms: number | null | undefined): Date | null => (ms === null || ms === undefined ? null : at(ms));
 
 /** `column` read back as epoch ms (bigint). */
 export const msCol = (column: string): Sql => sql`round(extract(epoch from ${ident(column)}) * 1000)::bigint AS ${ident(column)}`;
 
-export const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
-export const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-export const num = (v: unknown): number => Number(v);
-export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-/** JSON text read back, or the fallback when it is not valid JSON. */
-export function json<T>(v: unknown, fallback: T): T {
-  try {
-    return typeof v === 'string' ? (JSON.parse(v) as T) : fallback;
-  } catch {
-    return fallback;
-  }
-}
 
-/** `items` in chunks of `size`. */
-export function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** Distinct values in a fixed (code unit) order: concurrent writers then lock rows in the same order and never deadlock. */
 export const sortedUnique = (values: readonly string[]): string[] => [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
