@@ -8,7 +8,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server as TcpSe
 import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DetectionHit } from '../detect/types.js';
+import type { DetectionHit } from '../detect/index.js';
 import { openDuckDbStore, type Store } from '../store/index.js';
 
 

@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { truncate } from '../core/index.js';
-import { SEVERITIES, type DetectionHit, type Entities, type Severity } from '../detect/types.js';
+import { SEVERITIES, type DetectionHit, type Entities, type Severity } from '../detect/index.js';
 import type { Alert, AlertPayload, HitFields } from './types.js';
 
 export const LIMITS = {

@@ -2,7 +2,7 @@
 // port itself (or a Store), or a unit of work's repositories so it runs inside the caller's transaction.
 
 import type { AlertRecord, StateRepositories, Store } from '../store/index.js';
-import type { Entities, Severity } from '../detect/types.js';
+import type { Entities, Severity } from '../detect/index.js';
 import { groupHash, severityRank } from './model.js';
 import type { Alert, AlertStatus, HistoryEntry } from './types.js';
 

@@ -3,7 +3,7 @@
 // `*` is a wildcard); the alert goes to the union of the destinations of every matching route. With no
 // routes at all, every destination gets every alert.
 
-import { SEVERITIES, type Severity } from '../detect/types.js';
+import { SEVERITIES, type Severity } from '../detect/index.js';
 import { severityRank } from './model.js';
 
 export interface Route {

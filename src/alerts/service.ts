@@ -3,7 +3,7 @@
 // transaction as the change. It implements detect's HitSink.
 
 import { AppError, silentLogger, truncate, type Clock, type Logger } from '../core/index.js';
-import type { DetectionHit, HitSink } from '../detect/types.js';
+import type { DetectionHit, HitSink } from '../detect/index.js';
 import type { Store } from '../store/index.js';
 import { boundEvidence, mergeHit, openAlert } from './model.js';
 import { enqueue } from './outbox.js';

@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { AppError, truncate } from '../core/index.js';
-import type { Entities } from '../detect/types.js';
+import type { Entities } from '../detect/index.js';
 import { ENTITY_KINDS, type EntityKind } from './model.js';
 import { repos, type Db } from './repo.js';
 import { globMatch } from './routing.js';

@@ -1,7 +1,7 @@
 // The alert model: what the store keeps per alert, what a person changes (workflow), and the view of
 // an alert that leaves the process (the JSON of `alerts list --format json` and of the webhook).
 
-import type { Entities, Severity } from '../detect/types.js';
+import type { Entities, Severity } from '../detect/index.js';
 import type { SuppressionRecord } from '../store/index.js';
 
 export type AlertStatus = 'new' | 'acknowledged' | 'resolved' | 'false_positive';

@@ -10,8 +10,8 @@ import type { Config } from '../service/index.js';
 import { learnIdentitiesFromStore } from '../detect/index.js';
 import { countryLookup, REPORTS, runReport, writeReportFiles } from '../reports/index.js';
 import type { Store } from '../store/index.js';
-import { configuredCollector } from '../service/ingest.js';
-import type { Pipeline } from '../service/pipeline.js';
+import { configuredCollector } from '../service/index.js';
+import type { Pipeline } from '../service/index.js';
 
 export interface WebhookReceiver {
   url: string;
@@ -102,7 +102,7 @@ reports:
   return file;
 }
 
-export { createPipeline, type Pipeline } from '../service/pipeline.js';
+export { createPipeline, type Pipeline } from '../service/index.js';
 
 export interface CycleResult {
   records: number;

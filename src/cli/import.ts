@@ -2,16 +2,12 @@
 // normalised and stored, de-duplicated by (tenant, Id) against everything already stored; rejected
 // records go to the dead-letter table with their reason. Prints counts per file and in total.
 
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { AppError, errorMessage, safeLine, systemClock } from '../core/index.js';
-import { importReason, normalize, readImport, type EventRow, type Rejection } from '../records/index.js';
-import type { Store } from '../store/index.js';
-import type { Config } from '../service/index.js';
+import { resolve } from 'node:path';
+import { AppError, safeLine } from '../core/index.js';
+import { checkReadable, importSourceId, type ImportCounts } from '../service/index.js';
 import { parseOptions, type CliIO } from './command.js';
 import { CONFIG_OPTION, loadCliConfig } from './shared/context.js';
-import { openConfiguredStore } from '../service/index.js';
-import { ingestTransform, type RowTransform } from '../service/ingest.js';
+import { answer, withOperations } from './shared/session.js';
 
 const HELP = `Usage: auditwatch import [--config FILE] [--tenant NAME|ID] FILE… (or - for stdin)
 
@@ -28,26 +24,9 @@ Exit codes: 0 every record stored or already there, 3 done but some records reje
 
 /** Exit code of an import that finished but rejected records (they are in dead_letters). */
 export const EXIT_REJECTED = 3;
-/** Rejections printed per file; the rest are counted (all are in dead_letters). */
-const SHOWN_REJECTIONS = 20;
 
-/** The command's options besides --config (the daemon reads them too: see shared/forward.ts). */
+/** The command's options besides --config. */
 export const IMPORT_OPTIONS = { tenant: { type: 'string' } } as const;
-
-const BATCH = 5_000;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export interface ImportCounts {
-  read: number;
-  inserted: number;
-  duplicates: number;
-  rejected: number;
-}
-
-/** The first rejections of a file, each with its line, for printing. */
-export interface ImportResult extends ImportCounts {
-  rejections: { line: number; reason: string }[];
-}
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseOptions(args, { ...CONFIG_OPTION, ...IMPORT_OPTIONS }, HELP, io, true);
@@ -55,102 +34,38 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const files = parsed.positionals;
   if (files.length === 0) throw new AppError('usage', 'Name at least one file to import (or - for stdin); see --help.');
   if (files.filter((f) => f === '-').length > 1) throw new AppError('usage', 'Stdin (-) can be imported once per run.');
-  for (const f of files) {
-    if (f !== '-') await access(f).catch(() => {
-      throw new AppError('import_missing', `Cannot read ${safeLine(f, 200)}; check the path.`);
-    });
-  }
+  await checkReadable(files);
   const config = loadCliConfig(parsed.values, io, { readSecrets: false });
-  const tenantId = resolveTenant(config, parsed.values.tenant);
-  const enrich = await ingestTransform(config);
-  const store = await openConfiguredStore(config);
-  const total: ImportCounts = { read: 0, inserted: 0, duplicates: 0, rejected: 0 };
-  try {
-    const sources: string[] = [];
-    for (const file of files) {
-      const counts = await importOne(store, file, tenantId, enrich);
-      io.out(`${safeLine(file === '-' ? 'stdin' : file, 200)}: ${line(counts)}\n`);
-      // Rejection reasons already start with the file and line ("a.ndjson: line 3: not valid JSON").
-      for (const r of counts.rejections) io.out(`  rejected: ${safeLine(r.reason, 400)}\n`);
-      if (counts.rejected > counts.rejections.length) io.out(`  … and ${counts.rejected - counts.rejections.length} more rejected\n`);
-      if (counts.rejected > 0) sources.push(sourceIdOf(file));
-      for (const k of Object.keys(total) as (keyof ImportCounts)[]) total[k] += counts[k];
-    }
-    if (files.length > 1) io.out(`total: ${line(total)}\n`);
-    if (total.rejected > 0) {
-      const where = sources.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ');
-      io.out(
-        `${total.rejected} record${total.rejected === 1 ? ' was' : 's were'} rejected and kept with the reason and original text in the dead_letters table: ` +
-          `auditwatch query "SELECT reason, raw FROM dead_letters WHERE source_id IN (${safeLine(where, 600)})"\n`,
-      );
-      return EXIT_REJECTED;
-    }
-  } finally {
-    await store.close();
+  // The daemon reads the files when it holds the store: absolute paths (its working folder may differ);
+  // the source of the rows keeps the name as given.
+  const result = await withOperations(config, io, { label: 'import', notice: 'run' }, async (ops, remote) =>
+    answer(io, 'import', await ops.importFiles({ files: remote ? files.map((f) => (f === '-' ? f : resolve(f))) : files, ...(parsed.values.tenant !== undefined ? { tenant: parsed.values.tenant } : {}) })),
+  );
+  const sources: string[] = [];
+  result.files.forEach(({ counts }, i) => {
+    const file = files[i]!;
+    io.out(`${safeLine(file === '-' ? 'stdin' : file, 200)}: ${line(counts)}\n`);
+    // Rejection reasons already start with the file and line ("a.ndjson: line 3: not valid JSON").
+    for (const r of counts.rejections) io.out(`  rejected: ${safeLine(r.reason, 400)}\n`);
+    if (counts.rejected > counts.rejections.length) io.out(`  … and ${counts.rejected - counts.rejections.length} more rejected\n`);
+    if (counts.rejected > 0) sources.push(importSourceId(result.files[i]!.file));
+  });
+  const total = result.total;
+  if (files.length > 1) io.out(`total: ${line(total)}\n`);
+  if (total.rejected > 0) {
+    const where = sources.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ');
+    io.out(
+      `${total.rejected} record${total.rejected === 1 ? ' was' : 's were'} rejected and kept with the reason and original text in the dead_letters table: ` +
+        `auditwatch query "SELECT reason, raw FROM dead_letters WHERE source_id IN (${safeLine(where, 600)})"\n`,
+    );
+    return EXIT_REJECTED;
   }
   return 0;
 }
 
 /** The source_id of an import's rows and dead letters. */
-export function sourceIdOf(file: string): string {
-  return `import:${file === '-' ? 'stdin' : file}`.slice(0, 500);
-}
+export const sourceIdOf = importSourceId;
 
 function line(c: ImportCounts): string {
   return `${c.read} read, ${c.inserted} inserted, ${c.duplicates} duplicates, ${c.rejected} rejected`;
-}
-
-function resolveTenant(config: Config, given: string | undefined): string | null {
-  if (given === undefined) return null;
-  const byName = config.tenants.find((t) => t.name === given);
-  if (byName) return byName.tenantId;
-  if (GUID.test(given)) return given.toLowerCase();
-  throw new AppError('usage', `--tenant "${safeLine(given, 60)}" is neither a tenant name in ${config.file} nor a tenant id (GUID).`);
-}
-
-export async function importOne(store: Store, file: string, tenantId: string | null, enrich?: RowTransform): Promise<ImportResult> {
-  const sourceId = sourceIdOf(file);
-  const name = file === '-' ? 'stdin' : file;
-  const source = { tenantId: tenantId ?? '', contentType: null, sourceId };
-  const counts: ImportResult = { read: 0, inserted: 0, duplicates: 0, rejected: 0, rejections: [] };
-  let lastLine = 0;
-  let onLine = 0;
-  // Each rejected record is its own dead letter: keyed by its line and place on the line as well as its
-  // text, so two equal bad lines are two rows, and importing the file again adds none.
-  const rejectAt = (line: number, rejection: Rejection) => {
-    onLine = line === lastLine ? onLine + 1 : 0;
-    lastLine = line;
-    rejects.push({ ...rejection, key: `line ${line}.${onLine}:${rejection.key ?? rejection.raw}` });
-    counts.rejected += 1;
-    if (counts.rejections.length < SHOWN_REJECTIONS) counts.rejections.push({ line, reason: rejection.reason });
-  };
-  let rows: EventRow[] = [];
-  let rejects: Rejection[] = [];
-  const flush = async () => {
-    if (rows.length === 0 && rejects.length === 0) return;
-    const r = await store.importRecords({ tenantId, sourceId, rows, rejects, ingestedAt: systemClock.now() });
-    counts.inserted += r.inserted;
-    counts.duplicates += r.duplicates;
-    rows = [];
-    rejects = [];
-  };
-  const input = file === '-' ? process.stdin : createReadStream(file);
-  try {
-    for await (const item of readImport(input, name)) {
-      counts.read += 1;
-      if ('rejection' in item) {
-        rejectAt(item.line, item.rejection);
-      } else {
-        const n = normalize(item.record, source, item.text);
-        if (n.ok) rows.push(enrich ? enrich(n.row) : n.row);
-        else rejectAt(item.line, { ...n.rejection, reason: importReason(name, item.line, n.rejection.reason) });
-      }
-      if (rows.length + rejects.length >= BATCH) await flush();
-    }
-    await flush();
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-    throw new AppError('import_read', `Reading ${safeLine(file, 200)} failed after ${counts.read} records (${errorMessage(err)}); what was read before is stored; fix the file and import it again (nothing is stored twice).`);
-  }
-  return counts;
 }

@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { AppError, type Clock, type Logger } from '../core/index.js';
 import type { ListenAddress } from '../config/index.js';
-import type { DaemonRuntime, ServedRuntime } from '../service/index.js';
+import type { DaemonRuntime, ServedRuntime, ServeRuntime } from '../service/index.js';
 import { createApiApp } from './app.js';
 import { removeEndpoint, writeEndpoint } from './endpoint.js';
 
@@ -51,5 +51,14 @@ export async function startApiServer(runtime: DaemonRuntime, o: ApiServerOptions
         server.closeAllConnections();
       });
     },
+  };
+}
+
+/** How the daemon of `config` serves its runtime: the API on collect.listen, or nothing when it is false. */
+export function apiServing(config: { collect: { listen: ListenAddress | null; allowedHosts: readonly string[] }; store: { path: string } }, logger: Logger, clock: Clock): ServeRuntime {
+  return async (runtime) => {
+    const listen = config.collect.listen;
+    if (!listen) return null;
+    return startApiServer(runtime, { listen, allowedHosts: config.collect.allowedHosts, storePath: config.store.path, logger: logger.child({ part: 'api' }), clock });
   };
 }

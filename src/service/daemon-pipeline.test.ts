@@ -11,7 +11,7 @@ import { loadConfig } from './config.js';
 import { createContentSource, startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { openStore, sql } from '../store/index.js';
 import { startWebhookReceiver, writeDemoConfig, type WebhookReceiver } from '../cli/demo-steps.js';
-import { readEndpoint } from '../server/index.js';
+import { apiServing, readEndpoint } from '../server/index.js';
 import { runDaemon } from './daemon.js';
 import { DAEMON_PLUGINS } from './plugins.js';
 
@@ -57,6 +57,7 @@ test('the daemon enriches, detects after each batch and delivers every alert onc
   try {
     await runDaemon({
       onListening: (u) => (url = u),
+      serve: apiServing(config, silentLogger, systemClock),
       config,
       store,
       logger: silentLogger,
@@ -74,7 +75,7 @@ test('the daemon enriches, detects after each batch and delivers every alert onc
             for (let i = 0; i < 300 && ((await alerts()) === 0 || (await pending()) > 0); i++) await new Promise((r) => setTimeout(r, 100));
             metrics = await (await fetch(`${url}/metrics`)).text();
             const token = readEndpoint(config.store.path)!.token;
-            status = (await (await fetch(`${url}/status`, { headers: { authorization: `Bearer ${token}` } })).json()) as typeof status;
+            status = ((await (await fetch(`${url}/api/v1/status`, { headers: { authorization: `Bearer ${token}` } })).json()) as { data: typeof status }).data;
             controller.abort();
           },
         }),

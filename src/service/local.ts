@@ -8,7 +8,7 @@ import { access } from 'node:fs/promises';
 import { AppError, errorMessage, parseDuration, safeLine, type Clock, type Logger } from '../core/index.js';
 import { createAlertService, hitFields, toPayload, type Alert, type AlertService, type Suppression } from '../alerts/index.js';
 import { createDetector, learnIdentitiesFromStore, loadRules } from '../detect/index.js';
-import { normalize, readImport, type EventRow, type Rejection } from '../records/index.js';
+import { importReason, normalize, readImport, type EventRow, type Rejection } from '../records/index.js';
 import { countryLookup, findReport, listRuns, parsePeriodName, periodAt, REPORTS, runReport } from '../reports/index.js';
 import type { Store } from '../store/index.js';
 import type { Config } from './config.js';
@@ -162,12 +162,12 @@ export function createOperations(ctx: ServiceContext): Operations {
       await checkReadable(files);
       const tenantId = resolveTenant(config, input.tenant);
       const enrich = await ingestTransform(config);
-      const total: ImportCounts = { read: 0, inserted: 0, duplicates: 0, rejected: 0 };
+      const total: ImportCounts = { read: 0, inserted: 0, duplicates: 0, rejected: 0, rejections: [] };
       const out: { file: string; counts: ImportCounts }[] = [];
       for (const file of files) {
         const counts = await importOne(store, clock, file, tenantId, file === '-' ? ctx.stdin! : null, enrich);
         out.push({ file, counts });
-        for (const k of Object.keys(total) as (keyof ImportCounts)[]) total[k] += counts[k];
+        for (const k of ['read', 'inserted', 'duplicates', 'rejected'] as const) total[k] += counts[k];
       }
       return reply({ files: out, total });
     },
@@ -234,7 +234,18 @@ function resolveTenant(config: Config, given: string | undefined): string | null
   throw new AppError('usage', `--tenant "${safeLine(given, 60)}" is neither a tenant name in ${config.file} nor a tenant id (GUID).`);
 }
 
-/** Imports one file (or `stdin`), in batches; rejected records go to the dead-letter table. */
+/** Rejections listed per file in an import's answer; the rest are counted (all are in dead_letters). */
+const SHOWN_REJECTIONS = 20;
+
+/** The source_id of an import's rows and dead letters. */
+export function importSourceId(file: string): string {
+  return `import:${file === '-' ? 'stdin' : file}`.slice(0, 500);
+}
+
+/**
+ * Imports one file (or `stdin`), in batches. Each rejected record is its own dead letter with its reason
+ * and original text; its first rejections are listed with their line.
+ */
 export async function importOne(
   store: Store,
   clock: Clock,
@@ -243,9 +254,21 @@ export async function importOne(
   stdin: NodeJS.ReadableStream | null,
   enrich?: RowTransform,
 ): Promise<ImportCounts> {
-  const sourceId = `import:${file === '-' ? 'stdin' : file}`.slice(0, 500);
+  const sourceId = importSourceId(file);
+  const name = file === '-' ? 'stdin' : file;
   const source = { tenantId: tenantId ?? '', contentType: null, sourceId };
-  const counts: ImportCounts = { read: 0, inserted: 0, duplicates: 0, rejected: 0 };
+  const counts: ImportCounts = { read: 0, inserted: 0, duplicates: 0, rejected: 0, rejections: [] };
+  let lastLine = 0;
+  let onLine = 0;
+  // Keyed by its line and place on the line as well as its text, so two equal bad lines are two rows,
+  // and importing the file again adds none.
+  const rejectAt = (line: number, rejection: Rejection) => {
+    onLine = line === lastLine ? onLine + 1 : 0;
+    lastLine = line;
+    rejects.push({ ...rejection, key: `line ${line}.${onLine}:${rejection.key ?? rejection.raw}` });
+    counts.rejected += 1;
+    if (counts.rejections.length < SHOWN_REJECTIONS) counts.rejections.push({ line, reason: rejection.reason });
+  };
   let rows: EventRow[] = [];
   let rejects: Rejection[] = [];
   const flush = async () => {
@@ -256,21 +279,17 @@ export async function importOne(
     rows = [];
     rejects = [];
   };
-  const input = file === '-' && stdin ? stdin : createReadStream(file);
+  if (file === '-' && !stdin) throw stdinRefused();
+  const input = file === '-' ? stdin! : createReadStream(file);
   try {
-    for await (const item of readImport(input, file === '-' ? 'stdin' : file)) {
+    for await (const item of readImport(input, name)) {
       counts.read += 1;
-      // Every rejected record is counted; the dead-letter table keeps one copy per source and text.
       if ('rejection' in item) {
-        rejects.push(item.rejection);
-        counts.rejected += 1;
+        rejectAt(item.line, item.rejection);
       } else {
-        const n = normalize(item.record, source);
+        const n = normalize(item.record, source, item.text);
         if (n.ok) rows.push(enrich ? enrich(n.row) : n.row);
-        else {
-          rejects.push(n.rejection);
-          counts.rejected += 1;
-        }
+        else rejectAt(item.line, { ...n.rejection, reason: importReason(name, item.line, n.rejection.reason) });
       }
       if (rows.length + rejects.length >= BATCH) await flush();
     }

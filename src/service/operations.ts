@@ -100,6 +100,8 @@ export interface ImportCounts {
   inserted: number;
   duplicates: number;
   rejected: number;
+  /** The first rejections, with their line (all are in dead_letters). */
+  rejections: { line: number; reason: string }[];
 }
 
 export interface ImportResult {

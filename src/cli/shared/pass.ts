@@ -6,7 +6,7 @@ import { safeLine, type Clock, type Logger } from '../../core/index.js';
 import type { Config } from '../../service/index.js';
 import type { Store } from '../../store/index.js';
 import type { CollectorInput, PassProgress, PassSummary } from '../../collect/index.js';
-import { configuredCollector } from '../../service/ingest.js';
+import { configuredCollector } from '../../service/index.js';
 import { createProgress } from './progress.js';
 import type { CliIO } from '../command.js';
 
