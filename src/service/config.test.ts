@@ -6,8 +6,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ConfigError, emulatorConfig, exampleConfig } from './index.js';
-import { SECTION_NAMES, loadConfig, parseConfig } from '../service/index.js';
+import { ConfigError, emulatorConfig, exampleConfig } from '../config/index.js';
+import { SECTION_NAMES, loadConfig, parseConfig } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aw-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

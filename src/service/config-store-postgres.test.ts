@@ -4,8 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError } from './index.js';
-import { parseConfig } from '../service/index.js';
+import { ConfigError } from '../config/index.js';
+import { parseConfig } from './index.js';
 
 const parse = (store: string, env: Record<string, string> = {}) => parseConfig(`store:\n${store}`, { file: '/tmp/aw-config-test/auditwatch.yaml', env });
 
