@@ -4,10 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAppError } from '../core/index.js';
 import { createFixtureSource, feed, tokenFor } from '../emulator/server/fixtures.testing.js';
+import { generateCa, generateServerCertificate } from '../emulator/index.js';
 import { serve } from './emulator.js';
 
 async function started(args: string[]) {
@@ -64,13 +68,79 @@ test('human output: tenant id, client id and secret, curl examples, and a clean 
 });
 
 test('option mistakes are usage errors naming the fix', async () => {
-  for (const args of [['--port', 'abc'], ['--fault-rate', '2'], ['--latency', 'soon'], ['--bogus']]) {
+  for (const args of [
+    ['--port', 'abc'],
+    ['--fault-rate', '2'],
+    ['--latency', 'soon'],
+    ['--bogus'],
+    ['--tls-cert', 'cert.pem'],
+    ['--tls-names', 'bad name!'],
+    ['--tls-names', ','],
+    ['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'],
+  ]) {
     await assert.rejects(
       serve(args, { write: () => {}, signal: AbortSignal.abort(), makeSource: () => createFixtureSource() }),
-      (err: unknown) => isAppError(err) && /--|duration|see --help/.test(err.message),
+      (err: unknown) => isAppError(err) && /--|duration|see --help|DNS name/.test(err.message),
       args.join(' '),
     );
   }
+});
+
+function httpsGet(url: string, ca: string, servername?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { ca, ...(servername ? { servername } : {}) }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('--tls-cert/--tls-key: serves your certificate, trusted through the CA that issued it; the output says so', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'auditwatch-emu-tls-'));
+  try {
+    const ca = await generateCa({ commonName: 'my CA' });
+    const leaf = await generateServerCertificate(ca, { commonName: 'localhost', altNames: ['localhost', '127.0.0.1'] });
+    writeFileSync(join(dir, 'cert.pem'), leaf.certificatePem);
+    writeFileSync(join(dir, 'key.pem'), leaf.privateKeyPem);
+    const run = await started(['--port', '0', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]);
+    try {
+      const url = /listening on (https:\/\/\S+)/.exec(run.output())![1]!;
+      const r = await httpsGet(`${url}/_emulator/tenants`, ca.certificatePem);
+      assert.equal(r.status, 200);
+      assert.match(run.output(), /clients trust the CA that issued it/);
+    } finally {
+      run.stop();
+    }
+    assert.equal(await run.done, 0);
+    // A key that is not the certificate's is refused before listening.
+    const other = await generateServerCertificate(ca, { commonName: 'localhost', altNames: ['localhost'] });
+    writeFileSync(join(dir, 'other-key.pem'), other.privateKeyPem);
+    await assert.rejects(
+      serve(['--port', '0', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'other-key.pem')], { write: () => {}, signal: AbortSignal.abort(), makeSource: () => createFixtureSource() }),
+      (err: unknown) => isAppError(err) && /does not belong to the TLS certificate/.test(err.message),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--tls-names: the printed CA file makes the certificate trusted for the names given', async () => {
+  const run = await started(['--port', '0', '--json', '--tls-names', 'manage.office.com,login.microsoftonline.com']);
+  try {
+    const info = JSON.parse(run.output().split('\n')[0]!) as { url: string; caFile: string };
+    assert.match(info.url, /^https:/);
+    const ca = readFileSync(info.caFile, 'utf8');
+    const r = await httpsGet(`${info.url}/_emulator/ca`, ca, 'manage.office.com');
+    assert.equal(r.status, 200);
+    assert.equal(r.body, ca, 'the CA served is the one in the file');
+    await assert.rejects(httpsGet(`${info.url}/_emulator/ca`, ca, 'graph.microsoft.com'), /altnames|does not match/i);
+  } finally {
+    run.stop();
+  }
+  assert.equal(await run.done, 0);
 });
 
 // As a real process, from the compiled tree only (the test suite runs dist/ with plain node).

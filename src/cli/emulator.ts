@@ -1,7 +1,7 @@
 // auditwatch emulator: serves simulated tenants through a local Office 365 Management Activity API
 // (token endpoints, activity feed, /_emulator/ control surface) until SIGINT or SIGTERM.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError, createLogger, parseDuration, systemClock } from '../core/index.js';
@@ -30,8 +30,16 @@ Options:
                       most after 60-90 minutes, a tail up to 12 hours)
   --duplicate-rate X  share of records repeated in a later blob (default: the simulation's)
   --no-live           no new activity after start-up (a frozen tenant)
-  --tls               serve HTTPS with a self-signed certificate generated at start-up; its PEM is
-                      written to a file to trust (e.g. NODE_EXTRA_CA_CERTS=FILE)
+  --tls               serve HTTPS with a certificate for localhost, 127.0.0.1 and ::1 signed by a CA
+                      generated at start-up; the CA's PEM is written to a file it prints, to trust
+                      (e.g. NODE_EXTRA_CA_CERTS=FILE, curl --cacert FILE)
+  --tls-names LIST    more names for that certificate, e.g. manage.office.com,login.microsoftonline.com
+                      (DNS names, *.wildcards, IP addresses); implies --tls
+  --tls-cert FILE     serve this certificate (PEM, chain allowed) instead of generating one, with
+  --tls-key FILE      its private key (PEM); clients trust the CA that issued it
+  --trust-forwarded   take the scheme and host of the URIs it hands out (contentUri, NextPageUri)
+                      from Forwarded / X-Forwarded-Proto / X-Forwarded-Host, for a TLS-terminating
+                      proxy in front; off by default, so a client cannot make it hand out other hosts
   --json              print one JSON line first: {"url", "tenants": [{"tenantId","clientId","clientSecret"}]}
   --page-size N       blobs per /subscriptions/content page before NextPageUri (default 200)
   --throttle N        requests a minute per tenant before AF429 (default 2000; 0 = unlimited)
@@ -74,6 +82,10 @@ export async function serve(args: string[], io: ServeIo): Promise<number> {
     'duplicate-rate': { type: 'string' },
     'no-live': { type: 'boolean', default: false },
     tls: { type: 'boolean', default: false },
+    'tls-names': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'trust-forwarded': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     'page-size': { type: 'string' },
     throttle: { type: 'string' },
@@ -103,6 +115,11 @@ export async function serve(args: string[], io: ServeIo): Promise<number> {
     ...(latency !== undefined ? { latency } : {}),
     ...(duplicateRate !== undefined ? { duplicateRate } : {}),
   };
+  const tlsNames = v['tls-names'] === undefined ? [] : v['tls-names'].split(',').map((n) => n.trim()).filter(Boolean);
+  if (v['tls-names'] !== undefined && tlsNames.length === 0) throw new AppError('usage', '--tls-names needs at least one name, e.g. --tls-names manage.office.com,login.microsoftonline.com.');
+  if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) throw new AppError('usage', '--tls-cert and --tls-key go together: give both PEM files.');
+  if (v['tls-cert'] !== undefined && tlsNames.length > 0) throw new AppError('usage', '--tls-names names the generated certificate; with --tls-cert the names are those of your certificate, so drop --tls-names.');
+  const tlsCertificate = v['tls-cert'] === undefined ? undefined : { certPem: readPem(v['tls-cert'], '--tls-cert'), keyPem: readPem(v['tls-key']!, '--tls-key') };
   const source = (io.makeSource ?? createContentSource)(sourceOptions);
   const emulator = await startEmulator({
     source,
@@ -110,6 +127,9 @@ export async function serve(args: string[], io: ServeIo): Promise<number> {
     port,
     host: v.host ?? '127.0.0.1',
     tls: v.tls,
+    tlsNames,
+    ...(tlsCertificate ? { tlsCertificate } : {}),
+    trustForwarded: v['trust-forwarded'] ?? false,
     pageSize: int(v['page-size'], 'page-size', 200, 1),
     throttlePerMinute: int(v.throttle, 'throttle', 2000),
     faults: { rate500: faultRate / 3, rate503: faultRate / 3, rateAf50000: faultRate / 3 },
@@ -146,6 +166,17 @@ export async function serve(args: string[], io: ServeIo): Promise<number> {
   return 0;
 }
 
+function readPem(path: string, option: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new AppError('usage', `Cannot read ${option} ${path.slice(0, 200)} (${(err as NodeJS.ErrnoException).code ?? 'error'}); give a readable PEM file.`);
+  }
+  if (!text.includes('-----BEGIN ')) throw new AppError('usage', `${option} ${path.slice(0, 200)} is not a PEM file; give the certificate or key in PEM form.`);
+  return text;
+}
+
 type Latency = NonNullable<Parameters<typeof createContentSource>[0]['latency']>;
 
 /** --latency: "production" (the default), one duration ("0s" = every blob at once) or a range "MIN..MAX". */
@@ -178,7 +209,8 @@ function describe(em: RunningEmulator, caFile: string | null, seed: number | str
     '',
     `Control surface (no auth): ${em.url}/_emulator/ground-truth, /_emulator/stats, /_emulator/tenants, /_emulator/scenarios`,
   );
-  if (caFile) lines.push(`HTTPS certificate to trust: ${caFile} (e.g. NODE_EXTRA_CA_CERTS=${caFile})`);
+  if (caFile) lines.push(`CA to trust for HTTPS: ${caFile} (e.g. NODE_EXTRA_CA_CERTS=${caFile}, curl --cacert ${caFile})`);
+  else if (em.url.startsWith('https:')) lines.push('HTTPS with your certificate (--tls-cert): clients trust the CA that issued it.');
   lines.push('Press Ctrl+C to stop.', '');
   return lines.join('\n');
 }

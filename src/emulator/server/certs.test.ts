@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { der, generateCertificate } from './certs.js';
+import { der, generateCa, generateCertificate, generateServerCertificate } from './certs.js';
 
 test('DER primitives encode known values', () => {
   assert.equal(der.integer(0).toString('hex'), '020100');
@@ -67,6 +67,43 @@ test('an HTTPS client that trusts the generated certificate connects', async () 
       }),
       /self[- ]signed|unable to verify/i,
     );
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('a server certificate signed by a generated CA: trusted through the CA alone, for every name it carries', async () => {
+  const ca = await generateCa({ commonName: 'test CA', organization: 'auditwatch' });
+  const names = ['manage.office.com', 'login.microsoftonline.com', '*.example.test', '127.0.0.1'];
+  const leaf = await generateServerCertificate(ca, { commonName: 'manage.office.com', altNames: names });
+  const caX509 = new X509Certificate(ca.certificatePem);
+  const x509 = new X509Certificate(leaf.certificatePem);
+  assert.equal(caX509.ca, true);
+  assert.equal(x509.ca, false, 'the server certificate is not a CA');
+  assert.equal(x509.verify(caX509.publicKey), true);
+  assert.equal(x509.checkIssued(caX509), true);
+  assert.equal(x509.checkHost('login.microsoftonline.com'), 'login.microsoftonline.com');
+  assert.equal(x509.checkHost('a.example.test'), '*.example.test');
+  assert.equal(x509.checkHost('graph.microsoft.com'), undefined);
+  const server = createServer({ key: leaf.privateKeyPem, cert: leaf.certificatePem }, (_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const get = (servername: string, ca: string) =>
+    new Promise<string>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, servername, headers: { host: servername }, path: '/', ca }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  try {
+    assert.equal(await get('manage.office.com', ca.certificatePem), 'ok');
+    assert.equal(await get('login.microsoftonline.com', ca.certificatePem), 'ok');
+    await assert.rejects(get('graph.microsoft.com', ca.certificatePem), /altnames|does not match/i);
+    const other = await generateCa({ commonName: 'another CA' });
+    await assert.rejects(get('manage.office.com', other.certificatePem), /unable to (get|verify)|self[- ]signed|issuer/i);
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));

@@ -1,6 +1,7 @@
 // A small DER encoder and X.509 v3 certificate builder. Node can make RSA keys and signatures but not
-// certificates; the emulator needs self-signed ones for HTTPS (--tls) and for each tenant's client
-// certificate (client_assertion). The SHA-1 of the DER is the certificate's thumbprint (x5t).
+// certificates; the emulator needs a CA and a server certificate it signs for HTTPS (--tls, for any
+// names: --tls-names), and a self-signed client certificate per tenant (client_assertion). The SHA-1 of
+// the DER is the certificate's thumbprint (x5t).
 
 import { createHash, createPublicKey, generateKeyPair, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -77,6 +78,7 @@ const OID = {
   extKeyUsage: '2.5.29.37',
   subjectAltName: '2.5.29.17',
   subjectKeyId: '2.5.29.14',
+  authorityKeyId: '2.5.29.35',
   serverAuth: '1.3.6.1.5.5.7.3.1',
   clientAuth: '1.3.6.1.5.5.7.3.2',
 };
@@ -136,8 +138,21 @@ function ipv6Bytes(ip: string): Buffer {
   return out;
 }
 
-/** Builds a self-signed X.509 v3 certificate (sha256WithRSAEncryption) for an RSA key pair. */
-export function buildSelfSignedCertificate(privateKey: KeyObject, options: CertificateOptions): Buffer {
+/** Who signs a certificate: the CA's subject name (DER), private key and key identifier. */
+export interface Issuer {
+  name: Buffer;
+  privateKey: KeyObject;
+  keyId: Buffer;
+}
+
+export type CertificateRole = 'self-signed' | 'ca' | 'server';
+
+/**
+ * Builds an X.509 v3 certificate (sha256WithRSAEncryption). 'self-signed': one certificate that is its
+ * own CA (the tenants' client certificates); 'ca': a root that signs server certificates; 'server': a
+ * leaf for HTTPS signed by `issuer` (not a CA, serverAuth only), with the subjectAltNames TLS checks.
+ */
+export function buildCertificate(privateKey: KeyObject, options: CertificateOptions, role: CertificateRole = 'self-signed', issuer?: Issuer): Buffer {
   const publicKey = createPublicKey(privateKey);
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const keyId = createHash('sha1').update(spki).digest();
@@ -147,13 +162,32 @@ export function buildSelfSignedCertificate(privateKey: KeyObject, options: Certi
   const serial = options.serial ?? Buffer.concat([Buffer.from([0x01]), keyId.subarray(0, 15)]);
   const sigAlg = der.sequence(der.oid(OID.sha256WithRSA), der.null());
   const subject = name(options.commonName, options.organization);
-  const extensions = [
-    extension(OID.basicConstraints, true, der.sequence(der.boolean(true))),
-    // digitalSignature, keyEncipherment, keyCertSign: bits 0, 2, 5 → 0b10100100, 2 unused bits.
-    extension(OID.keyUsage, true, derTlv(0x03, Buffer.from([0x02, 0xa4]))),
-    extension(OID.extKeyUsage, false, der.sequence(der.oid(OID.serverAuth), der.oid(OID.clientAuth))),
-    extension(OID.subjectKeyId, false, der.octetString(keyId)),
-  ];
+  if (role === 'server' && !issuer) throw new Error('a server certificate needs an issuer');
+  const signer: Issuer = role === 'server' ? issuer! : { name: subject, privateKey, keyId };
+  const extensions: Buffer[] = [];
+  if (role === 'server') {
+    extensions.push(
+      extension(OID.basicConstraints, true, der.sequence()),
+      // digitalSignature, keyEncipherment: bits 0, 2 → 0b10100000, 5 unused bits.
+      extension(OID.keyUsage, true, derTlv(0x03, Buffer.from([0x05, 0xa0]))),
+      extension(OID.extKeyUsage, false, der.sequence(der.oid(OID.serverAuth))),
+    );
+  } else if (role === 'ca') {
+    extensions.push(
+      extension(OID.basicConstraints, true, der.sequence(der.boolean(true), der.integer(0))),
+      // keyCertSign, cRLSign: bits 5, 6 → 0b00000110, 1 unused bit.
+      extension(OID.keyUsage, true, derTlv(0x03, Buffer.from([0x01, 0x06]))),
+    );
+  } else {
+    extensions.push(
+      extension(OID.basicConstraints, true, der.sequence(der.boolean(true))),
+      // digitalSignature, keyEncipherment, keyCertSign: bits 0, 2, 5 → 0b10100100, 2 unused bits.
+      extension(OID.keyUsage, true, derTlv(0x03, Buffer.from([0x02, 0xa4]))),
+      extension(OID.extKeyUsage, false, der.sequence(der.oid(OID.serverAuth), der.oid(OID.clientAuth))),
+    );
+  }
+  extensions.push(extension(OID.subjectKeyId, false, der.octetString(keyId)));
+  if (role === 'server') extensions.push(extension(OID.authorityKeyId, false, der.sequence(der.implicit(0, signer.keyId))));
   if (options.altNames?.length) {
     extensions.push(extension(OID.subjectAltName, false, der.sequence(...options.altNames.map(altName))));
   }
@@ -161,14 +195,19 @@ export function buildSelfSignedCertificate(privateKey: KeyObject, options: Certi
     der.explicit(0, der.integer(2)),
     der.integer(serial),
     sigAlg,
-    subject,
+    signer.name,
     der.sequence(der.time(notBefore), der.time(notAfter)),
     subject,
     spki,
     der.explicit(3, der.sequence(...extensions)),
   );
-  const signature = sign('sha256', tbs, privateKey);
+  const signature = sign('sha256', tbs, signer.privateKey);
   return der.sequence(tbs, sigAlg, der.bitString(signature));
+}
+
+/** Builds a self-signed X.509 v3 certificate (sha256WithRSAEncryption) for an RSA key pair. */
+export function buildSelfSignedCertificate(privateKey: KeyObject, options: CertificateOptions): Buffer {
+  return buildCertificate(privateKey, options, 'self-signed');
 }
 
 export function derToPem(derBytes: Buffer, label = 'CERTIFICATE'): string {
@@ -194,8 +233,30 @@ export function rsaKeyPair(): Promise<KeyObject> {
 
 /** Generates an RSA-2048 key and a self-signed certificate for it, checked with node:crypto. */
 export async function generateCertificate(options: CertificateOptions): Promise<GeneratedCertificate> {
-  const privateKey = await rsaKeyPair();
-  const certificateDer = buildSelfSignedCertificate(privateKey, options);
+  return finish(await rsaKeyPair(), (key) => buildSelfSignedCertificate(key, options));
+}
+
+/** A generated certificate authority: its certificate and what it needs to sign server certificates. */
+export interface GeneratedCa extends GeneratedCertificate {
+  issuer: Issuer;
+}
+
+/** Generates a root CA (RSA-2048) whose PEM clients trust instead of each server certificate. */
+export async function generateCa(options: CertificateOptions): Promise<GeneratedCa> {
+  const cert = await finish(await rsaKeyPair(), (key) => buildCertificate(key, options, 'ca'));
+  const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
+  return { ...cert, issuer: { name: name(options.commonName, options.organization), privateKey: cert.privateKey, keyId: createHash('sha1').update(spki).digest() } };
+}
+
+/** Generates an HTTPS server certificate for `options.altNames`, signed by `ca` (checked with node:crypto). */
+export async function generateServerCertificate(ca: GeneratedCa, options: CertificateOptions): Promise<GeneratedCertificate> {
+  const cert = await finish(await rsaKeyPair(), (key) => buildCertificate(key, options, 'server', ca.issuer));
+  if (!new X509Certificate(cert.certificatePem).verify(ca.publicKey)) throw new Error('generated server certificate does not verify with its CA');
+  return cert;
+}
+
+async function finish(privateKey: KeyObject, build: (key: KeyObject) => Buffer): Promise<GeneratedCertificate> {
+  const certificateDer = build(privateKey);
   const certificatePem = derToPem(certificateDer);
   const x509 = new X509Certificate(certificatePem);
   if (!x509.checkPrivateKey(privateKey)) throw new Error('generated certificate does not match its key');

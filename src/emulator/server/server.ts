@@ -4,11 +4,12 @@
 
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { isIP, type AddressInfo, type Socket } from 'node:net';
 import { AppError, silentLogger, systemClock, type Clock, type Logger } from '../../core/index.js';
 import type { ContentSource, EmulatorTenant } from '../model.js';
 import { contentUri, handleApi, type ApiContext, type RequestInfo } from './api.js';
-import { generateCertificate, rsaKeyPair } from './certs.js';
+import { generateCa, generateCertificate, generateServerCertificate, rsaKeyPair } from './certs.js';
 import { createControl, handleControl, type ControlDeps, type EmulatorControl, type TenantCredentials } from './control.js';
 import { Faults, type FaultOptions } from './faults.js';
 import { apiError, entraError, sendApiError, sendEntraError, sendJson } from './http.js';
@@ -26,8 +27,21 @@ export interface EmulatorOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Serve HTTPS with a self-signed certificate generated at start-up. */
+  /**
+   * Serve HTTPS. Without `tlsCertificate`, a CA is generated at start-up (its PEM is `caPem`) and signs a
+   * server certificate for localhost, 127.0.0.1, ::1, `host` and `tlsNames`.
+   */
   tls?: boolean;
+  /** More names for the generated certificate (DNS names, `*.` wildcards, IP addresses); implies tls. */
+  tlsNames?: string[];
+  /** Serve this certificate (PEM, chain allowed) and key instead of generating one; implies tls. */
+  tlsCertificate?: { certPem: string; keyPem: string };
+  /**
+   * Take the scheme and host of the URIs handed out (contentUri, NextPageUri, webhooks' contentUri) from
+   * Forwarded / X-Forwarded-Proto / X-Forwarded-Host, as a TLS-terminating proxy in front sends them.
+   * Off by default: without a proxy any client could make the emulator hand out someone else's host.
+   */
+  trustForwarded?: boolean;
   /** Blobs per page of /subscriptions/content before NextPageUri (default 200). */
   pageSize?: number;
   /** Requests a minute per tenant with PublisherIdentifier (default 2,000; 0 = unlimited). */
@@ -51,7 +65,7 @@ export interface RunningEmulator {
   port: number;
   tenants: TenantCredentials[];
   control: EmulatorControl;
-  /** The PEM of the HTTPS certificate to trust (null without TLS). */
+  /** The PEM of the generated CA that signed the HTTPS certificate (null without TLS or with tlsCertificate). */
   caPem: string | null;
   close(): Promise<void>;
 }
@@ -68,9 +82,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const sourceTenants: EmulatorTenant[] = source.tenants();
   if (sourceTenants.length === 0) throw new AppError('no_tenants', 'The content source has no tenants; give it at least one.');
 
-  const [signingKey, serverCert, certs] = await Promise.all([
+  const tls = options.tls === true || (options.tlsNames?.length ?? 0) > 0 || options.tlsCertificate !== undefined;
+  const tlsNames = altNamesFor(host, options.tlsNames ?? []);
+  const [signingKey, serverTls, certs] = await Promise.all([
     rsaKeyPair(),
-    options.tls ? generateCertificate({ commonName: 'auditwatch emulator', organization: 'auditwatch', altNames: altNamesFor(host) }) : Promise.resolve(null),
+    tls ? serverCertificate(options.tlsCertificate, tlsNames) : Promise.resolve(null),
     Promise.all(sourceTenants.map((t) => generateCertificate({ commonName: `${t.displayName} auditwatch collector`, organization: t.domain }))),
   ]);
   const apps = sourceTenants.map((tenant, i) => ({ tenant, certificate: certs[i]! }));
@@ -107,9 +123,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   });
   const tenantMap = new Map(sourceTenants.map((t) => [t.tenantId.toLowerCase(), t]));
   const apiContext: ApiContext = { clock, source, tokens, throttle, faults, stats, subs, logger, pageSize, tenants: tenantMap };
-  const controlDeps: ControlDeps = { clock, source, stats, faults, throttle, tokens, subs, tenants, caPem: serverCert?.certificatePem ?? null };
+  const controlDeps: ControlDeps = { clock, source, stats, faults, throttle, tokens, subs, tenants, caPem: serverTls?.caPem ?? null };
   const control = createControl(controlDeps);
-  const proto = options.tls ? 'https' : 'http';
+  const proto = tls ? 'https' : 'http';
+  const trustForwarded = options.trustForwarded ?? false;
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const info: RequestInfo = { endpoint: 'Unknown', tenantId: null };
@@ -120,8 +137,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       if (!info.endpoint.startsWith('_emulator')) stats.request(info.endpoint, outcome, info.tenantId);
       logger.debug('The emulator answered a request.', { method: req.method, endpoint: info.endpoint, tenantId: info.tenantId, outcome });
     });
-    const hostHeader = req.headers.host;
-    const baseUrl = hostHeader && SAFE_HOST.test(hostHeader) ? `${proto}://${hostHeader}` : url;
+    const baseUrl = baseUrlOf(req, proto, url, trustForwarded);
     route(req, res, baseUrl, info).catch((err: unknown) => {
       logger.error('The emulator failed to answer a request.', { endpoint: info.endpoint, error: err instanceof Error ? err.message : String(err) });
       if (!res.headersSent) sendApiError(res, apiError(500, 'AF50000', 'An internal error occurred. Retry the request.'));
@@ -157,12 +173,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     sendJson(res, 404, { Message: `No HTTP resource was found that matches the request URI '${baseUrl}${parsed.pathname.slice(0, 300)}'.` });
   };
 
-  const server: Server = options.tls
-    ? createHttpsServer({ key: serverCert!.privateKeyPem, cert: serverCert!.certificatePem }, onRequest)
-    : createHttpServer(onRequest);
+  const server: Server = serverTls ? createHttpsServer({ key: serverTls.keyPem, cert: serverTls.certPem }, onRequest) : createHttpServer(onRequest);
   server.keepAliveTimeout = 65_000;
   const sockets = new Set<Socket>();
-  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -202,7 +216,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   };
 
   logger.info('The emulator is listening.', { url, tenants: tenants.length });
-  return { url, port, tenants, control, caPem: serverCert?.certificatePem ?? null, close };
+  return { url, port, tenants, control, caPem: serverTls?.caPem ?? null, close };
 }
 
 function safeDecode(s: string): string {
@@ -219,8 +233,91 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function altNamesFor(host: string): string[] {
+function altNamesFor(host: string, extra: string[]): string[] {
   const names = new Set(['localhost', '127.0.0.1', '::1']);
   if (host && host !== '0.0.0.0' && host !== '::') names.add(host);
+  for (const raw of extra) names.add(checkTlsName(raw));
   return [...names];
+}
+
+const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** A name the generated certificate can carry: a DNS name (optionally `*.` + name) or an IP address. */
+export function checkTlsName(raw: string): string {
+  const name = raw.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (isIP(name)) return name;
+  const labels = (name.startsWith('*.') ? name.slice(2) : name).split('.');
+  if (name.length > 253 || labels.length === 0 || !labels.every((l) => DNS_LABEL.test(l))) {
+    throw new AppError('bad_tls_name', `"${raw.replace(/[^\x20-\x7e]/g, '?').slice(0, 80)}" is not a DNS name or IP address; give --tls-names as e.g. manage.office.com,login.microsoftonline.com.`);
+  }
+  return name;
+}
+
+interface ServerTls {
+  certPem: string;
+  keyPem: string;
+  caPem: string | null;
+}
+
+async function serverCertificate(given: EmulatorOptions['tlsCertificate'], names: string[]): Promise<ServerTls> {
+  if (given) {
+    try {
+      const key = createPrivateKey(given.keyPem);
+      const leaf = new X509Certificate(given.certPem);
+      if (!leaf.checkPrivateKey(key)) throw new AppError('tls_key_mismatch', 'The TLS key does not belong to the TLS certificate; give the key the certificate was made for (--tls-key).');
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError('bad_tls_certificate', 'The TLS certificate or key is not PEM the emulator can read; give --tls-cert and --tls-key as PEM files.', { cause: err });
+    }
+    return { certPem: given.certPem, keyPem: given.keyPem, caPem: null };
+  }
+  const ca = await generateCa({ commonName: 'auditwatch emulator CA', organization: 'auditwatch' });
+  const leaf = await generateServerCertificate(ca, { commonName: names.find((n) => !isIP(n) && n !== 'localhost') ?? 'localhost', organization: 'auditwatch', altNames: names });
+  return { certPem: leaf.certificatePem, keyPem: leaf.privateKeyPem, caPem: ca.certificatePem };
+}
+
+/**
+ * The scheme and host the client used, for the URIs handed out: the Host header, or with
+ * `trustForwarded` what the proxy in front says (RFC 7239 Forwarded first, then X-Forwarded-Proto,
+ * -Host and -Port; the first, client-side, entry of each). Anything malformed falls back to `fallback`.
+ */
+export function baseUrlOf(req: IncomingMessage, proto: string, fallback: string, trustForwarded: boolean): string {
+  let scheme = proto;
+  let host = first(req.headers.host);
+  if (trustForwarded) {
+    const fwd = parseForwarded(first(req.headers.forwarded));
+    const xProto = first(req.headers['x-forwarded-proto'])?.split(',')[0]?.trim().toLowerCase();
+    const xHost = first(req.headers['x-forwarded-host'])?.split(',')[0]?.trim();
+    const xPort = first(req.headers['x-forwarded-port'])?.split(',')[0]?.trim();
+    const p = fwd.proto ?? xProto;
+    if (p === 'http' || p === 'https') scheme = p;
+    if (fwd.host) host = fwd.host;
+    else if (xHost) host = withPort(xHost, xPort, scheme);
+  }
+  return host && SAFE_HOST.test(host) ? `${scheme}://${host}` : fallback;
+}
+
+/** X-Forwarded-Host with X-Forwarded-Port appended when the host has none and the port is not the scheme's default. */
+function withPort(host: string, port: string | undefined, scheme: string): string {
+  const hasPort = /:\d+$/.test(host.replace(/^\[[^\]]*\]/, ''));
+  if (hasPort || !port || !/^\d{1,5}$/.test(port) || port === (scheme === 'https' ? '443' : '80')) return host;
+  return `${host}:${port}`;
+}
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function parseForwarded(header: string | undefined): { proto?: string; host?: string } {
+  if (!header) return {};
+  const out: { proto?: string; host?: string } = {};
+  for (const pair of header.split(',')[0]!.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0) continue;
+    const key = pair.slice(0, eq).trim().toLowerCase();
+    const value = pair.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    if (key === 'proto') out.proto = value.toLowerCase();
+    if (key === 'host') out.host = value;
+  }
+  return out;
 }
