@@ -39,8 +39,10 @@ before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'auditwatch-reports-'));
   const source = createContentSource({ seed: 11, days: 2, users: 40, tenants: 1, scenarios: 'all', live: false, startTime: now, latency: { kind: 'fixed', ms: 0 } });
   // The emulator's clock stands still, so what it has made available cannot change between the collection
-  // pass and the ground truth read after it.
-  emulator = await startEmulator({ source, port: 0, throttlePerMinute: 0, clock: new ManualClock(now) });
+  // pass and the ground truth read after it; a minute after the last record, so that a collector that
+  // takes the emulator's time (its own clock differs by more than a few seconds on a loaded machine)
+  // lists windows past the last blob, as it would a minute later on a real tenant.
+  emulator = await startEmulator({ source, port: 0, throttlePerMinute: 0, clock: new ManualClock(now + 60_000) });
   receiver = await startWebhookReceiver(join(tmp, 'webhook.log'));
   const config = loadConfig(writeDemoConfig(tmp, emulator.url, emulator.tenants, receiver.url));
   store = await openConfiguredStore(config, { logger: silentLogger });
