@@ -1,6 +1,6 @@
 // End-to-end tests of the CLI against the emulator over real HTTP and a real DuckDB file: init (example
 // and --emulator), validate, collect --once, status, query, import (NDJSON, JSON array, Purview CSV),
-// the daemon (status and query through its control API, /metrics), and the failures a user meets
+// the daemon (status, query, report and import through its HTTP API, /metrics), and the failures a user meets
 // (wrong secret, missing permission, wrong tenant id, unreachable host): one line naming the fix, a
 // non-zero exit, and the secret nowhere in the output.
 

@@ -14,8 +14,8 @@ const HELP = `Usage: auditwatch collect [--config FILE] [--once]
 
 Collects the audit records of every configured tenant into the store.
 Without --once it runs as a daemon: a pass every collect.interval until SIGINT or SIGTERM (the
-transaction in flight is finished first), with Prometheus /metrics and a local control API
-(/status, /query) on collect.listen.
+transaction in flight is finished first), with Prometheus /metrics and the HTTP API (/api/v1, the
+other commands use it while the daemon holds the store) on collect.listen.
   --once   one pass of the daemon, then exit: collect, detect, deliver the alerts, fire the reports
            due (exit code 1 when a tenant, content type or delivery failed)`;
 

@@ -28,7 +28,7 @@ collect:
   maxConcurrency: 4                # blobs fetched at once per tenant (default 4)
   requestsPerMinute: 2000          # most requests a minute per tenant; the budget halves on AF429 and grows back (default 2000, Microsoft's quota)
   # startRequestsPerMinute: 1000   # where each tenant's budget starts (default: requestsPerMinute)
-  listen: 127.0.0.1:9464           # /metrics and the local control API; false turns it off (default 127.0.0.1:9464)
+  listen: 127.0.0.1:9464           # /metrics, /healthz and the HTTP API (/api/v1); false turns it off (default 127.0.0.1:9464)
   # allowedHosts: [auditwatch.example.net]   # Host names besides the listen address and localhost (a reverse proxy's)
 
 log:
