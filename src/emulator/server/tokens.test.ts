@@ -61,6 +61,29 @@ test('v1 with a client secret gives a token whose expires_in is a string', async
   assert.equal(claims.exp, Math.floor(clock.now() / 1000) + 3600);
 });
 
+test('a token for another Microsoft resource (Graph) is issued without roles, and the Management API refuses it', async () => {
+  const t = em.tenants[0]!;
+  const v2 = await post(`/${t.tenantId}/oauth2/v2.0/token`, secretForm(0, { scope: 'https://graph.microsoft.com/.default' }));
+  assert.equal(v2.status, 200, JSON.stringify(v2.json));
+  const graph = decodeJwt(String(v2.json.access_token));
+  assert.equal(graph.aud, 'https://graph.microsoft.com');
+  assert.equal(graph.roles, undefined, 'no roles on a resource where the app holds none');
+  assert.equal(graph.idtyp, 'app');
+  assert.equal(graph.app_displayname, `${t.displayName} auditwatch collector`);
+  const v1 = await post(`/${t.tenantId}/oauth2/token`, secretForm(0, { resource: 'https://graph.microsoft.com/' }));
+  assert.equal(v1.status, 200);
+  assert.equal(v1.json.resource, 'https://graph.microsoft.com');
+  // The app-only claims clients read for the identity are in the Management API's token too.
+  const mgmt = decodeJwt(String((await post(`/${t.tenantId}/oauth2/v2.0/token`, secretForm(0, { scope: 'https://manage.office.com/.default' }))).json.access_token));
+  assert.equal(mgmt.idtyp, 'app');
+  assert.equal(mgmt.app_displayname, graph.app_displayname);
+  assert.equal(mgmt.oid, graph.oid);
+  assert.deepEqual(mgmt.roles, ['ActivityFeed.Read', 'ActivityFeed.ReadDlp']);
+  const res = await fetch(`${em.url}/api/v1.0/${t.tenantId}/activity/feed/subscriptions/list`, { headers: { authorization: `Bearer ${String(v2.json.access_token)}` } });
+  assert.equal(res.status, 401);
+  assert.match(await res.text(), /AF20010/);
+});
+
 test('v2 with a client secret, tenant given by its domain, gives a numeric expires_in', async () => {
   const t = em.tenants[1]!;
   const r = await post(`/${t.domain}/oauth2/v2.0/token`, secretForm(1, { scope: 'https://manage.office.com/.default' }));

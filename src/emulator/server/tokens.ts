@@ -20,6 +20,27 @@ export const MANAGEMENT_RESOURCES = [
   'https://manage.office365.cn',
 ] as const;
 
+/**
+ * Microsoft's own resources, present as service principals in every tenant: a client-credentials token
+ * for them is issued (without roles: the emulated app holds none there), as a real tenant does. A client
+ * that asks Graph for a token first (to read its own identity) works unmodified.
+ */
+export const FIRST_PARTY_RESOURCES = [
+  'https://graph.microsoft.com',
+  'https://graph.windows.net',
+  'https://graph.microsoft.us',
+  'https://dod-graph.microsoft.us',
+  'https://microsoftgraph.chinacloudapi.cn',
+  'https://management.azure.com',
+  'https://management.core.windows.net',
+  'https://vault.azure.net',
+  'https://storage.azure.com',
+  'https://outlook.office365.com',
+  'https://outlook.office.com',
+  'https://api.security.microsoft.com',
+  'https://api.securitycenter.microsoft.com',
+] as const;
+
 const LOGIN_HOSTS = new Set([
   'login.microsoftonline.com',
   'login.windows.net',
@@ -49,7 +70,10 @@ export interface MintOptions {
   tenantId: string;
   appId?: string;
   aud?: string;
+  /** The app's roles on `aud`; none: the claim is left out (Entra's token for a resource without roles). */
   roles?: string[];
+  /** The app's display name (`app_displayname`). */
+  appName?: string;
   /** Lifetime from now (the emulator clock), seconds; negative gives an already expired token. */
   lifetimeSeconds?: number;
 }
@@ -137,7 +161,8 @@ export class TokenService {
       }
       resource = scope.slice(0, -'/.default'.length).replace(/\/+$/, '');
     }
-    const canonical = MANAGEMENT_RESOURCES.find((r) => r === resource.toLowerCase());
+    const management = MANAGEMENT_RESOURCES.find((r) => r === resource.toLowerCase());
+    const canonical = management ?? FIRST_PARTY_RESOURCES.find((r) => r === resource.toLowerCase());
     if (!canonical) {
       return fail(400, version === 1 ? 'invalid_resource' : 'invalid_scope', 500011, `The resource principal named ${clip(resource)} was not found in the tenant named ${tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
     }
@@ -159,7 +184,10 @@ export class TokenService {
     } else {
       return fail(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
     }
-    const token = await this.mint({ tenantId: tenant.tenantId, appId: tenant.clientId, aud: canonical, roles: tenant.roles }, appidacr);
+    const token = await this.mint(
+      { tenantId: tenant.tenantId, appId: tenant.clientId, aud: canonical, ...(management ? { roles: tenant.roles } : { roles: [] }), appName: appDisplayName(tenant) },
+      appidacr,
+    );
     const now = Math.floor(this.clock.now() / 1000);
     const expiresIn = this.lifetimeSeconds - 1;
     if (version === 1) {
@@ -236,20 +264,26 @@ export class TokenService {
     const appId = options.appId ?? app?.tenant.clientId ?? options.tenantId;
     const oid = guidFrom('oid', options.tenantId, appId);
     const iss = `https://sts.windows.net/${options.tenantId}/`;
+    const roles = options.roles ?? app?.tenant.roles ?? [];
+    const aud = options.aud ?? MANAGEMENT_RESOURCES[0];
+    // The claims Entra puts in an app-only v1 token; roles only where the app holds some (the Management
+    // API's, or a minted test token's).
     return new SignJWT({
       aio: guidFrom('aio', now, appId),
+      app_displayname: options.appName ?? (app ? appDisplayName(app.tenant) : 'auditwatch collector'),
       appid: appId,
       appidacr,
       idp: iss,
+      idtyp: 'app',
       oid,
       rh: '0.emulator.',
-      roles: options.roles ?? app?.tenant.roles ?? [],
+      ...(roles.length > 0 || (MANAGEMENT_RESOURCES as readonly string[]).includes(aud) ? { roles } : {}),
       tid: options.tenantId,
       uti: guidFrom('uti', now, appId, Math.random()),
       ver: '1.0',
     })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.kid, x5t: this.kid })
-      .setAudience(options.aud ?? MANAGEMENT_RESOURCES[0])
+      .setAudience(aud)
       .setIssuer(iss)
       .setSubject(oid)
       .setIssuedAt(Math.min(now, now + lifetime - 1))
@@ -297,4 +331,9 @@ function isoSeconds(v: unknown): string {
 function guidFrom(...parts: unknown[]): string {
   const h = createHash('sha256').update(parts.map(String).join('|')).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The emulated app registration's display name, as Entra puts it in `app_displayname`. */
+function appDisplayName(tenant: { displayName: string }): string {
+  return `${tenant.displayName} auditwatch collector`;
 }
