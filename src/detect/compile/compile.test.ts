@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { clickhouseDialectFor, sqlFalse, sqlTrue } from '../../store/index.js';
 import { parseRuleText } from '../sigma/parse.js';
 import { clickhouseDetect, compileCorrelation, compileRules, duckdbDetect, type DetectDialect } from './index.js';
 
@@ -36,6 +37,15 @@ test('modifiers, Name/Value fields, numbers and not: DuckDB', () => {
 
 test('modifiers, Name/Value fields, numbers and not: ClickHouse', () => {
   assert.deepEqual(predicate(SIMPLE, clickhouseDetect), { text: "(coalesce((position(lowerUTF8(`operation`), {p1:String}) > 0 OR position(lowerUTF8(`operation`), {p2:String}) > 0), FALSE) AND coalesce(visitParamExtractString(`parameters`, {p3:String}) = {p4:String}, FALSE) AND coalesce(toFloat64OrNull(toString(`error_number`)) > {p5:Int64}, FALSE) AND coalesce(endsWith(lowerUTF8(visitParamExtractString(visitParamExtractRaw(`modified_properties`, {p6:String}), {p7:String})), {p8:String}), FALSE) AND coalesce(`record_type` = {p9:Int64}, FALSE)) AND (NOT (coalesce(`client_ip` IS NULL, FALSE)))", params: ["add-mailbox", "set-mailbox", "AccessRights", "FullAccess", 50000, "Role.DisplayName", "newValue", "administrator", 1] });
+});
+
+test('booleans come from the dialect: 1/0 on ClickHouse 18.16, which has no TRUE/FALSE', () => {
+  const old: DetectDialect = { ...clickhouseDetect, base: clickhouseDialectFor('18.16.1') };
+  const text = predicate(SIMPLE, old)!.text;
+  assert.doesNotMatch(text, /\b(TRUE|FALSE)\b/i);
+  assert.match(text, /coalesce\(`record_type` = 1, 0\)/);
+  assert.deepEqual([sqlTrue.render(old.base).text, sqlFalse.render(old.base).text], ['1', '0']);
+  assert.deepEqual([sqlTrue.render(duckdbDetect.base).text, sqlFalse.render(duckdbDetect.base).text], ['TRUE', 'FALSE']);
 });
 
 // A public SigmaHQ rule (rules/cloud/m365/threat_management), unmodified: the m365 taxonomy maps

@@ -6,7 +6,7 @@
 // guards is tested first, so the costly parts of the predicates (JSON, regular expressions, identity
 // look-ups) run only on the few rows that pass.
 
-import { ident, join, raw, sql, type Sql } from '../../store/index.js';
+import { ident, join, raw, sql, sqlFalse, type Sql } from '../../store/index.js';
 import { mapField, serviceOf, type ServiceMapping } from '../mapping/index.js';
 import type { ConditionNode, DetectionRule, FieldMatch, Selection } from '../sigma/ast.js';
 import { nameMatches } from '../sigma/condition.js';
@@ -77,7 +77,7 @@ export function operationGuard(rule: DetectionRule, known: KnownOperations): Sql
 }
 
 function inList(values: string[]): Sql {
-  return values.length ? sql`${ident('operation')} IN (${join(values.sort().map((v) => sql`${v}`))})` : sql`FALSE`;
+  return values.length ? sql`${ident('operation')} IN (${join(values.sort().map((v) => sql`${v}`))})` : sqlFalse;
 }
 
 /**
@@ -93,7 +93,7 @@ export function guardOf(rules: { rule: DetectionRule; predicate: Sql }[], known:
     else for (const [x, low] of known) if (ops.has(low)) exact.add(x);
   }
   const parts = exact.size ? [inList([...exact]), ...others] : others;
-  return parts.length ? join(parts, raw(' OR ')) : sql`FALSE`;
+  return parts.length ? join(parts, raw(' OR ')) : sqlFalse;
 }
 
 /**
@@ -102,7 +102,7 @@ export function guardOf(rules: { rule: DetectionRule; predicate: Sql }[], known:
  * row before the guard has cut them down.
  */
 export function guarded(guard: Sql | null | undefined, predicate: Sql): Sql {
-  return guard ? sql`(${guard}) AND CASE WHEN ${guard} THEN (${predicate}) ELSE FALSE END` : predicate;
+  return guard ? sql`(${guard}) AND CASE WHEN ${guard} THEN (${predicate}) ELSE ${sqlFalse} END` : predicate;
 }
 
 /**

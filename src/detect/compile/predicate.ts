@@ -5,7 +5,7 @@
 
 import { AppError } from '../../core/index.js';
 import { ipv6ToHex } from '../../records/index.js';
-import { ident, join, raw, sql, type Sql } from '../../store/index.js';
+import { ident, join, raw, sql, sqlFalse, sqlTrue, type Sql } from '../../store/index.js';
 import { mapField, serviceOf, type MappedField, type ServiceMapping } from '../mapping/index.js';
 import type { ConditionNode, DetectionRule, FieldMatch, Matcher, Selection, StrPart } from '../sigma/ast.js';
 import { nameMatches } from '../sigma/condition.js';
@@ -62,12 +62,12 @@ class PredicateCompiler {
   condition(node: ConditionNode, selections: Map<string, Sql>): Sql {
     switch (node.t) {
       case 'ref':
-        return selections.get(node.name) ?? raw('FALSE');
+        return selections.get(node.name) ?? sqlFalse;
       case 'not':
         return sql`NOT (${this.condition(node.item, selections)})`;
       case 'of': {
         const names = [...selections.keys()].filter((n) => nameMatches(node.pattern, n));
-        if (names.length === 0) return raw(node.quantifier === 'all' ? 'TRUE' : 'FALSE');
+        if (names.length === 0) return node.quantifier === 'all' ? sqlTrue : sqlFalse;
         const items = names.map((n) => sql`(${selections.get(n)!})`);
         return items.length === 1 ? items[0]! : sql`(${join(items, raw(node.quantifier === 'all' ? ' AND ' : ' OR '))})`;
       }
@@ -96,18 +96,18 @@ class PredicateCompiler {
     if (fm.field === null) {
       // Keywords: a case-insensitive search anywhere in the raw record.
       const tests = fm.matchers.map((m) => this.keyword(m));
-      return sql`coalesce(${join(tests, raw(' OR '))}, FALSE)`;
+      return sql`coalesce(${join(tests, raw(' OR '))}, ${sqlFalse})`;
     }
     const f = this.mapped(fm.field, fm, where);
-    if (!f) return raw('FALSE');
+    if (!f) return sqlFalse;
     const tests: Sql[] = [];
     for (const m of fm.matchers) {
       const t = this.matcher(f, m, fm.cased, where, fm);
       if (t) tests.push(t);
     }
-    if (tests.length === 0) return raw('FALSE');
+    if (tests.length === 0) return sqlFalse;
     const combined = tests.length === 1 ? tests[0]! : sql`(${join(tests, raw(fm.all ? ' AND ' : ' OR '))})`;
-    return sql`coalesce(${combined}, FALSE)`;
+    return sql`coalesce(${combined}, ${sqlFalse})`;
   }
 
   private keyword(m: Matcher): Sql {

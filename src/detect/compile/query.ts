@@ -4,7 +4,7 @@
 // span, not fixed buckets. Overlapping firing windows of a group merge into islands; the evidence of an
 // island is every matching event inside it.
 
-import { ident, join, raw, sql, type Sql } from '../../store/index.js';
+import { ident, join, raw, sql, sqlFalse, type Sql } from '../../store/index.js';
 import type { CorrelationCondition } from '../sigma/ast.js';
 import type { DetectDialect } from './dialects.js';
 import { guarded } from './guard.js';
@@ -40,7 +40,7 @@ export function compileMatches(d: DetectDialect, predicate: Sql, scope: Scope, l
  * necessary condition, goes first.
  */
 export function compileMatchesMany(d: DetectDialect, predicates: Sql[], scope: Scope, guard?: Sql): Sql {
-  const flags = predicates.map((p, i) => sql`coalesce(${p}, FALSE) AS ${ident(`m${i}`)}`);
+  const flags = predicates.map((p, i) => sql`coalesce(${p}, ${sqlFalse}) AS ${ident(`m${i}`)}`);
   const any = join(predicates.map((p) => sql`(${p})`), raw(' OR '));
   return sql`SELECT ${ident('tenant_id')}, ${ident('id')}, ${d.ms(ident('creation_time'))} AS ms, ${entityColumns()}, ${join(flags)} FROM ${ident('events')} WHERE ${scopeFilter(d, scope)}${guard ? sql` AND (${guard})` : raw('')} AND (${any}) ORDER BY ${ident('tenant_id')}, ms, ${ident('id')}`;
 }

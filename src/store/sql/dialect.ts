@@ -88,6 +88,10 @@ export const duckdbDialect: Dialect = {
   msFromTimestamp: (expr) => `epoch_ms(${expr})`,
 };
 
+/** TRUE and FALSE as the engine spells them (1 and 0 where the server has no boolean literals). */
+export const sqlTrue: Sql = dialectFragment((d) => d.literal(true));
+export const sqlFalse: Sql = dialectFragment((d) => d.literal(false));
+
 /** JSONPath member names are quoted so keys with dots, spaces or quotes address the right member. */
 function jsonKey(key: string): string {
   return `"${key.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
