@@ -92,11 +92,19 @@ export function compileCorrelation(d: DetectDialect, q: CorrelationQuery): Sql {
 }
 
 /**
+ * The same rows as compileCorrelation, with value_count counted by count(DISTINCT) OVER a sliding frame
+ * (the plain form, slow on a large partition): the reference the property test holds the fast form to.
+ */
+export function compileCorrelationReference(d: DetectDialect, q: CorrelationQuery): Sql {
+  return correlationSql(d, q, [], true, true);
+}
+
+/**
  * The correlation query. `carry`: expressions over `events` computed on every base row and returned as
  * c0…cN (a chaining correlation carries its own group-by and value through its sources, so the
  * sources' evidence is never looked up again in `events`). `ordered`: whether the rows come sorted.
  */
-function correlationSql(d: DetectDialect, q: CorrelationQuery, carry: Sql[], ordered: boolean): Sql {
+function correlationSql(d: DetectDialect, q: CorrelationQuery, carry: Sql[], ordered: boolean, reference = false): Sql {
   const span = q.spanMs;
   const creation = ident('creation_time');
   const range = sql`${creation} >= ${d.timestamp(q.anchorFrom)} AND ${creation} <= ${d.timestamp(q.anchorTo + span)}`;
@@ -116,7 +124,7 @@ function correlationSql(d: DetectDialect, q: CorrelationQuery, carry: Sql[], ord
   const sourceCtes: Sql[] = [];
   const sourceBranch = (src: CorrelationQuery, index: number): Sql => {
     const name = ident(`src${index}`);
-    const inner = correlationSql(d, src, [...groupExprs, valueExpr, ...carry], false);
+    const inner = correlationSql(d, src, [...groupExprs, valueExpr, ...carry], false, reference);
     sourceCtes.push(sql`${name} ${raw(d.materialized)} (${inner})`);
     const cg = groups.map((x, i) => sql`, ${ident(`c${i}`)} AS ${x}`);
     const rest = carry.map((_, i) => sql`, ${ident(`c${groups.length + 1 + i}`)} AS ${ident(`c${i}`)}`);
@@ -212,6 +220,22 @@ s${raw(String(i))} AS (SELECT a.t${gx('a', groups)}, a.anchor AS anchor, x.${ide
 nx AS (SELECT DISTINCT t${g}, ms${join(nx, raw(''))} FROM ${source}),
 s0 AS (SELECT DISTINCT t${g}, ms AS anchor, ms AS m FROM ${source} WHERE r = 0 AND ${inAnchorRange})${join(steps, raw(''))},
 anchors AS (SELECT DISTINCT t${g}, anchor AS ms FROM ${raw(last)} WHERE m IS NOT NULL AND m <= anchor + ${span}),`;
+  } else if (q.type === 'value_count' && !reference) {
+    // Distinct values in [t, t + span] without count(DISTINCT) OVER a sliding frame (costly on a large
+    // partition): the occurrences of one value whose gaps are at most the span form a run [a, b]; the
+    // value is in [t, t + span] exactly when a - span <= t <= b (runs of one value are disjoint). So the
+    // count at t is a running sum of +1 at a - span and -1 at b + 1 (ms are integers), read at every row.
+    const S = Math.trunc(span);
+    const gv = join([ident('t'), ...groups, ident('v')]);
+    anchorCtes = sql`
+occ AS (SELECT DISTINCT t${g}, v, ms FROM ${source} WHERE v IS NOT NULL),
+occb AS (SELECT t${g}, v, ms, CASE WHEN ms - ${d.lag(ident('ms'), sql`PARTITION BY ${gv} ORDER BY ms`)} <= ${S} THEN 0 ELSE 1 END AS brk FROM occ),
+occr AS (SELECT t${g}, v, ms, sum(brk) OVER (PARTITION BY ${gv} ORDER BY ms ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run FROM occb),
+runs AS (SELECT t${g}, min(ms) AS a, max(ms) AS b FROM occr GROUP BY t${g}, v, run),
+deltas AS (SELECT t${g}, a - ${S} AS p, 1 AS dlt FROM runs UNION ALL SELECT t${g}, b + 1 AS p, -1 AS dlt FROM runs UNION ALL SELECT DISTINCT t${g}, ms AS p, 0 AS dlt FROM ${source}),
+swept AS (SELECT t${g}, p, dlt, sum(dlt) OVER (PARTITION BY ${partition} ORDER BY p RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n FROM deltas),
+counted AS (SELECT t${g}, p AS ms, n FROM swept WHERE dlt = 0),
+anchors AS (SELECT DISTINCT t${g}, ms FROM counted WHERE ${inAnchorRange} AND ${conditionSql(q.condition, ident('n'))}),`;
   } else {
     anchorCtes = sql`
 counted AS (SELECT t${g}, ms, ${n} AS n FROM ${source}),
