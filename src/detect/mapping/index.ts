@@ -41,6 +41,12 @@ export function serviceOf(logsource: LogSource): MapResult<ServiceMapping> {
     if (needs) return { ok: false, error: `this rule reads ${needs}, which the Office 365 Management Activity API does not deliver; auditwatch reads the unified audit log (product: m365), so run this rule where that data is, or rewrite it for product: m365` };
     return { ok: false, error: `product "${logsource.product}" is not the Microsoft 365 unified audit log; use product: m365` };
   }
+  // SigmaHQ's older form: `category: ThreatManagement, service: m365` names the product as the service.
+  if (product === null && logsource.category !== null && logsource.service !== null && (M365_PRODUCTS as readonly string[]).includes(logsource.service.toLowerCase())) {
+    const key = Object.keys(M365_SERVICES).find((k) => k.replace(/_/g, '') === logsource.category!.toLowerCase().replace(/[_\s-]/g, ''));
+    if (key) return { ok: true, value: M365_SERVICES[key]! };
+    return { ok: false, error: `category "${logsource.category}" has no mapping; use product: m365 with service: ${Object.keys(M365_SERVICES).join(' | ')}` };
+  }
   if (logsource.category !== null && logsource.service === null) {
     return { ok: false, error: `category "${logsource.category}" has no mapping; use service: ${Object.keys(M365_SERVICES).join(' | ')}` };
   }

@@ -244,6 +244,11 @@ class DocContext {
       });
       return items.length === node.items.length ? { kind: 'or', items } : null;
     }
+    if (isScalar(node) && node.value !== null && typeof node.value !== 'object') {
+      // One keyword written without a list.
+      const res = applyModifiers([], [node.value as YamlScalar], this.nodePos(node));
+      if (!res.error) return { kind: 'and', items: [{ field: null, modifiers: [], matchers: res.matchers, all: false, cased: false, pos: this.nodePos(node) }] };
+    }
     this.fail(node, path, 'a selection must be a map of field: value, a list of such maps, or a list of keywords');
     return null;
   }
@@ -260,7 +265,7 @@ class DocContext {
       const [field = '', ...modifiers] = keyText.split('|');
       const pos = this.nodePos(p.key);
       const fieldPath = `${path}.${keyText}`;
-      if (field === '') {
+      if (field === '' && modifiers.length === 0) {
         this.fail(p.key, fieldPath, 'a field name is missing before the modifiers');
         ok = false;
         continue;
@@ -286,7 +291,8 @@ class DocContext {
         ok = false;
         continue;
       }
-      items.push({ field, modifiers, matchers: res.matchers, all: res.all, cased: res.cased, pos });
+      // `'|all': [a, b]`: keywords with modifiers (Sigma), every one of them somewhere in the record.
+      items.push({ field: field === '' ? null : field, modifiers, matchers: res.matchers, all: res.all, cased: res.cased, pos });
     }
     return ok ? { kind: 'and', items } : null;
   }
