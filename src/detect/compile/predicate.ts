@@ -110,7 +110,7 @@ class PredicateCompiler {
     if (!f) return sqlFalse;
     const tests: Sql[] = [];
     for (const m of fm.matchers) {
-      const t = f.ref.kind === 'members' ? this.memberMatcher(f, f.ref, m, fm.cased, where, fm) : this.matcher(this.target(f), m, fm.cased, where, fm);
+      const t = f.ref.kind === 'members' || f.ref.kind === 'elements' ? this.memberMatcher(f, f.ref, m, fm.cased, where, fm) : this.matcher(this.target(f), m, fm.cased, where, fm);
       if (t) tests.push(t);
     }
     if (tests.length === 0) return sqlFalse;
@@ -120,7 +120,7 @@ class PredicateCompiler {
 
   /** A keyword: found anywhere in the whole record, case-insensitively (modifiers such as |re apply too). */
   private keyword(m: Matcher, fm: FieldMatch, where: string): Sql | null {
-    const t = this.target({ ref: { kind: 'record' }, canonical: 'raw' });
+    const t = this.target({ ref: { kind: 'record' }, canonical: 'raw', jsonText: true });
     if (m.kind === 'str') return this.matcher(t, { kind: 'str', parts: [{ t: 'any' }, ...m.parts, { t: 'any' }] }, fm.cased, where, fm);
     if (m.kind === 'num' || m.kind === 'bool') return this.matcher(t, { kind: 'str', parts: [{ t: 'any' }, { t: 'lit', s: this.scalarText(m) }, { t: 'any' }] }, fm.cased, where, fm);
     if (m.kind === 're') return this.matcher(t, m, fm.cased, where, fm);
@@ -130,19 +130,20 @@ class PredicateCompiler {
 
   private target(f: MappedField): Target {
     const e = this.expr(f);
-    return { e, numeric: f.ref.kind === 'column' && f.ref.type !== 'text', record: f.ref.kind === 'record', ...(f.values ? { values: f.values } : {}) };
+    return { e, numeric: f.ref.kind === 'column' && f.ref.type !== 'text', record: f.jsonText === true, ...(f.values ? { values: f.values } : {}) };
   }
 
   /**
    * A test on every member of a Name/Value list (SigmaHQ's `Parameters.Name: ForwardTo`): true when some
    * member passes, or the member literally called Name/Value does.
    */
-  private memberMatcher(f: MappedField, ref: Extract<FieldRef, { kind: 'members' }>, m: Matcher, cased: boolean, where: string, fm: FieldMatch): Sql | null {
+  private memberMatcher(f: MappedField, ref: Extract<FieldRef, { kind: 'members' | 'elements' }>, m: Matcher, cased: boolean, where: string, fm: FieldMatch): Sql | null {
+    if (ref.kind === 'elements' && m.kind !== 'str' && m.kind !== 're') return this.matcher(this.target(f), m, cased, where, fm);
     if (m.kind === 'fieldref' || m.kind === 'sameperson' || m.kind === 'samedomain') {
       this.errors.push(ruleError(this.rule.file, fm.pos, where, `${f.canonical} stands for every member of a Name/Value list; |${m.kind} needs one value, so name a key (Parameters.ForwardTo)`));
       return null;
     }
-    const list = ref.part === 'names' ? this.d.jsonNames(ref.column) : this.d.jsonValues(ref.column, ref.sub ?? null);
+    const list = ref.kind === 'elements' ? this.d.jsonStrings(ref.column, ref.path) : ref.part === 'names' ? this.d.jsonNames(ref.column) : this.d.jsonValues(ref.column, ref.sub ?? null);
     if (m.kind === 'exists' || m.kind === 'null') {
       const some = this.d.anyOf(list, (x) => sql`${x} IS NOT NULL`);
       return (m.kind === 'exists' && m.value) ? some : sql`NOT coalesce(${some}, ${sqlFalse})`;
@@ -154,8 +155,9 @@ class PredicateCompiler {
       return t ?? sqlFalse;
     });
     if (failed) return null;
-    if (!ref.also) return any;
-    const also = this.matcher({ e: scalarExpr(this.d, ref.also)!, numeric: false, record: false }, m, cased, where, fm);
+    const alsoRef = ref.kind === 'elements' ? ({ kind: 'json', column: ref.column, path: ref.path } as const) : ref.also;
+    if (!alsoRef) return any;
+    const also = this.matcher({ e: scalarExpr(this.d, alsoRef)!, numeric: false, record: false }, m, cased, where, fm);
     return also ? sql`(coalesce(${any}, ${sqlFalse}) OR coalesce(${also}, ${sqlFalse}))` : any;
   }
 
@@ -242,10 +244,18 @@ class PredicateCompiler {
           return this.stringTest(this.d.text(e), m.parts, cased);
         }
         if (t.record) {
-          // The record is JSON text: a quote, backslash or control character in the value is escaped there.
-          const escaped = m.parts.map((p) => (p.t === 'lit' ? { t: 'lit' as const, s: JSON.stringify(p.s).slice(1, -1) } : p));
-          const plain = this.stringTest(e, m.parts, cased);
-          return escaped.every((p, i) => p.t !== 'lit' || p.s === (m.parts[i] as { s: string }).s) ? plain : sql`(${plain} OR ${this.stringTest(e, escaped, cased)})`;
+          // JSON text: a quote, backslash or control character of a value is escaped there, and a rule
+          // may copy JSON printed with spaces (`Enabled", "Value": "False`) that the log writes without.
+          const variants = [m.parts, jsonEscapedParts(m.parts), compactJsonParts(m.parts)];
+          const seen = new Set<string>();
+          const tests: Sql[] = [];
+          for (const parts of variants) {
+            const key = JSON.stringify(parts);
+            if (seen.has(key)) continue;
+            seen.add(key);
+            tests.push(this.stringTest(e, parts, cased));
+          }
+          return tests.length === 1 ? tests[0]! : sql`(${join(tests, raw(' OR '))})`;
         }
         return this.stringTest(e, m.parts, cased);
       }
@@ -296,9 +306,20 @@ export function scalarExpr(d: DetectDialect, ref: FieldRef): Sql | null {
       const parts = ref.refs.map((r) => scalarExpr(d, r)).filter((x): x is Sql => x !== null);
       return d.firstOf(parts);
     }
+    case 'elements':
+      return d.json(ref.column, ref.path);
     case 'members':
       return null;
   }
+}
+
+function jsonEscapedParts(parts: StrPart[]): StrPart[] {
+  return parts.map((p) => (p.t === 'lit' ? { t: 'lit', s: JSON.stringify(p.s).slice(1, -1) } : p));
+}
+
+/** Spaces around JSON's `:` and `,` between quoted strings dropped, as the log's compact JSON has none. */
+function compactJsonParts(parts: StrPart[]): StrPart[] {
+  return parts.map((p) => (p.t === 'lit' ? { t: 'lit', s: p.s.replace(/"\s*([,:])\s*"/g, '"$1"') } : p));
 }
 
 function litOnly(parts: StrPart[]): string | null {

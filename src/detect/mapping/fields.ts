@@ -18,6 +18,8 @@ export type FieldRef =
    * does, or when `also` (a member literally called Name or Value) does.
    */
   | { kind: 'members'; column: string; part: 'names' | 'values'; sub?: 'newValue' | 'oldValue'; also?: FieldRef }
+  /** A raw field that holds a list of strings (MessageURLs): a test matches when any element does, or the text does. */
+  | { kind: 'elements'; column: string; path: string[] }
   /** The whole record as its JSON text (SigmaHQ's `Payload`, `raw` without a path, keywords). */
   | { kind: 'record' };
 
@@ -116,6 +118,9 @@ const FOREIGN_PREFIXES = ['o365.audit.'];
 /** ECS names SigmaHQ's m365 rules use for the acting user. */
 const ECS_ALIASES: Record<string, string> = { 'user.email': 'UserId', 'user.name': 'UserId', 'source.ip': 'ClientIP' };
 
+/** Raw fields that hold a list of strings (Teams' and Defender's records). */
+const STRING_LIST_FIELDS: readonly string[] = ['MessageURLs', 'Recipients', 'ThreatsAndDetectionTech', 'AdditionalActionsAndResults'];
+
 const rawIndex = new Map(RAW_FIELDS.map((f) => [f.toLowerCase(), f]));
 const columnIndex = new Map(Object.keys(COLUMN_FIELDS).map((f) => [f.toLowerCase(), f]));
 const nvIndex = new Map(Object.keys(NAME_VALUE_FIELDS).map((f) => [f.toLowerCase(), f]));
@@ -173,6 +178,7 @@ export function resolveRawField(name: string): ResolveResult {
   const raw = rawIndex.get(head.toLowerCase());
   if (raw) {
     const path = [raw, ...(rest ? rest.split('.') : [])];
+    if (!rest && STRING_LIST_FIELDS.includes(raw)) return { ok: true, ref: { kind: 'elements', column: 'raw', path }, canonical: raw };
     return { ok: true, ref: { kind: 'json', column: 'raw', path }, canonical: path.join('.') };
   }
   if (BARE_KEY.test(name)) {

@@ -3,7 +3,7 @@
 
 import type { LogSource } from '../sigma/ast.js';
 import { resolveRawField, type FieldRef } from './fields.js';
-import { DEFAULT_SERVICE, M365_PRODUCTS, M365_SERVICES, VALUE_MAPPINGS, type ServiceMapping } from './m365.js';
+import { DEFAULT_SERVICE, JSON_TEXT_FIELDS, M365_PRODUCTS, M365_SERVICES, VALUE_MAPPINGS, type ServiceMapping } from './m365.js';
 
 export { COLUMN_FIELDS, NAME_VALUE_FIELDS, NAME_VALUE_COLUMNS, RAW_FIELDS, resolveRawField, type FieldRef } from './fields.js';
 export { M365_SERVICES, M365_PRODUCTS, VALUE_MAPPINGS, type ServiceMapping } from './m365.js';
@@ -14,6 +14,8 @@ export interface MappedField {
   canonical: string;
   /** Taxonomy value → the log's spellings (e.g. status: success → Succeeded, Success, True). */
   values?: Record<string, string[]>;
+  /** The value is JSON text (the whole record, eventData): text is also searched as JSON escapes and spaces it. */
+  jsonText?: boolean;
 }
 
 export type MapResult<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -63,5 +65,6 @@ export function mapField(service: ServiceMapping, name: string): MapResult<Mappe
   const res = resolveRawField(raw);
   if (!res.ok) return { ok: false, error: res.error };
   const values = taxonomy ? VALUE_MAPPINGS[name] : VALUE_MAPPINGS[res.canonical];
-  return { ok: true, value: { ref: res.ref, canonical: res.canonical, ...(values ? { values } : {}) } };
+  const jsonText = res.ref.kind === 'record' || (taxonomy !== undefined && JSON_TEXT_FIELDS.includes(name));
+  return { ok: true, value: { ref: res.ref, canonical: res.canonical, ...(values ? { values } : {}), ...(jsonText ? { jsonText } : {}) } };
 }

@@ -24,6 +24,8 @@ import { applyModifiers, type YamlScalar } from './values.js';
 export interface ParseResult {
   rules: AnyRule[];
   errors: AppError[];
+  /** The id (or name) a refused rule document declares, so `detect.disabled` can silence its errors. */
+  refusedIds?: Map<AppError, string>;
 }
 
 const CORRELATION_TYPES: CorrelationType[] = ['event_count', 'value_count', 'temporal', 'temporal_ordered'];
@@ -51,9 +53,18 @@ export function parseRuleText(text: string, file: string): ParseResult {
     }
     if (doc.errors.length) return;
     if (doc.contents === null) return;
+    const before = out.errors.length;
     const ctx = new DocContext(file, index, posAt, nodePos, out.errors);
     const rule = ctx.parseDocument(doc.contents as Node);
     if (rule) out.rules.push(rule);
+    const root = doc.contents as Node;
+    if (out.errors.length > before && isMap(root)) {
+      const idNode = root.get('id', true) ?? root.get('name', true);
+      if (isScalar(idNode) && typeof idNode.value === 'string') {
+        out.refusedIds ??= new Map();
+        for (const e of out.errors.slice(before)) out.refusedIds.set(e, idNode.value);
+      }
+    }
   });
   return out;
 }

@@ -196,6 +196,8 @@ export interface DetectDialect {
   jsonNames(column: string): Sql;
   /** The members' values of a JSON object column as text, or each member's `sub` key (ModifiedProperties' newValue). */
   jsonValues(column: string, sub: string | null): Sql;
+  /** The strings of a JSON array at a key path of a JSON text column, as a list; NULL when it is not one. */
+  jsonStrings(column: string, path: readonly string[]): Sql;
   /** The first of several values that is present (ClickHouse's JSON reads give '' for an absent key, not NULL). */
   firstOf(items: readonly Sql[]): Sql;
   /** Whether some element of a list passes `test` (given the element); FALSE or NULL for an empty or NULL list. */
@@ -278,6 +280,7 @@ export const duckdbDetect: DetectDialect = {
   json: (column, path) => sql`TRY(${json(column, path)})`,
   jsonNames: (column) => sql`TRY(json_keys(${ident(column)}))`,
   jsonValues: (column, sub) => sql`TRY(json_extract_string(${ident(column)}, ${sub === null ? '$.*' : `$.*.${jsonKey(sub)}`}))`,
+  jsonStrings: (column, path) => sql`TRY(json_extract_string(${ident(column)}, ${`$${path.map((k) => `.${jsonKey(k)}`).join('')}[*]`}))`,
   firstOf: (items) => sql`coalesce(${join(items)})`,
   anyOf: (list, test) => sql`len(list_filter(${list}, ${raw(LAMBDA)} -> ${test(raw(LAMBDA))})) > 0`,
   ms: (e) => sql`epoch_ms(${e})`,
@@ -314,6 +317,7 @@ export const clickhouseDetect: DetectDialect = {
   jsonNames: (column) => needsJsonExtract(sql`JSONExtractKeys(${ident(column)})`),
   jsonValues: (column, sub) =>
     needsJsonExtract(sql`arrayMap(aw_k -> JSONExtractString(${ident(column)}, aw_k${sub === null ? raw('') : sql`, ${sub}`}), JSONExtractKeys(${ident(column)}))`),
+  jsonStrings: (column, path) => needsJsonExtract(sql`JSONExtract(${ident(column)}, ${join(path.map((k) => sql`${k}`))}, 'Array(String)')`),
   firstOf: (items) => sql`coalesce(${join(items.map((e) => sql`nullIf(${e}, '')`))})`,
   anyOf: (list, test) => sql`arrayExists(${raw(LAMBDA)} -> ${test(raw(LAMBDA))}, ${list})`,
   ms: (e) => sql`toUnixTimestamp64Milli(${e})`,
