@@ -70,7 +70,7 @@ test('detect, hunt and status: the broken rule is named with file:line and skipp
   assert.match(detect.stdout, /"title":"My own lockout rule"/, 'the user\'s rule runs in place of the built-in one');
 
   const huntFile = path.join(dir, 'hunt.yml');
-  writeFileSync(huntFile, `${valid.replace('payroll-downloaded', 'hunt-payroll')}---\ntitle: Also broken\nid: hunt-broken\nlogsource: {product: m365, service: sharepoint}\ndetection:\n  s: {NoSuchField: 1}\n  condition: s\n`);
+  writeFileSync(huntFile, `${valid.replace('payroll-downloaded', 'hunt-payroll')}---\ntitle: Also broken\nid: hunt-broken\nlogsource: {product: m365, service: sharepoint}\ndetection:\n  s: {NoSuch.Field: 1}\n  condition: s\n`);
   const hunt = await runCli(['hunt', '--config', cfg, '--since', '2025-12-01T00:00:00Z', '--format', 'json', huntFile]);
   assert.equal(hunt.code, 0, hunt.stderr);
   assert.match(hunt.stderr, /hunt\.yml:\d+/);

@@ -156,7 +156,7 @@ test('Teams, DLP and alert records normalise with their user types', () => {
   assert.equal(dlp.tenantId, SOURCE.tenantId);
   const alert = row(UAL_EXAMPLES.complianceAlert);
   assert.equal(alert.recordTypeName, 'SecurityComplianceAlerts');
-  assert.equal(alert.userId, 'SecurityComplianceAlerts');
+  assert.equal(alert.userId, 'asr@testsiem.onmicrosoft.com', 'the alert is about the user in its Data');
   const app = row(withFields(UAL_EXAMPLES.teamsMemberAdded, { UserId: 'Application', UserKey: '', UserType: 5 }));
   assert.equal(app.userKey, '');
   assert.equal(app.userTypeName, 'Application');
@@ -300,4 +300,20 @@ test('text input: BOM tolerated, bytes accepted, raw is the text as given', () =
   assert.equal(bytes.id, '3350cfd2-1020-5b11-99d8-2701f3a29ea3');
   const fromObject = row(JSON.parse(UAL_EXAMPLES.teamsMemberAdded));
   assert.deepEqual(JSON.parse(fromObject.raw), JSON.parse(UAL_EXAMPLES.teamsMemberAdded));
+});
+
+test('a Security & Compliance alert is about the user in its Data (or its user entity), not the pseudo-user', () => {
+  const alert = (fields: Record<string, unknown>) =>
+    row({ Id: '7d6297b5-e4a7-46f0-3c1e-08d7b1c1fb22', RecordType: 40, CreationTime: '2020-02-14T19:00:00', Operation: 'AlertTriggered', OrganizationId: SOURCE.tenantId, UserType: 4, UserKey: 'SecurityComplianceAlerts', UserId: 'SecurityComplianceAlerts', Workload: 'SecurityComplianceCenter', ...fields });
+  assert.equal(alert({ Data: '{"f3u":"asr@testsiem.onmicrosoft.com","op":"GrantAdminPermission","sev":"Low"}' }).userId, 'asr@testsiem.onmicrosoft.com');
+  assert.equal(alert({ Data: { f3u: 'a@x.com;b@x.com' } }).userId, 'a@x.com');
+  const entity = alert({ Operation: 'AlertEntityGenerated', EntityType: 'User', AlertEntityId: 'bob@contoso.com', Data: '{"sev":"Low"}' });
+  assert.equal(entity.userId, 'bob@contoso.com');
+  assert.equal(entity.userKey, 'SecurityComplianceAlerts', 'UserKey keeps what the record says');
+  assert.ok(entity.raw.includes('"UserId":"SecurityComplianceAlerts"'), 'the raw record is kept as written');
+  // No user in Data (or Data that is not JSON): the pseudo-user stays.
+  assert.equal(alert({ Data: '{"sev":"Low"}' }).userId, 'SecurityComplianceAlerts');
+  assert.equal(alert({ Data: 'not json' }).userId, 'SecurityComplianceAlerts');
+  // Another record's Data is not read.
+  assert.equal(row({ Id: '8d6297b5-e4a7-46f0-3c1e-08d7b1c1fb22', RecordType: 1, CreationTime: '2020-02-14T19:00:00', Operation: 'Set-Mailbox', OrganizationId: SOURCE.tenantId, UserId: 'admin@contoso.com', Data: '{"f3u":"x@y.com"}' }).userId, 'admin@contoso.com');
 });

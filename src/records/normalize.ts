@@ -165,7 +165,7 @@ function normalizeUnsafe(input: unknown, source: RecordSource, original: string 
     operation: cleanText(f.get('Operation')) ?? '',
     workload: cleanText(f.get('Workload')) ?? '',
     organizationId,
-    userId: cleanText(f.get('UserId')) ?? '',
+    userId: alertedUser(f) ?? cleanText(f.get('UserId')) ?? '',
     userKey: cleanText(f.get('UserKey')) ?? '',
     userType,
     userTypeName: userType === null ? null : userTypeName(userType),
@@ -203,6 +203,34 @@ function normalizeUnsafe(input: unknown, source: RecordSource, original: string 
     raw: stored,
   };
   return { ok: true, row };
+}
+
+/** The pseudo-user Security & Compliance alert records name as their actor (ual-schema.md §4.8). */
+const ALERT_PSEUDO_USER = 'securitycompliancealerts';
+
+/**
+ * The user a Security & Compliance alert record is about (AlertTriggered, AlertEntityGenerated,
+ * AlertUpdated): its actor is the pseudo-user "SecurityComplianceAlerts", the affected user is in
+ * `Data` (JSON text; `f3u`, the first affected user) or, for an entity record, `AlertEntityId` with
+ * EntityType User. So alerts about different people stay apart. The raw record keeps UserId as written.
+ */
+function alertedUser(f: Fields): string | null {
+  if (cleanText(f.get('UserId'))?.toLowerCase() !== ALERT_PSEUDO_USER) return null;
+  const entityType = cleanText(f.get('EntityType'))?.toLowerCase();
+  const entity = cleanText(f.get('AlertEntityId'));
+  if (entity && (entityType === 'user' || entityType === 'mailbox') && entity.includes('@')) return entity;
+  let data = f.get('Data');
+  if (typeof data === 'string') {
+    try {
+      data = JSON.parse(data) as unknown;
+    } catch {
+      return null;
+    }
+  }
+  if (!isObject(data)) return null;
+  const first = cleanText(new Fields(data).get('f3u'));
+  const user = first?.split(/[;,]/)[0]?.trim();
+  return user && user.length <= 320 ? user : null;
 }
 
 /** ClientIP, else ClientIPAddress (Exchange), else ActorIpAddress (AAD): the first that is an IP wins. */

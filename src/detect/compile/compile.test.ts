@@ -129,3 +129,24 @@ test('a rule for another log source is refused with the data it needs', () => {
   const c = compileRules(rules, duckdbDetect);
   assert.match(c.errors[0]!.message, /reads Entra ID sign-in logs .*Management Activity API does not deliver.*product: m365/);
 });
+
+// SigmaHQ's ways with Name/Value arrays and the whole record: a bare key (the first map holding it), a
+// parameter's name (any member, or the parameter literally called Name), a keyword with a quote (also
+// searched as the record's JSON escapes it).
+const COMMUNITY = `title: t\nid: r1\nlogsource: {product: m365}\ndetection:\n  s:\n    RequestType: 'Cmsi:Cmsi'\n    Parameters.Name: ForwardTo\n  k:\n    - 'a"b'\n  condition: s and k\n`;
+
+test('bare keys, Name/Value members and keywords: DuckDB and ClickHouse', () => {
+  assert.deepEqual(predicate(COMMUNITY, duckdbDetect), DUCK_COMMUNITY);
+  assert.deepEqual(predicate(COMMUNITY, clickhouseDetect), CH_COMMUNITY);
+  // ClickHouse 18.16 has no JSONExtract: the member test refuses to render, naming the release it needs.
+  const old: DetectDialect = { ...clickhouseDetect, base: clickhouseDialectFor('18.16.1') };
+  assert.throws(() => predicate(COMMUNITY, old), /no JSONExtract functions.*19\.14 or later/);
+});
+
+test('a list field cannot be compared with another field or grouped by', () => {
+  const { rules } = parseRuleText(`title: t\nid: r1\nlogsource: {product: m365}\ndetection:\n  s:\n    Parameters.Value|fieldref: UserId\n  condition: s\n`, 'x.yml');
+  assert.match(compileRules(rules, duckdbDetect).errors[0]!.message, /every member of a Name\/Value list; \|fieldref needs one value/);
+});
+
+const DUCK_COMMUNITY = {"text":"(coalesce(lower(coalesce(\"request_type\", TRY(json_extract_string(\"parameters\", $1)), TRY(json_extract_string(\"operation_properties\", $2)), TRY(json_extract_string(\"device_properties\", $3)), TRY(json_extract_string(\"modified_properties\", $4)))) = $5, FALSE) AND coalesce((coalesce(len(list_filter(TRY(json_keys(\"parameters\")), aw_m -> lower(aw_m) = $6)) > 0, FALSE) OR coalesce(lower(TRY(json_extract_string(\"parameters\", $7))) = $8, FALSE)), FALSE)) AND (coalesce((contains(lower(\"raw\"), $9) OR contains(lower(\"raw\"), $10)), FALSE))","params":["$.\"RequestType\"","$.\"RequestType\"","$.\"RequestType\"","$.\"RequestType\".\"newValue\"","cmsi:cmsi","forwardto","$.\"Name\"","forwardto","a\"b","a\\\"b"]};
+const CH_COMMUNITY = {"text":"(coalesce(lowerUTF8(coalesce(nullIf(`request_type`, ''), nullIf(visitParamExtractString(`parameters`, {p1:String}), ''), nullIf(visitParamExtractString(`operation_properties`, {p2:String}), ''), nullIf(visitParamExtractString(`device_properties`, {p3:String}), ''), nullIf(visitParamExtractString(visitParamExtractRaw(`modified_properties`, {p4:String}), {p5:String}), ''))) = {p6:String}, FALSE) AND coalesce((coalesce(arrayExists(aw_m -> lowerUTF8(aw_m) = {p7:String}, JSONExtractKeys(`parameters`)), FALSE) OR coalesce(lowerUTF8(visitParamExtractString(`parameters`, {p8:String})) = {p9:String}, FALSE)), FALSE)) AND (coalesce((position(lowerUTF8(`raw`), {p10:String}) > 0 OR position(lowerUTF8(`raw`), {p11:String}) > 0), FALSE))","params":["RequestType","RequestType","RequestType","RequestType","newValue","cmsi:cmsi","forwardto","Name","forwardto","a\"b","a\\\"b"]};

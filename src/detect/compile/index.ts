@@ -3,17 +3,17 @@
 // group-by and value fields, and collects every error with its location.
 
 import { AppError, parseDuration } from '../../core/index.js';
-import { ident, join, raw as rawSql, sql, type Sql } from '../../store/index.js';
+import { join, raw as rawSql, sql, type Sql } from '../../store/index.js';
 import type { CorrelationQuery } from './query.js';
 import { mapField, serviceOf } from '../mapping/index.js';
 import type { AnyRule, CorrelationCondition, CorrelationRule, DetectionRule } from '../sigma/ast.js';
 import { ruleError } from '../sigma/parse.js';
 import { DETECT_DIALECTS, type DetectDialect } from './dialects.js';
-import { compilePredicate } from './predicate.js';
+import { compilePredicate, scalarExpr } from './predicate.js';
 
 export { DETECT_DIALECTS, duckdbDetect, clickhouseDetect, type DetectDialect } from './dialects.js';
 export { guardOf, guarded, operationGuard, ruleOperations, usesIdentities, compileKnownOperations, type KnownOperations } from './guard.js';
-export { compilePredicate, samePerson, identityKey, IDENTITIES_TABLE } from './predicate.js';
+export { compilePredicate, scalarExpr, samePerson, identityKey, IDENTITIES_TABLE } from './predicate.js';
 export { compileMatches, compileMatchesMany, compileCorrelation, compileCorrelationReference, compileTouchedBuckets, ENTITY_COLUMNS, type Scope, type CorrelationQuery } from './query.js';
 
 /** Per-rule parameters from the config: the span and the threshold of a correlation. */
@@ -133,7 +133,14 @@ export function compileRules(rules: AnyRule[], dialect: DetectDialect | 'duckdb'
       if (!m.ok) {
         errors.push(ruleError(r.file, r.at.groupBy, `correlation.group-by.${g}`, m.error));
         ok = false;
-      } else groupBy.push(m.value.ref.kind === 'column' ? ident(m.value.ref.column) : d.json(m.value.ref.column, m.value.ref.path));
+      } else {
+        const e = scalarExpr(d, m.value.ref);
+        if (e) groupBy.push(e);
+        else {
+          errors.push(ruleError(r.file, r.at.groupBy, `correlation.group-by.${g}`, `${m.value.canonical} is every member of a Name/Value list; group by one key (Parameters.Identity)`));
+          ok = false;
+        }
+      }
     }
     let value: Sql | undefined;
     if (r.type === 'value_count' && r.condition.field !== undefined) {
@@ -141,7 +148,14 @@ export function compileRules(rules: AnyRule[], dialect: DetectDialect | 'duckdb'
       if (!m.ok) {
         errors.push(ruleError(r.file, r.at.condition, 'correlation.condition.field', m.error));
         ok = false;
-      } else value = m.value.ref.kind === 'column' ? ident(m.value.ref.column) : d.json(m.value.ref.column, m.value.ref.path);
+      } else {
+        const e = scalarExpr(d, m.value.ref);
+        if (e) value = e;
+        else {
+          errors.push(ruleError(r.file, r.at.condition, 'correlation.condition.field', `${m.value.canonical} is every member of a Name/Value list; count one key (Parameters.Identity)`));
+          ok = false;
+        }
+      }
     }
     if (!ok || refs.some((x) => !predicates.has(x))) continue;
     if (!r.generate) {

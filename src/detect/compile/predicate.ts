@@ -6,7 +6,7 @@
 import { AppError } from '../../core/index.js';
 import { ipv6ToHex } from '../../records/index.js';
 import { ident, join, raw, sql, sqlFalse, sqlTrue, type Sql } from '../../store/index.js';
-import { mapField, serviceOf, type MappedField, type ServiceMapping } from '../mapping/index.js';
+import { mapField, serviceOf, type FieldRef, type MappedField, type ServiceMapping } from '../mapping/index.js';
 import type { ConditionNode, DetectionRule, FieldMatch, Matcher, Selection, StrPart } from '../sigma/ast.js';
 import { nameMatches } from '../sigma/condition.js';
 import { ruleError } from '../sigma/parse.js';
@@ -88,21 +88,29 @@ class PredicateCompiler {
   }
 
   expr(f: MappedField): Sql {
-    return f.ref.kind === 'column' ? ident(f.ref.column) : this.d.json(f.ref.column, f.ref.path);
+    return scalarExpr(this.d, f.ref) ?? sqlFalse;
+  }
+
+  /** A scalar field's expression, or an error (and null) where one value is needed and a list is given. */
+  private scalar(f: MappedField, m: { pos: { line: number; column: number } }, where: string): Sql | null {
+    const e = scalarExpr(this.d, f.ref);
+    if (e === null) this.errors.push(ruleError(this.rule.file, m.pos, where, `${f.canonical} stands for every member of a Name/Value list; compare one field with another by naming a key (Parameters.ForwardTo)`));
+    return e;
   }
 
   private fieldMatch(fm: FieldMatch, path: string): Sql {
     const where = `${path}.${[fm.field ?? 'keywords', ...fm.modifiers].join('|')}`;
     if (fm.field === null) {
       // Keywords: a case-insensitive search anywhere in the raw record.
-      const tests = fm.matchers.map((m) => this.keyword(m));
-      return sql`coalesce(${join(tests, raw(' OR '))}, ${sqlFalse})`;
+      const tests = fm.matchers.map((m) => this.keyword(m, fm, where)).filter((t): t is Sql => t !== null);
+      if (tests.length === 0) return sqlFalse;
+      return sql`coalesce(${join(tests, raw(fm.all ? ' AND ' : ' OR '))}, ${sqlFalse})`;
     }
     const f = this.mapped(fm.field, fm, where);
     if (!f) return sqlFalse;
     const tests: Sql[] = [];
     for (const m of fm.matchers) {
-      const t = this.matcher(f, m, fm.cased, where, fm);
+      const t = f.ref.kind === 'members' || f.ref.kind === 'elements' ? this.memberMatcher(f, f.ref, m, fm.cased, where, fm) : this.matcher(this.target(f), m, fm.cased, where, fm);
       if (t) tests.push(t);
     }
     if (tests.length === 0) return sqlFalse;
@@ -110,9 +118,47 @@ class PredicateCompiler {
     return sql`coalesce(${combined}, ${sqlFalse})`;
   }
 
-  private keyword(m: Matcher): Sql {
-    if (m.kind !== 'str') return sql`${this.d.contains(this.d.lower(ident('raw')), sql`${this.scalarText(m).toLowerCase()}`)}`;
-    return this.stringTest(ident('raw'), [{ t: 'any' }, ...m.parts, { t: 'any' }], false);
+  /** A keyword: found anywhere in the whole record, case-insensitively (modifiers such as |re apply too). */
+  private keyword(m: Matcher, fm: FieldMatch, where: string): Sql | null {
+    const t = this.target({ ref: { kind: 'record' }, canonical: 'raw', jsonText: true });
+    if (m.kind === 'str') return this.matcher(t, { kind: 'str', parts: [{ t: 'any' }, ...m.parts, { t: 'any' }] }, fm.cased, where, fm);
+    if (m.kind === 'num' || m.kind === 'bool') return this.matcher(t, { kind: 'str', parts: [{ t: 'any' }, { t: 'lit', s: this.scalarText(m) }, { t: 'any' }] }, fm.cased, where, fm);
+    if (m.kind === 're') return this.matcher(t, m, fm.cased, where, fm);
+    this.errors.push(ruleError(this.rule.file, fm.pos, where, 'a keyword is text (or a number) searched in the whole record; write field: value for other tests'));
+    return null;
+  }
+
+  private target(f: MappedField): Target {
+    const e = this.expr(f);
+    return { e, numeric: f.ref.kind === 'column' && f.ref.type !== 'text', record: f.jsonText === true, ...(f.values ? { values: f.values } : {}) };
+  }
+
+  /**
+   * A test on every member of a Name/Value list (SigmaHQ's `Parameters.Name: ForwardTo`): true when some
+   * member passes, or the member literally called Name/Value does.
+   */
+  private memberMatcher(f: MappedField, ref: Extract<FieldRef, { kind: 'members' | 'elements' }>, m: Matcher, cased: boolean, where: string, fm: FieldMatch): Sql | null {
+    if (ref.kind === 'elements' && m.kind !== 'str' && m.kind !== 're') return this.matcher(this.target(f), m, cased, where, fm);
+    if (m.kind === 'fieldref' || m.kind === 'sameperson' || m.kind === 'samedomain') {
+      this.errors.push(ruleError(this.rule.file, fm.pos, where, `${f.canonical} stands for every member of a Name/Value list; |${m.kind} needs one value, so name a key (Parameters.ForwardTo)`));
+      return null;
+    }
+    const list = ref.kind === 'elements' ? this.d.jsonStrings(ref.column, ref.path) : ref.part === 'names' ? this.d.jsonNames(ref.column) : this.d.jsonValues(ref.column, ref.sub ?? null);
+    if (m.kind === 'exists' || m.kind === 'null') {
+      const some = this.d.anyOf(list, (x) => sql`${x} IS NOT NULL`);
+      return (m.kind === 'exists' && m.value) ? some : sql`NOT coalesce(${some}, ${sqlFalse})`;
+    }
+    let failed = false;
+    const any = this.d.anyOf(list, (x) => {
+      const t = this.matcher({ e: x, numeric: false, record: false }, m, cased, where, fm);
+      if (t === null) failed = true;
+      return t ?? sqlFalse;
+    });
+    if (failed) return null;
+    const alsoRef = ref.kind === 'elements' ? ({ kind: 'json', column: ref.column, path: ref.path } as const) : ref.also;
+    if (!alsoRef) return any;
+    const also = this.matcher({ e: scalarExpr(this.d, alsoRef)!, numeric: false, record: false }, m, cased, where, fm);
+    return also ? sql`(coalesce(${any}, ${sqlFalse}) OR coalesce(${also}, ${sqlFalse}))` : any;
   }
 
   private scalarText(m: Matcher): string {
@@ -120,9 +166,8 @@ class PredicateCompiler {
     return '';
   }
 
-  private matcher(f: MappedField, m: Matcher, cased: boolean, where: string, fm: FieldMatch): Sql | null {
-    const e = this.expr(f);
-    const numeric = f.ref.kind === 'column' && f.ref.type !== 'text';
+  private matcher(t: Target, m: Matcher, cased: boolean, where: string, fm: FieldMatch): Sql | null {
+    const { e, numeric } = t;
     switch (m.kind) {
       case 'null':
         return sql`${e} IS NULL`;
@@ -170,30 +215,47 @@ class PredicateCompiler {
       case 'fieldref': {
         const other = this.mapped(m.field, m, `${where}: ${m.field}`);
         if (!other) return null;
-        const o = this.expr(other);
+        const o = this.scalar(other, m, `${where}: ${m.field}`);
+        if (!o) return null;
         return cased ? sql`${e} = ${o}` : sql`${this.d.lower(this.d.text(e))} = ${this.d.lower(this.d.text(o))}`;
       }
       case 'sameperson': {
         const other = this.mapped(m.field, m, `${where}: ${m.field}`);
-        if (!other) return null;
-        return samePerson(this.d, e, this.expr(other));
+        const o = other && this.scalar(other, m, `${where}: ${m.field}`);
+        if (!o) return null;
+        return samePerson(this.d, e, o);
       }
       case 'samedomain': {
         // Every address in the field (one or several, `smtp:` prefixes, `;` lists) is in the domain of the other field's address.
         const other = this.mapped(m.field, m, `${where}: ${m.field}`);
-        if (!other) return null;
-        return this.d.sameEmailDomain(e, this.expr(other));
+        const o = other && this.scalar(other, m, `${where}: ${m.field}`);
+        if (!o) return null;
+        return this.d.sameEmailDomain(e, o);
       }
       case 'str': {
-        if (f.values) {
+        if (t.values) {
           const lit = litOnly(m.parts);
-          const mapped = lit !== null ? f.values[lit.toLowerCase()] : undefined;
+          const mapped = lit !== null ? t.values[lit.toLowerCase()] : undefined;
           if (mapped) return sql`${this.d.lower(e)} IN (${join(mapped.map((v) => sql`${v.toLowerCase()}`))})`;
         }
         if (numeric) {
           const lit = litOnly(m.parts);
           if (lit !== null && /^-?\d+(\.\d+)?$/.test(lit.trim())) return sql`${e} = ${Number(lit)}`;
           return this.stringTest(this.d.text(e), m.parts, cased);
+        }
+        if (t.record) {
+          // JSON text: a quote, backslash or control character of a value is escaped there, and a rule
+          // may copy JSON printed with spaces (`Enabled", "Value": "False`) that the log writes without.
+          const variants = [m.parts, jsonEscapedParts(m.parts), compactJsonParts(m.parts)];
+          const seen = new Set<string>();
+          const tests: Sql[] = [];
+          for (const parts of variants) {
+            const key = JSON.stringify(parts);
+            if (seen.has(key)) continue;
+            seen.add(key);
+            tests.push(this.stringTest(e, parts, cased));
+          }
+          return tests.length === 1 ? tests[0]! : sql`(${join(tests, raw(' OR '))})`;
         }
         return this.stringTest(e, m.parts, cased);
       }
@@ -221,6 +283,43 @@ class PredicateCompiler {
     if (pattern === '%') return sql`${e} IS NOT NULL`;
     return this.d.like(subject, sql`${pattern}`);
   }
+}
+
+/** What a field test compares: the expression, whether it is a number column, the whole record, value spellings. */
+interface Target {
+  e: Sql;
+  numeric: boolean;
+  record: boolean;
+  values?: Record<string, string[]>;
+}
+
+/** The SQL expression of a field that holds one value; null for a list (every Name/Value member). */
+export function scalarExpr(d: DetectDialect, ref: FieldRef): Sql | null {
+  switch (ref.kind) {
+    case 'column':
+      return ident(ref.column);
+    case 'json':
+      return d.json(ref.column, ref.path);
+    case 'record':
+      return ident('raw');
+    case 'first': {
+      const parts = ref.refs.map((r) => scalarExpr(d, r)).filter((x): x is Sql => x !== null);
+      return d.firstOf(parts);
+    }
+    case 'elements':
+      return d.json(ref.column, ref.path);
+    case 'members':
+      return null;
+  }
+}
+
+function jsonEscapedParts(parts: StrPart[]): StrPart[] {
+  return parts.map((p) => (p.t === 'lit' ? { t: 'lit', s: JSON.stringify(p.s).slice(1, -1) } : p));
+}
+
+/** Spaces around JSON's `:` and `,` between quoted strings dropped, as the log's compact JSON has none. */
+function compactJsonParts(parts: StrPart[]): StrPart[] {
+  return parts.map((p) => (p.t === 'lit' ? { t: 'lit', s: p.s.replace(/"\s*([,:])\s*"/g, '"$1"') } : p));
 }
 
 function litOnly(parts: StrPart[]): string | null {

@@ -17,6 +17,8 @@ export interface LoadedRules {
   notices: string[];
   /** The rule files read, absolute. */
   files: string[];
+  /** The id each refused rule document declares (parseRuleFiles), for detect.disabled. */
+  refusedIds?: Map<AppError, string>;
 }
 
 /** The package root: the nearest folder above this file that holds package.json. */
@@ -56,6 +58,7 @@ export function ruleFiles(path: string): string[] {
 export function parseRuleFiles(files: string[], display: (f: string) => string = (f) => f): LoadedRules {
   const rules: AnyRule[] = [];
   const errors: AppError[] = [];
+  const refusedIds = new Map<AppError, string>();
   for (const file of files) {
     let text: string;
     try {
@@ -67,6 +70,7 @@ export function parseRuleFiles(files: string[], display: (f: string) => string =
     const parsed = parseRuleText(text, display(file));
     rules.push(...parsed.rules);
     errors.push(...parsed.errors);
+    for (const [e, id] of parsed.refusedIds ?? []) refusedIds.set(e, id);
   }
   const seen = new Map<string, AnyRule>();
   for (const r of rules) {
@@ -74,7 +78,7 @@ export function parseRuleFiles(files: string[], display: (f: string) => string =
     if (prior) errors.push(ruleError(r.file, r.pos, 'id', `duplicate rule id "${r.id}" (also in ${prior.file}:${prior.pos.line})`));
     else seen.set(r.id, r);
   }
-  return { rules, errors, notices: [], files };
+  return { rules, errors, notices: [], files, refusedIds };
 }
 
 /**
@@ -104,7 +108,9 @@ export async function loadRules(dirs: string[], options: { context?: string[]; d
     const own = ruleFiles(abs);
     files.push(...own);
     const parsedDir = parseRuleFiles(own, display);
-    errors.push(...parsedDir.errors);
+    // detect.disabled also silences a rule that does not load (by the id its document declares).
+    const off = new Set(options.disabled ?? []);
+    errors.push(...parsedDir.errors.filter((e) => !off.has(parsedDir.refusedIds?.get(e) ?? '')));
     const firstOfId = new Set<string>();
     for (const r of parsedDir.rules) {
       if (firstOfId.has(r.id)) continue; // the duplicate within the folder is an error above

@@ -3,7 +3,7 @@
 
 import type { LogSource } from '../sigma/ast.js';
 import { resolveRawField, type FieldRef } from './fields.js';
-import { DEFAULT_SERVICE, M365_PRODUCTS, M365_SERVICES, VALUE_MAPPINGS, type ServiceMapping } from './m365.js';
+import { DEFAULT_SERVICE, JSON_TEXT_FIELDS, M365_PRODUCTS, M365_SERVICES, VALUE_MAPPINGS, type ServiceMapping } from './m365.js';
 
 export { COLUMN_FIELDS, NAME_VALUE_FIELDS, NAME_VALUE_COLUMNS, RAW_FIELDS, resolveRawField, type FieldRef } from './fields.js';
 export { M365_SERVICES, M365_PRODUCTS, VALUE_MAPPINGS, type ServiceMapping } from './m365.js';
@@ -14,6 +14,8 @@ export interface MappedField {
   canonical: string;
   /** Taxonomy value → the log's spellings (e.g. status: success → Succeeded, Success, True). */
   values?: Record<string, string[]>;
+  /** The value is JSON text (the whole record, eventData): text is also searched as JSON escapes and spaces it. */
+  jsonText?: boolean;
 }
 
 export type MapResult<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -41,6 +43,12 @@ export function serviceOf(logsource: LogSource): MapResult<ServiceMapping> {
     if (needs) return { ok: false, error: `this rule reads ${needs}, which the Office 365 Management Activity API does not deliver; auditwatch reads the unified audit log (product: m365), so run this rule where that data is, or rewrite it for product: m365` };
     return { ok: false, error: `product "${logsource.product}" is not the Microsoft 365 unified audit log; use product: m365` };
   }
+  // SigmaHQ's older form: `category: ThreatManagement, service: m365` names the product as the service.
+  if (product === null && logsource.category !== null && logsource.service !== null && (M365_PRODUCTS as readonly string[]).includes(logsource.service.toLowerCase())) {
+    const key = Object.keys(M365_SERVICES).find((k) => k.replace(/_/g, '') === logsource.category!.toLowerCase().replace(/[_\s-]/g, ''));
+    if (key) return { ok: true, value: M365_SERVICES[key]! };
+    return { ok: false, error: `category "${logsource.category}" has no mapping; use product: m365 with service: ${Object.keys(M365_SERVICES).join(' | ')}` };
+  }
   if (logsource.category !== null && logsource.service === null) {
     return { ok: false, error: `category "${logsource.category}" has no mapping; use service: ${Object.keys(M365_SERVICES).join(' | ')}` };
   }
@@ -57,5 +65,6 @@ export function mapField(service: ServiceMapping, name: string): MapResult<Mappe
   const res = resolveRawField(raw);
   if (!res.ok) return { ok: false, error: res.error };
   const values = taxonomy ? VALUE_MAPPINGS[name] : VALUE_MAPPINGS[res.canonical];
-  return { ok: true, value: { ref: res.ref, canonical: res.canonical, ...(values ? { values } : {}) } };
+  const jsonText = res.ref.kind === 'record' || (taxonomy !== undefined && JSON_TEXT_FIELDS.includes(name));
+  return { ok: true, value: { ref: res.ref, canonical: res.canonical, ...(values ? { values } : {}), ...(jsonText ? { jsonText } : {}) } };
 }

@@ -18,7 +18,12 @@ const GENERIC_FIELDS: Record<string, string> = {
   eventSource: 'Workload',
   eventName: 'Operation',
   status: 'ResultStatus',
+  // SigmaHQ's exchange rules search a cmdlet's parameters as the Name/Value array's JSON text.
+  eventData: 'raw.Parameters',
 };
+
+/** Taxonomy fields whose value is JSON text (matched as JSON spells it, whatever the spacing a rule copied). */
+export const JSON_TEXT_FIELDS: readonly string[] = ['eventData'];
 
 const ALERT_FIELDS: Record<string, string> = {
   eventSource: 'Workload',

@@ -68,9 +68,10 @@ test('an unknown modifier names the line, column and field', () => {
   ]);
 });
 
-test('an unknown field is an error at its line', () => {
-  assert.deepEqual(errorsOf(`${HEAD}  sel:\n    Operation: x\n    Opration: y\n  condition: sel\n`), [
-    'r.yml:9:5: detection.sel.Opration: unknown field "Opration"; use a raw record name (Operation, UserId, ClientIP, Parameters.User, ExtendedProperties.RequestType, ModifiedProperties.Role.DisplayName.NewValue, …) or raw.<json path> [rule_invalid]',
+test('an unknown field is an error at its line: a near miss of a column, or a dotted name nobody knows', () => {
+  assert.deepEqual(errorsOf(`${HEAD}  sel:\n    Operation: x\n    Opration: y\n    Foo.Bar: z\n  condition: sel\n`), [
+    'r.yml:9:5: detection.sel.Opration: unknown field "Opration"; did you mean Operation? (a Name/Value key spelt "Opration" is written with its map: Parameters.Opration, ExtendedProperties.Opration, …) [rule_invalid]',
+    'r.yml:10:5: detection.sel.Foo.Bar: unknown field "Foo.Bar"; use a raw record name (Operation, UserId, ClientIP, Parameters.User, ExtendedProperties.RequestType, ModifiedProperties.Role.DisplayName.NewValue, …), a bare Name/Value key (RequestType), Payload or raw.<json path> [rule_invalid]',
   ]);
 });
 

@@ -24,6 +24,8 @@ import { applyModifiers, type YamlScalar } from './values.js';
 export interface ParseResult {
   rules: AnyRule[];
   errors: AppError[];
+  /** The id (or name) a refused rule document declares, so `detect.disabled` can silence its errors. */
+  refusedIds?: Map<AppError, string>;
 }
 
 const CORRELATION_TYPES: CorrelationType[] = ['event_count', 'value_count', 'temporal', 'temporal_ordered'];
@@ -51,9 +53,18 @@ export function parseRuleText(text: string, file: string): ParseResult {
     }
     if (doc.errors.length) return;
     if (doc.contents === null) return;
+    const before = out.errors.length;
     const ctx = new DocContext(file, index, posAt, nodePos, out.errors);
     const rule = ctx.parseDocument(doc.contents as Node);
     if (rule) out.rules.push(rule);
+    const root = doc.contents as Node;
+    if (out.errors.length > before && isMap(root)) {
+      const idNode = root.get('id', true) ?? root.get('name', true);
+      if (isScalar(idNode) && typeof idNode.value === 'string') {
+        out.refusedIds ??= new Map();
+        for (const e of out.errors.slice(before)) out.refusedIds.set(e, idNode.value);
+      }
+    }
   });
   return out;
 }
@@ -244,6 +255,11 @@ class DocContext {
       });
       return items.length === node.items.length ? { kind: 'or', items } : null;
     }
+    if (isScalar(node) && node.value !== null && typeof node.value !== 'object') {
+      // One keyword written without a list.
+      const res = applyModifiers([], [node.value as YamlScalar], this.nodePos(node));
+      if (!res.error) return { kind: 'and', items: [{ field: null, modifiers: [], matchers: res.matchers, all: false, cased: false, pos: this.nodePos(node) }] };
+    }
     this.fail(node, path, 'a selection must be a map of field: value, a list of such maps, or a list of keywords');
     return null;
   }
@@ -260,7 +276,7 @@ class DocContext {
       const [field = '', ...modifiers] = keyText.split('|');
       const pos = this.nodePos(p.key);
       const fieldPath = `${path}.${keyText}`;
-      if (field === '') {
+      if (field === '' && modifiers.length === 0) {
         this.fail(p.key, fieldPath, 'a field name is missing before the modifiers');
         ok = false;
         continue;
@@ -286,7 +302,8 @@ class DocContext {
         ok = false;
         continue;
       }
-      items.push({ field, modifiers, matchers: res.matchers, all: res.all, cased: res.cased, pos });
+      // `'|all': [a, b]`: keywords with modifiers (Sigma), every one of them somewhere in the record.
+      items.push({ field: field === '' ? null : field, modifiers, matchers: res.matchers, all: res.all, cased: res.cased, pos });
     }
     return ok ? { kind: 'and', items } : null;
   }

@@ -67,6 +67,10 @@ export interface ModifierResult {
 export function applyModifiers(modifiers: string[], values: YamlScalar[], pos: Pos): ModifierResult {
   const unknown = modifiers.find((m) => !(MODIFIERS as readonly string[]).includes(m));
   const result: ModifierResult = { matchers: [], all: modifiers.includes('all'), cased: modifiers.includes('cased') };
+  if (unknown === 'expand') {
+    const names = values.filter((v): v is string => typeof v === 'string').map((v) => v.slice(0, 40)).join(', ');
+    return { ...result, error: `the expand modifier stands for placeholders (${names}) that auditwatch does not fill; copy the rule and write the values in place of the placeholder` };
+  }
   if (unknown !== undefined) {
     return { ...result, error: `unknown modifier "${unknown}"; supported: ${MODIFIERS.filter((m) => m.length > 1).join(', ')}` };
   }

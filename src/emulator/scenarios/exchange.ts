@@ -14,6 +14,7 @@ const exchangeAdmin = (...args: Parameters<typeof anyOutcome>) => {
   return r;
 };
 import { identityIn, IDENTITY_FORMS, type IdentityForm, type ScenarioDef, type ScenarioRun } from './context.js';
+import { EXCHANGE_ADMIN_ELEVATION, raiseBuiltinAlert, SUSPICIOUS_EMAIL_FORWARDING, SUSPICIOUS_INBOX_FORWARDING } from './alerts.js';
 
 const EXO = 'Audit.Exchange' as const;
 const MIN = 60_000;
@@ -53,6 +54,7 @@ export const EXCHANGE_SCENARIOS: ScenarioDef[] = [
       const start = firstForm(s);
       const forms = victims.map((_, i) => s.form('form', IDENTITY_FORMS[(start + i) % IDENTITY_FORMS.length]!));
       victims.forEach((v, i) => grant(s, actor, v, actor, forms[i]!, s.at + i * 2 * MIN));
+      raiseBuiltinAlert(s, s.at, actor.upn, EXCHANGE_ADMIN_ELEVATION);
       return { actors: [actor.upn], victims: victims.map((v) => v.upn), details: { userForms: forms } };
     },
   },
@@ -99,6 +101,7 @@ export const EXCHANGE_SCENARIOS: ScenarioDef[] = [
         r.ResultStatus = 'True';
         return r;
       });
+      raiseBuiltinAlert(s, s.at, victim.upn, SUSPICIOUS_INBOX_FORWARDING);
       return { actors: [victim.upn, ip], victims: [victim.upn], details: { address } };
     },
   },
@@ -120,6 +123,7 @@ export const EXCHANGE_SCENARIOS: ScenarioDef[] = [
         r.ResultStatus = 'True';
         return r;
       });
+      raiseBuiltinAlert(s, s.at, victim.upn, SUSPICIOUS_EMAIL_FORWARDING);
       return { actors: [actor.upn], victims: [victim.upn], details: { address } };
     },
   },

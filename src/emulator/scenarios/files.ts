@@ -8,6 +8,7 @@ import { oneDriveFiles, type SimSite } from '../tenant/directory.js';
 import { complianceCmdlet, discovery } from '../tenant/compliance.js';
 import { fileRecord, siteFile, type FileTarget } from '../tenant/records.js';
 import type { ScenarioDef, ScenarioRun } from './context.js';
+import { EDISCOVERY_EXPORT, raiseBuiltinAlert, UNUSUAL_EXTERNAL_FILE_ACTIVITY } from './alerts.js';
 
 const SPO = 'Audit.SharePoint' as const;
 const GEN = 'Audit.General' as const;
@@ -64,6 +65,7 @@ export const FILE_SCENARIOS: ScenarioDef[] = [
           }),
         ),
       );
+      raiseBuiltinAlert(s, s.at + n * 40 * S, actor.upn, UNUSUAL_EXTERNAL_FILE_ACTIVITY);
       return { actors: [actor.upn], victims: [st.url], details: { links: n } };
     },
   },
@@ -111,6 +113,7 @@ export const FILE_SCENARIOS: ScenarioDef[] = [
       ], ip));
       s.add(GEN, s.at + 13 * MIN, (c) => discovery(c, actor, 'SearchExported', '', name, query, ip));
       s.add(GEN, s.at + 25 * MIN, (c) => discovery(c, actor, 'SearchExportDownloaded', '', name, query, ip));
+      raiseBuiltinAlert(s, s.at + 12 * MIN, actor.upn, EDISCOVERY_EXPORT);
       return { actors: [actor.upn], victims: [], details: { search: name } };
     },
   },

@@ -10,6 +10,7 @@ import { COUNTRIES, HOSTILE_COUNTRIES } from '../tenant/data.js';
 import { addressIn, type SimUser } from '../tenant/directory.js';
 import { directoryAudit, signIn, userTarget, type Modified } from '../tenant/records.js';
 import type { ScenarioDef, ScenarioRun } from './context.js';
+import { ANONYMOUS_IP_ACTIVITY, raiseBuiltinAlert } from './alerts.js';
 
 const AAD = 'Audit.AzureActiveDirectory' as const;
 const S = 1000;
@@ -240,6 +241,7 @@ export const IDENTITY_SCENARIOS: ScenarioDef[] = [
       const ip = s.attackerIp(true, u.country);
       s.add(AAD, s.at, (c) => signIn(c, u, { ip, agent: 'axios/1.7.9', error: '0', resource: EXO, requestType: 'Login:login' }));
       s.add(AAD, s.at + 4 * MIN, (c) => signIn(c, u, { ip, agent: 'AADInternals', error: '0', resource: GRAPH, requestType: 'OAuth2:Token' }));
+      raiseBuiltinAlert(s, s.at, u.upn, ANONYMOUS_IP_ACTIVITY);
       return { actors: [u.upn, ip], victims: [u.upn] };
     },
   },

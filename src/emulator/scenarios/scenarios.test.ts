@@ -28,8 +28,12 @@ function param(r: R, name: string): string | undefined {
 function modified(r: R, name: string): string | undefined {
   return (r.ModifiedProperties as { Name: string; NewValue: string }[] | undefined)?.find((p) => p.Name === name)?.NewValue;
 }
+/** The scenario's activity: its records without the built-in alerts Microsoft raises about it (RecordType 40). */
 function recordsOf(s: GroundTruthScenario): R[] {
-  return s.recordIds.map((id) => byId.get(id)!);
+  return s.recordIds.map((id) => byId.get(id)!).filter((r) => r.RecordType !== 40);
+}
+function alertsOf(s: GroundTruthScenario): R[] {
+  return s.recordIds.map((id) => byId.get(id)!).filter((r) => r.RecordType === 40);
 }
 function scenario(name: string): GroundTruthScenario {
   const s = truth.scenarios.find((x) => x.name === name && x.tenantId === dir.tenantId);
@@ -51,10 +55,11 @@ test('every scenario is injected once per tenant with complete ground truth, ins
     const start = Date.parse(s.start);
     const end = Date.parse(s.end);
     assert.ok(start >= START - DAYS * DAY + HOUR && end <= START - HOUR, `${s.name} ${s.start}..${s.end}`);
-    const times = recordsOf(s).map((r) => parseUtc(r.CreationTime as string));
+    const all = [...recordsOf(s), ...alertsOf(s)];
+    const times = all.map((r) => parseUtc(r.CreationTime as string));
     assert.equal(Math.min(...times), start);
     assert.equal(Math.max(...times), end);
-    for (const r of recordsOf(s)) assert.equal(r.OrganizationId, s.tenantId);
+    for (const r of all) assert.equal(r.OrganizationId, s.tenantId);
     const available = new Set(Object.values(truth.available[s.tenantId]!).flat());
     assert.ok(s.recordIds.every((id) => available.has(id)));
   }
@@ -97,7 +102,7 @@ test('sign-in attacks have the documented shape', () => {
 test('mailbox self-grants name the actor in varied forms; the colleague grant does not', () => {
   for (const tenantId of src.tenants().map((t) => t.tenantId)) {
     const s = truth.scenarios.find((x) => x.name === 'mailbox-fullaccess-self-grant' && x.tenantId === tenantId)!;
-    const recs = s.recordIds.map((id) => byId.get(id)!);
+    const recs = recordsOf(s);
     assert.deepEqual(new Set((s.details!.userForms as string[])), new Set(['upn', 'alias', 'displayName', 'objectId']));
     for (const r of recs) {
       assert.equal(r.Operation, 'Add-MailboxPermission');
@@ -198,4 +203,33 @@ test('baseline does not look like an attack', () => {
     for (let i = 0; i + 2 < times.length; i++) assert.ok(times[i + 2]! - times[i]! > 5 * 60_000, `${user}: three failures within five minutes`);
   }
   assert.ok(failures.size > 0, 'occasional failures exist');
+});
+
+test('attacks Microsoft flags carry its built-in alert about the affected user, as ground truth; look-alikes none', () => {
+  const expected: Record<string, [string, string]> = {
+    'inbox-rule-external-forward': ['Suspicious inbox forwarding', 'Medium'],
+    'mailbox-external-forwarding': ['Suspicious email forwarding activity', 'High'],
+    'impossible-travel': ['Impossible travel activity', 'Medium'],
+    'ediscovery-export': ['eDiscovery search started or exported', 'Medium'],
+    'anonymous-link-burst': ['Unusual external user file activity', 'Low'],
+    'mailbox-fullaccess-self-grant': ['Elevation of Exchange admin privilege', 'Low'],
+    'offensive-tool-signin': ['Activity from anonymous IP addresses', 'Informational'],
+  };
+  for (const [name, [alert, severity]] of Object.entries(expected)) {
+    const s = scenario(name);
+    const alerts = alertsOf(s);
+    assert.deepEqual(alerts.map((r) => r.Operation), ['AlertTriggered', 'AlertEntityGenerated'], name);
+    const user = name === 'mailbox-fullaccess-self-grant' || name === 'ediscovery-export' || name === 'anonymous-link-burst' ? s.actors[0] : s.victims[0];
+    for (const r of alerts) {
+      assert.equal(r.Name, alert);
+      assert.equal(r.Severity, severity);
+      assert.equal(r.UserId, 'SecurityComplianceAlerts');
+      assert.equal(r.Workload, 'SecurityComplianceCenter');
+      assert.equal(JSON.parse(String(r.Data)).f3u, user, `${name}: Data names the affected user`);
+      assert.equal(r.AlertId, alerts[0]!.AlertId);
+    }
+    assert.equal(alerts[1]!.EntityType, 'User');
+    assert.equal(alerts[1]!.AlertEntityId, user);
+  }
+  for (const s of truth.scenarios.filter((x) => x.label === 'benign')) assert.deepEqual(alertsOf(s), [], `${s.name} raises no built-in alert`);
 });

@@ -5,6 +5,7 @@ import { COUNTRIES, TOOL_AGENTS } from '../tenant/data.js';
 import { addressIn } from '../tenant/directory.js';
 import { signIn } from '../tenant/records.js';
 import type { ScenarioDef } from './context.js';
+import { IMPOSSIBLE_TRAVEL, raiseBuiltinAlert } from './alerts.js';
 
 const AAD = 'Audit.AzureActiveDirectory' as const;
 const EXO = '00000002-0000-0ff1-ce00-000000000000';
@@ -75,6 +76,7 @@ export const SIGNIN_SCENARIOS: ScenarioDef[] = [
       const gap = s.number('minutes', s.rng.int(20, 41), 1, 600) * 60 * S;
       s.add(AAD, s.at, (c) => signIn(c, victim, { ip: victim.homeIp, agent: victim.agent, error: '0' }));
       s.add(AAD, s.at + gap, (c) => signIn(c, victim, { ip, agent: s.rng.pick(TOOL_AGENTS), error: '0', resource: EXO }));
+      raiseBuiltinAlert(s, s.at + gap, victim.upn, IMPOSSIBLE_TRAVEL);
       return { actors: [ip], victims: [victim.upn], details: { homeCountry: victim.country, farCountry, homeIp: victim.homeIp } };
     },
   },

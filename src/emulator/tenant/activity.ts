@@ -249,10 +249,13 @@ export const SYSTEM_KINDS: SystemKind[] = [
     build: (c, u) => dlpExchange(c, u, [colleague(c.dir, u, c.rng).upn], c.rng.pick(MAIL_SUBJECTS)),
   },
   {
+    // Built-in alerts come with the attacks Microsoft would flag (scenarios/alerts.ts, ground truth):
+    // a baseline alert about nothing would be an alert no measurement can score. The kind stays (rate 0)
+    // so the rest of a seeded week is drawn as before.
     name: 'alert',
     contentType: 'Audit.General',
     weight: 0,
-    perHundredUsers: 0.08,
+    perHundredUsers: 0,
     build: (c, u) =>
       c.rng.chance(0.6)
         ? alertRecord(c, 'Email messages containing phish URLs removed after delivery', 'Informational', 'ThreatManagement', u.upn, 'ZapPhish', 'Exchange')

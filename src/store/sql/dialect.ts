@@ -7,7 +7,7 @@
 // Detection and report constructs (pySigma's "tokens and templates"): the compiler is shared; only the
 // DetectDialect table differs. DuckDB is the embedded default; ClickHouse the scale-out target.
 
-import { dialectFragment, raw, sql, type RenderContext, type Sql, type SqlValue } from './template.js';
+import { dialectFragment, ident, join, raw, sql, type RenderContext, type Sql, type SqlValue } from './template.js';
 
 /** What an engine (at its version) can run; the compiler, reports and drivers pick forms by these. */
 export interface Capabilities {
@@ -192,6 +192,16 @@ export interface DetectDialect {
   ipv6Hex(e: Sql): Sql;
   /** A string value at a key path of a JSON text column; NULL (never an error) when the text is not valid JSON. */
   json(column: string, path: readonly string[]): Sql;
+  /** The member names of a JSON object column, as a list; NULL or empty when the text is not a JSON object. */
+  jsonNames(column: string): Sql;
+  /** The members' values of a JSON object column as text, or each member's `sub` key (ModifiedProperties' newValue). */
+  jsonValues(column: string, sub: string | null): Sql;
+  /** The strings of a JSON array at a key path of a JSON text column, as a list; NULL when it is not one. */
+  jsonStrings(column: string, path: readonly string[]): Sql;
+  /** The first of several values that is present (ClickHouse's JSON reads give '' for an absent key, not NULL). */
+  firstOf(items: readonly Sql[]): Sql;
+  /** Whether some element of a list passes `test` (given the element); FALSE or NULL for an empty or NULL list. */
+  anyOf(list: Sql, test: (element: Sql) => Sql): Sql;
   /** Epoch milliseconds of a timestamp expression. */
   ms(e: Sql): Sql;
   /** A timestamp from epoch milliseconds (a parameter). */
@@ -222,6 +232,18 @@ const EMAIL_DOMAIN = '@([a-z0-9][a-z0-9.-]*[a-z0-9])';
 const IPV4_PATTERN = '\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}';
 /** An IPv6 address in hex-and-colons form, at most one "::" (checked separately: RE2 has no lookahead). */
 const IPV6_PATTERN = '[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}';
+
+/** The element variable of list lambdas (no column of `events` has this name). */
+const LAMBDA = 'aw_m';
+
+/** A construct of the JSONExtract family: an error naming the release it needs on servers without it. */
+function needsJsonExtract(e: Sql): Sql {
+  const check = dialectFragment((d) => {
+    if (!d.capabilities.jsonExtract) throw new RangeError(`ClickHouse ${d.version ?? ''} has no JSONExtract functions, which matching any Name/Value member needs; use ClickHouse 19.14 or later`);
+    return '';
+  });
+  return sql`${check}${e}`;
+}
 
 function json(column: string, path: readonly string[]): Sql {
   return dialectFragment((d, ctx) =>
@@ -256,6 +278,11 @@ export const duckdbDetect: DetectDialect = {
   // TRY: a record whose JSON DuckDB cannot read (a lone surrogate stored before the normaliser made
   // strings well-formed, a truncated value) gives NULL for that record instead of failing the whole query.
   json: (column, path) => sql`TRY(${json(column, path)})`,
+  jsonNames: (column) => sql`TRY(json_keys(${ident(column)}))`,
+  jsonValues: (column, sub) => sql`TRY(json_extract_string(${ident(column)}, ${sub === null ? '$.*' : `$.*.${jsonKey(sub)}`}))`,
+  jsonStrings: (column, path) => sql`TRY(json_extract_string(${ident(column)}, ${`$${path.map((k) => `.${jsonKey(k)}`).join('')}[*]`}))`,
+  firstOf: (items) => sql`coalesce(${join(items)})`,
+  anyOf: (list, test) => sql`len(list_filter(${list}, ${raw(LAMBDA)} -> ${test(raw(LAMBDA))})) > 0`,
   ms: (e) => sql`epoch_ms(${e})`,
   timestamp: (ms) => sql`make_timestamp(CAST(${ms} AS BIGINT) * 1000)`,
   countDistinctWindow: (e, over) => sql`count(DISTINCT ${e}) OVER (${over})`,
@@ -286,6 +313,13 @@ export const clickhouseDetect: DetectDialect = {
   ipv6Hex: (e) => sql`if(match(lowerUTF8(${e}), ${`^${IPV6_PATTERN}$`}) AND (IPv6StringToNum(${e}) != IPv6StringToNum('::') OR match(${e}, '^[0:]+$')), lower(hex(IPv6StringToNum(${e}))), NULL)`,
   // ClickHouse's JSON functions give an empty value for text that is not valid JSON; they never throw.
   json,
+  // JSONExtractKeys and friends need the JSONExtract family (19.14+); 18.16 refuses the rule's query.
+  jsonNames: (column) => needsJsonExtract(sql`JSONExtractKeys(${ident(column)})`),
+  jsonValues: (column, sub) =>
+    needsJsonExtract(sql`arrayMap(aw_k -> JSONExtractString(${ident(column)}, aw_k${sub === null ? raw('') : sql`, ${sub}`}), JSONExtractKeys(${ident(column)}))`),
+  jsonStrings: (column, path) => needsJsonExtract(sql`JSONExtract(${ident(column)}, ${join(path.map((k) => sql`${k}`))}, 'Array(String)')`),
+  firstOf: (items) => sql`coalesce(${join(items.map((e) => sql`nullIf(${e}, '')`))})`,
+  anyOf: (list, test) => sql`arrayExists(${raw(LAMBDA)} -> ${test(raw(LAMBDA))}, ${list})`,
   ms: (e) => sql`toUnixTimestamp64Milli(${e})`,
   // Through the base dialect, so a server without DateTime64 (clickhouseDialectFor) gets its form.
   timestamp: (ms) => dialectFragment((d, ctx) => d.timestampFromMs(ctx.param(ms))),
