@@ -53,3 +53,4 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
 }
 
 export { ClickHouseStore } from './store.js';
+export { measureFinalCost, type FinalCost } from './bench-reads.js';

@@ -22,6 +22,8 @@ export interface TestClickHouse {
   readonly password: string;
   /** The server's version, e.g. "18.16.1". */
   readonly version: string;
+  /** The server process (the bench reads its CPU time). */
+  readonly pid: number | undefined;
   /** Creates a new, empty database and returns its name. */
   createDatabase(): Promise<string>;
   /** Runs one statement as `aw` and returns the response body (tests inspect the server with it). */
@@ -160,7 +162,7 @@ export async function startTestClickHouse(): Promise<TestClickHouse> {
           await new Promise((r) => setTimeout(r, 100));
         }
       }
-      if (version !== null) return server(dir, url, httpPort, user, password, version, kill);
+      if (version !== null) return server(dir, url, httpPort, user, password, version, c.pid, kill);
       lastError = `${tail(join(dir, 'log', 'error.log'))}`;
       await kill();
     }
@@ -172,7 +174,7 @@ export async function startTestClickHouse(): Promise<TestClickHouse> {
   }
 }
 
-function server(dir: string, url: string, httpPort: number, user: string, password: string, version: string, kill: () => Promise<void>): TestClickHouse {
+function server(dir: string, url: string, httpPort: number, user: string, password: string, version: string, pid: number | undefined, kill: () => Promise<void>): TestClickHouse {
   let n = 0;
   return {
     url,
@@ -180,6 +182,7 @@ function server(dir: string, url: string, httpPort: number, user: string, passwo
     user,
     password,
     version,
+    pid,
     async createDatabase() {
       const name = `aw_test_${++n}`;
       await post(url, user, password, `CREATE DATABASE ${name}`);
