@@ -1,7 +1,9 @@
 // Bench "collect": an end-to-end backfill from the emulator (a child process, so the RSS measured is the
 // collector's) over loopback HTTP into a fresh DuckDB file — records/s and peak RSS — beside the
-// in-process ceiling: the same blobs parsed, normalised and committed with no HTTP in the timing.
-// Options: --users=N --days=N --tenants=N --seed=S --concurrency=N --batch=N --duckdb-memory=SIZE --threads=N --skip-ceiling.
+// in-process ceiling: the same blobs parsed, normalised and committed with no HTTP in the timing; and
+// side by side, the same backfill from a fresh emulator into ClickHouse + PostgreSQL
+// (collect-clickhouse.testing.ts; skipped with the reason when clickhouse-server is not installed).
+// Options: --users=N --days=N --tenants=N --seed=S --concurrency=N --batch=N --duckdb-memory=SIZE --threads=N --skip-ceiling --skip-clickhouse.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { createApiClient, splitJsonArray, type ApiClient } from '../api/index.js
 import { CONTENT_TYPES, normalize, type EventRow, type Rejection } from '../records/index.js';
 import { openDuckDbStore, type BlobCommit } from '../store/index.js';
 import { createCollector, DEFAULT_COLLECTOR_OPTIONS } from '../collect/index.js';
+import { clickhouseEndToEnd } from './collect-clickhouse.testing.js';
 
 interface EmulatorInfo {
   url: string;
@@ -92,11 +95,12 @@ export async function run(args: string[]): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'auditwatch-bench-'));
   try {
     const since = Date.now() - days * 86_400_000 - 3_600_000;
-    const makeApi = (t: EmulatorInfo['tenants'][number]): ApiClient =>
+    const makeApiAt = (url: string, t: EmulatorInfo['tenants'][number]): ApiClient =>
       createApiClient({
         tenantId: t.tenantId, clientId: t.clientId, credential: { kind: 'secret', secret: new Secret(t.clientSecret) },
-        cloud: 'enterprise', apiHost: info.url, loginHost: info.url, clock: systemClock,
+        cloud: 'enterprise', apiHost: url, loginHost: url, clock: systemClock,
       });
+    const makeApi = (t: EmulatorInfo['tenants'][number]): ApiClient => makeApiAt(info.url, t);
 
     // ---- end to end ----
     // The RSS target is for collection: measured with DuckDB capped as an ingest-only process would be.
@@ -145,6 +149,23 @@ export async function run(args: string[]): Promise<void> {
     process.stdout.write(
       `  CPU per record: collector ${perRecord((cpu.user + cpu.system) / 1e6)} µs (all its threads)${emuCpu0 !== null && emuCpu !== null ? `, emulator ${perRecord(emuCpu - emuCpu0)} µs` : ''}\n`,
     );
+
+    // ---- the same backfill into ClickHouse + PostgreSQL, from a fresh emulator (none of its blobs cached) ----
+    if (!args.includes('--skip-clickhouse')) {
+      const side = await clickhouseEndToEnd({
+        startEmulator: async () => {
+          const e = await startEmulatorChild(emuArgs);
+          return { info: e.info, pid: e.child.pid, stop: async () => void (e.child.kill('SIGTERM'), await new Promise((r) => e.child.once('exit', r))) };
+        },
+        makeApi: (url, t) => makeApiAt(url, t),
+        cpuSeconds: childCpuSeconds,
+        since,
+        concurrency,
+        batch,
+        out: (line) => process.stdout.write(line),
+      });
+      if (side) process.stdout.write(`side by side: DuckDB ${fmt(e2eRate)} records/s, ClickHouse ${fmt(side.rate)} records/s (x${(side.rate / e2eRate).toFixed(2)}; target x2)\n`);
+    }
 
     // ---- in-process ceiling: the same blobs, fetched untimed, then parse + normalise + commit timed ----
     if (!skipCeiling) {

@@ -8,7 +8,7 @@ const HEADER = `# auditwatch configuration. Check it with: auditwatch validate -
 
 const SETTINGS = `
 store:
-  engine: duckdb                   # the embedded store (default duckdb)
+  engine: duckdb                   # duckdb: the embedded store (default); clickhouse: events in ClickHouse (store.clickhouse), needs state: postgres
   path: ./data/auditwatch.duckdb   # the DuckDB file (default ./data/auditwatch.duckdb)
   retention: 365d                  # delete events older than this, by event time; or "forever" (default 365d)
   # memoryLimit: 512MB             # DuckDB memory limit (default 1GB; larger work spills to disk)
@@ -20,6 +20,11 @@ store:
   #   user: auditwatch
   #   password: { env: AUDITWATCH_POSTGRES_PASSWORD }   # or { file: ./auditwatch.secrets/postgres.secret }
   #   ssl: true                    # TLS, server certificate checked (default false)
+  # clickhouse:                    # with engine: clickhouse (one node; ClickHouse 18.16 or later)
+  #   url: http://clickhouse.example.com:8123          # the HTTP interface; one with user:pass@ only as { env } / { file }
+  #   database: auditwatch         # must exist (default default)
+  #   user: auditwatch
+  #   password: { env: AUDITWATCH_CLICKHOUSE_PASSWORD } # or { file: ./auditwatch.secrets/clickhouse.secret }
 
 collect:
   interval: 5m                     # time between two polls of the daemon (default 5m)

@@ -120,7 +120,15 @@ type SecretRefInput = { env: string } | { file: string };
  * A secret: `{ env: NAME }` or `{ file: PATH }`, read into a Secret. A literal value in the file is refused
  * (and never echoed). `example` names a good environment variable for the message.
  */
-export function secretRef(example: string, check?: (value: string) => string | null) {
+/**
+ * `store`: the store's own credentials are read even by commands that load the config without secrets
+ * (query, import, status): every command that opens the store needs them.
+ */
+export interface SecretOptions {
+  store?: boolean;
+}
+
+export function secretRef(example: string, check?: (value: string) => string | null, options: SecretOptions = {}) {
   const refused = `must not be written in the config; use { env: ${example} } (an environment variable) or { file: ./auditwatch.secrets/NAME.secret } (a file, mode 0600); never the value itself`;
   const shape = z.union([z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }), z.strictObject({ file: z.string().min(1) })], {
     error: (iss) =>
@@ -132,7 +140,7 @@ export function secretRef(example: string, check?: (value: string) => string | n
   });
   return shape.transform((ref: SecretRefInput, ctx) => {
     const c = context();
-    if (!c.readSecrets) return new Secret('');
+    if (!c.readSecrets && !options.store) return new Secret('');
     const value = readSecretValue(ref, c, (message) => ctx.issues.push({ code: 'custom', input: undefined, message }));
     if (value === null) return z.NEVER;
     const problem = check?.(value);
@@ -150,8 +158,8 @@ export function secretRef(example: string, check?: (value: string) => string | n
  * shape, or that it carries a credential, which must not be written in the file); `check` does the same
  * for a value read from the environment or a file.
  */
-export function textOrSecret(example: string, literal: (value: string) => string | null, check?: (value: string) => string | null) {
-  const ref = secretRef(example, check);
+export function textOrSecret(example: string, literal: (value: string) => string | null, check?: (value: string) => string | null, options: SecretOptions = {}) {
+  const ref = secretRef(example, check, options);
   return z.unknown().transform((v, ctx): string | Secret => {
     if (typeof v === 'string') {
       const problem = literal(v);

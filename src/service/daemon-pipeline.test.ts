@@ -52,7 +52,7 @@ test('the daemon enriches, detects after each batch and delivers every alert onc
   let url: string | null = null;
   let metrics = '';
   let status: { warnings: string[] } = { warnings: [] };
-  const store = await openStore(config.store);
+  const store = await openStore({ engine: 'duckdb', path: config.store.path });
   const controller = new AbortController();
   try {
     await runDaemon({

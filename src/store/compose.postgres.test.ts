@@ -26,7 +26,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function config(): Promise<StoreEngineConfig> {
+async function config(): Promise<Extract<StoreEngineConfig, { engine: 'duckdb' }>> {
   const database = await server.createDatabase();
   return {
     engine: 'duckdb',

@@ -1,8 +1,10 @@
-// openStore: the store named by the config, from one table of engines. Adding an engine (ClickHouse)
-// is one entry here plus its folder. `stateStore` moves the state port to PostgreSQL (compose.ts).
+// openStore: the store named by the config, from one table of engines (each one entry here plus its
+// folder). `stateStore` moves a DuckDB store's state port to PostgreSQL (compose.ts); a ClickHouse
+// store always keeps its ledger, cursors and state in PostgreSQL (clickhouse/store.ts).
 
 import { AppError, type Clock, type Logger } from '../core/index.js';
 import { withStateStore } from './compose.js';
+import { openClickHouseStore, type ClickHouseConnection } from './clickhouse/index.js';
 import { openDuckDbStore } from './duckdb/index.js';
 import { openPostgresState, type PostgresConnection } from './postgres/index.js';
 import type { Store } from './types.js';
@@ -16,14 +18,21 @@ export interface StoreContext {
   migrate?: boolean;
 }
 
-export type StoreEngineConfig = {
-  engine: 'duckdb';
-  path: string;
-  memoryLimit?: string;
-  threads?: number;
-  /** Keep the state in PostgreSQL instead of beside the events. */
-  stateStore?: { engine: 'postgres'; connection: PostgresConnection };
-};
+export type StoreEngineConfig =
+  | {
+      engine: 'duckdb';
+      path: string;
+      memoryLimit?: string;
+      threads?: number;
+      /** Keep the state in PostgreSQL instead of beside the events. */
+      stateStore?: { engine: 'postgres'; connection: PostgresConnection };
+    }
+  | {
+      engine: 'clickhouse';
+      clickhouse: ClickHouseConnection;
+      /** Required: the ledger, cursors, gaps, dead letters and the state live in PostgreSQL. */
+      stateStore: { engine: 'postgres'; connection: PostgresConnection };
+    };
 
 type EngineOpener<C extends StoreEngineConfig> = (config: C, ctx: StoreContext) => Promise<Store>;
 
@@ -37,6 +46,14 @@ export const STORE_ENGINES: { [E in StoreEngineConfig['engine']]: EngineOpener<E
       ...(ctx.logger ? { logger: ctx.logger } : {}),
       ...(ctx.clock ? { clock: ctx.clock } : {}),
     }),
+  clickhouse: (config, ctx) =>
+    openClickHouseStore({
+      clickhouse: config.clickhouse,
+      state: config.stateStore.connection,
+      readOnly: ctx.readOnly ?? false,
+      ...(ctx.logger ? { logger: ctx.logger } : {}),
+      ...(ctx.clock ? { clock: ctx.clock } : {}),
+    }),
 };
 
 /** Opens the configured store and (unless ctx.migrate is false) applies pending migrations. */
@@ -45,7 +62,7 @@ export async function openStore(config: StoreEngineConfig, ctx: StoreContext = {
   if (!open) throw new AppError('store_engine', `Unknown store engine "${String(config.engine)}"; use one of: ${Object.keys(STORE_ENGINES).join(', ')}.`);
   const events = await open(config, ctx);
   let store = events;
-  if (config.stateStore) {
+  if (config.engine === 'duckdb' && config.stateStore) {
     try {
       store = withStateStore(events, await openPostgresState(config.stateStore.connection, { ...(ctx.logger ? { logger: ctx.logger } : {}), migrate: false }));
     } catch (err) {

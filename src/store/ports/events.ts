@@ -1,10 +1,18 @@
 // The events port: what the collector, import, retention, detection and status ask of the store that
 // holds the audit records — ingest sessions, the blob ledger, cursors, gaps, dead letters, import,
 // retention, collection statistics, and the commit watermark that incremental detection reads.
-// Engine guarantees: DuckDB runs each ingest commit (rows, ledger entries, dead letters, cursors) as one
-// transaction. A ClickHouse events store with a PostgreSQL state store keeps the same contract by
-// writing the rows (idempotent by tenant and Id) before the ledger entry and cursor, which commit
-// together in PostgreSQL: a crash in between re-fetches the blob, and de-duplication drops the repeat.
+// Engine guarantees:
+// - DuckDB runs each ingest commit (rows, ledger entries, dead letters, cursors) as one transaction.
+// - ClickHouse + PostgreSQL (store/clickhouse): the rows go to ClickHouse first (inserts, no
+//   transaction), then the ledger entries, dead letters and cursors commit together in one PostgreSQL
+//   transaction. A crash in between loses nothing (the blob is not in the ledger, so it is fetched
+//   again; the cursor did not pass it) and shows nothing twice (its rows are found by the duplicate
+//   probe and counted as the blob's own; and every read of `events` goes through ReplacingMergeTree
+//   FINAL on (tenant, creation_time, Id), so a row stored twice by racing writers is seen once).
+//   Weaker than DuckDB: rows are visible once sent — at commit, or before it for a session holding
+//   more than 10,000 rows — and a rollback or failed add drops only what was not sent yet (what was sent
+//   stays, and collapses with the blob's next delivery). Gaps live in PostgreSQL; retention drops whole
+//   month partitions (a month is kept until it has passed the limit entirely).
 
 import type { Enrichment, EventRow, Rejection } from '../../records/index.js';
 

@@ -2,3 +2,4 @@
 
 export { openPostgresState, type PostgresStateStore } from './store.js';
 export type { PostgresConnection } from './connect.js';
+export type { IngestLedger, LedgerItem } from './state/ledger.js';

@@ -88,6 +88,28 @@ export const POSTGRES_STATE_MIGRATIONS: PostgresMigration[] = [
   acquired_at ${TS} NOT NULL, expires_at ${TS} NOT NULL, PRIMARY KEY (tenant_id, content_type))`,
     ],
   },
+  {
+    version: 20,
+    name: 'blob ledger, cursors, gaps, dead letters (beside a ClickHouse events store)',
+    // What a ClickHouse events store keeps transactional: each blob's ledger entry, its dead letters and
+    // the cursor commit together here, after the blob's rows are in ClickHouse (see ports/events.ts).
+    // Unused (and empty) when the events live in DuckDB, which keeps these tables in its own file.
+    statements: [
+      `CREATE TABLE IF NOT EXISTS blob_ledger (
+  tenant_id ${T} NOT NULL, content_type ${T} NOT NULL, content_id ${T} NOT NULL, content_created ${TS} NOT NULL,
+  content_expiration ${TS} NOT NULL, record_count bigint NOT NULL, inserted bigint NOT NULL, duplicates bigint NOT NULL,
+  dead_letters bigint NOT NULL, ingested_at ${TS} NOT NULL, PRIMARY KEY (tenant_id, content_type, content_id))`,
+      `CREATE TABLE IF NOT EXISTS cursors (
+  tenant_id ${T} NOT NULL, content_type ${T} NOT NULL, position ${TS} NOT NULL, updated_at ${TS} NOT NULL, PRIMARY KEY (tenant_id, content_type))`,
+      `CREATE TABLE IF NOT EXISTS gaps (
+  tenant_id ${T} NOT NULL, content_type ${T} NOT NULL, gap_key ${T} NOT NULL, content_id ${T}, window_start ${TS} NOT NULL,
+  window_end ${TS} NOT NULL, code ${T} NOT NULL, reason ${T} NOT NULL, detected_at ${TS} NOT NULL, PRIMARY KEY (tenant_id, content_type, gap_key))`,
+      // id: md5 of tenant, source and the rejection's key (default its raw text), so the same input from the same source is kept once.
+      `CREATE TABLE IF NOT EXISTS dead_letters (
+  id ${T} PRIMARY KEY, tenant_id ${T}, content_type ${T}, source_id ${T} NOT NULL, reason ${T} NOT NULL, raw ${T} NOT NULL, received_at ${TS} NOT NULL)`,
+      'CREATE INDEX IF NOT EXISTS dead_letters_received ON dead_letters (received_at)',
+    ],
+  },
 ];
 
 /** The registry is sound: positive, distinct versions. */

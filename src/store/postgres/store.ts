@@ -9,6 +9,7 @@ import { pgError, poolConfig, type PostgresConnection } from './connect.js';
 import { checkMigrations, POSTGRES_STATE_MIGRATIONS } from './migrations.js';
 import { clientDb, postgresStatePort, runQuery, type PgDb } from './state/index.js';
 import { postgresLeases } from './state/leases.js';
+import { postgresIngestLedger, type IngestLedger } from './state/ledger.js';
 
 /** The advisory lock that serialises migrations of one database across processes. */
 const MIGRATION_LOCK = 0x6177_0000;
@@ -18,6 +19,8 @@ export interface PostgresStateStore {
   readonly state: StatePort;
   /** Leases per tenant × content type for processes sharing this database (ports/leases.ts). */
   readonly leases: LeasesPort;
+  /** Blob ledger, cursors, gaps and dead letters of a ClickHouse events store (state/ledger.ts). */
+  readonly ledger: IngestLedger;
   /** Applies pending migrations (all in one transaction); returns the versions applied now. */
   migrate(): Promise<number[]>;
   close(): Promise<void>;
@@ -33,6 +36,7 @@ export class PgStateStore implements PostgresStateStore {
   };
   readonly state: StatePort = postgresStatePort(this.db);
   readonly leases: LeasesPort = postgresLeases(this.db);
+  readonly ledger: IngestLedger = postgresIngestLedger(this.db);
 
   constructor(
     private readonly pool: pg.Pool,

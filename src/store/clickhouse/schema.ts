@@ -1,0 +1,96 @@
+// The ClickHouse schema, per server version, and its migrations (recorded in ClickHouse's own
+// schema_migrations; the ledger tables are PostgreSQL migration 20, see postgres/migrations.ts).
+//
+// `events_rows` holds the records: ReplacingMergeTree, PARTITION BY month of creation_time (retention
+// drops whole months), ORDER BY (tenant_id, creation_time, id): rules and reports filter by time and
+// tenant, the duplicate probe by tenant, time range and Id, and it is the de-duplication key — a
+// re-delivered record keeps its CreationTime, so two rows of one (tenant, Id) have the same key and the
+// same partition and collapse when parts merge. `events` is a view over `events_rows FINAL`: every read
+// of `events` sees each (tenant, Id) once even before the merge (ingest stores each once anyway, see
+// ingest.ts; FINAL covers a crash between a blob's insert and its ledger commit, and writers racing).
+//
+// Versions: servers without DateTime64 (before 20.1, e.g. Debian's 18.16) store whole seconds in
+// creation_time and ingested_at; ingested_ms (epoch ms) is kept on every version for the commit
+// watermark. Column codecs (raw as ZSTD) and table TTL need 20.1 or later; before, raw is compressed by
+// the server's <compression> setting (LZ4 unless configured, see the README) and retention drops
+// whole month partitions only.
+
+import { AppError } from '../../core/index.js';
+import { clickhouseCapabilities } from '../sql/index.js';
+import { EVENT_COLUMNS, type ColumnType } from '../events-columns.js';
+
+export interface ServerFeatures {
+  version: string;
+  /** DateTime64(3): millisecond timestamps. */
+  dateTime64: boolean;
+  /** Per-column CODEC(...). */
+  codecs: boolean;
+  /** Table TTL. */
+  ttl: boolean;
+}
+
+const atLeast = (version: string, major: number, minor: number): boolean => {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  if (!m) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  return a > major || (a === major && b >= minor);
+};
+
+/** The oldest release the store runs on. */
+export const OLDEST_SUPPORTED = '18.16';
+
+export function serverFeatures(version: string): ServerFeatures {
+  if (!atLeast(version, 18, 16)) {
+    throw new AppError('clickhouse_version', `ClickHouse ${version.slice(0, 20)} is older than ${OLDEST_SUPPORTED}, the oldest release auditwatch runs on; upgrade the server.`);
+  }
+  return { version, dateTime64: clickhouseCapabilities(version).dateTime64, codecs: atLeast(version, 20, 1), ttl: atLeast(version, 20, 1) };
+}
+
+function typeOf(t: ColumnType, f: ServerFeatures): string {
+  switch (t) {
+    case 'text':
+    case 'json':
+      return 'String';
+    case 'int':
+    case 'bigint':
+      return 'Int64';
+    case 'double':
+      return 'Float64';
+    case 'timestamp':
+      return f.dateTime64 ? "DateTime64(3, 'UTC')" : "DateTime('UTC')";
+  }
+}
+
+/** The columns the store adds to EVENT_COLUMNS (see the header). */
+export const EXTRA_COLUMNS = ['ingested_ms'] as const;
+
+export function eventsRowsTable(f: ServerFeatures): string {
+  const cols = EVENT_COLUMNS.map((c) => {
+    const type = typeOf(c.type, f);
+    const codec = c.name === 'raw' && f.codecs ? ' CODEC(ZSTD(3))' : '';
+    return `  ${c.name} ${c.nullable ? `Nullable(${type})` : type}${codec}`;
+  });
+  cols.push('  ingested_ms Int64');
+  return `CREATE TABLE IF NOT EXISTS events_rows (\n${cols.join(',\n')}\n) ENGINE = ReplacingMergeTree\nPARTITION BY toYYYYMM(creation_time)\nORDER BY (tenant_id, creation_time, id)`;
+}
+
+export interface ClickHouseMigration {
+  version: number;
+  name: string;
+  statements(f: ServerFeatures): string[];
+}
+
+export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
+  {
+    version: 100,
+    name: 'events',
+    statements: (f) => [eventsRowsTable(f), 'CREATE VIEW IF NOT EXISTS events AS SELECT * FROM events_rows FINAL'],
+  },
+];
+
+export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime('UTC')) ENGINE = ReplacingMergeTree ORDER BY version`;
+
+/** The TTL clause that keeps `days` of events (servers with TTL), applied by retention when it changes. */
+export function retentionTtl(days: number): string {
+  return `ALTER TABLE events_rows MODIFY TTL creation_time + toIntervalDay(${Math.max(1, Math.ceil(days))})`;
+}
