@@ -7,11 +7,29 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { DAY, HOUR, ensurePrivateDir, safeLine, writePrivateFile, type Clock, type Logger } from '../core/index.js';
 import type { Config } from '../service/index.js';
+import type { ContentSourceOptions } from '../emulator/index.js';
 import { learnIdentitiesFromStore } from '../detect/index.js';
 import { countryLookup, REPORTS, runReport, writeReportFiles } from '../reports/index.js';
 import type { Store } from '../store/index.js';
 import { configuredCollector } from '../service/index.js';
 import type { Pipeline } from '../service/index.js';
+
+/** The demo's simulated tenant. Live, it is busy around the clock (a night shift and service desk: an
+ *  event every 15 s at any hour) in 30-second blobs, so every 30-second cycle collects records. */
+export function demoSourceOptions(o: { users: number; days: number; started: number; live: boolean }): ContentSourceOptions {
+  return {
+    seed: 1,
+    days: o.days,
+    users: o.users,
+    tenants: 1,
+    scenarios: 'all',
+    live: o.live,
+    startTime: o.started,
+    latency: { kind: 'uniform', minMs: 1_000, maxMs: 5_000 },
+    blobMinutes: 0.5,
+    ...(o.live ? { floorPerMinute: 4 } : {}),
+  };
+}
 
 export interface WebhookReceiver {
   url: string;

@@ -10,7 +10,7 @@ import { AppError, DAY, HOUR, createLogger, errorMessage, safeLine, systemClock 
 import { loadConfig } from '../service/index.js';
 import { createContentSource, startEmulator } from '../emulator/index.js';
 import { parseOptions, type CliIO } from './command.js';
-import { createPipeline, runCycle, startWebhookReceiver, writeAllReports, writeDemoConfig, type CycleResult } from './demo-steps.js';
+import { createPipeline, demoSourceOptions, runCycle, startWebhookReceiver, writeAllReports, writeDemoConfig, type CycleResult } from './demo-steps.js';
 import { openConfiguredStore } from '../service/index.js';
 
 const HELP = `Usage: auditwatch demo [--data-dir DIR] [--once]
@@ -61,18 +61,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const started = clock.now();
-  const source = createContentSource({
-    seed: 1,
-    days,
-    users,
-    tenants: 1,
-    scenarios: 'all',
-    live: !once,
-    startTime: started,
-    latency: { kind: 'uniform', minMs: 1_000, maxMs: 5_000 },
-    // One-minute blobs, so that live activity shows up in the next 30-second cycle.
-    blobMinutes: 1,
-  });
+  const source = createContentSource(demoSourceOptions({ users, days, started, live: !once }));
   const emulator = await startEmulator({ source, clock, port: 0, throttlePerMinute: 0, logger });
   const receiver = await startWebhookReceiver(join(dir, 'webhook.log'));
   let store: Awaited<ReturnType<typeof openConfiguredStore>> | null = null;

@@ -51,6 +51,20 @@ export interface GroundTruth {
    * independent client can list and fetch then.
    */
   available: Record<string, Record<string, string[]>>;
+  /** With `times`: tenantId → contentType → record Id → contentCreated (ISO) of the first served blob holding it, for every record in `available`. */
+  availableSince?: Record<string, Record<string, Record<string, string>>>;
+  /**
+   * With `times`: the records known at the time asked (events up to then, injected scenario records) that
+   * no blob served then holds yet, with the contentCreated (ISO) of the blob that will publish them.
+   */
+  pending?: Record<string, Record<string, Record<string, string>>>;
+  /** With `times`: the earliest time in `pending` (null: nothing pending). */
+  nextPublished?: string | null;
+}
+
+export interface GroundTruthOptions {
+  /** Also say when each record is or will be published (availableSince, pending, nextPublished). */
+  times?: boolean;
 }
 
 /** What the HTTP surface asks of the simulated tenants. Everything is deterministic for a seed. */
@@ -67,7 +81,7 @@ export interface ContentSource {
    * The ground truth as of `now` (only blobs with contentCreated <= now count as available; with a
    * `created` range, only those with from <= contentCreated < to: what a collector listing it can get).
    */
-  groundTruth(now: number, created?: { from: number; to: number }): GroundTruth;
+  groundTruth(now: number, created?: { from: number; to: number }, options?: GroundTruthOptions): GroundTruth;
   /** Names of the scenarios that can be injected. */
   scenarioNames(): string[];
   /** Injects a scenario at run time; returns its ground-truth entry. Throws AppError for an unknown name. */

@@ -295,7 +295,9 @@ function listNotifications(ctx: ApiContext, call: Call): void {
   const window = parseWindow(call.query.get('startTime'), call.query.get('endTime'), ctx.clock.now());
   if ('code' in window) return fail(call, window);
   if (!ctx.subs.get(call.tenantId, type)) return fail(call, apiError(400, 'AF20022', 'No subscription found for the specified content type.'));
-  reply(call, 200, JSON.stringify(ctx.subs.notifications(call.tenantId, type, window.start, window.end)));
+  // contentUri as the caller reached us (Host, or the forwarding headers with trustForwarded).
+  const entries = ctx.subs.notifications(call.tenantId, type, window.start, window.end).map((e) => ({ ...e, contentUri: contentUri(call.baseUrl, call.tenantId, e.contentId) }));
+  reply(call, 200, JSON.stringify(entries));
 }
 
 function dlpSensitiveTypes(_ctx: ApiContext, call: Call): void {

@@ -5,7 +5,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, errorMessage, ManualClock, parseDuration, type Clock } from '../../core/index.js';
-import type { ContentSource, GroundTruth, GroundTruthScenario } from '../model.js';
+import type { ContentSource, GroundTruth, GroundTruthOptions, GroundTruthScenario } from '../model.js';
 import type { Faults, FaultOptions } from './faults.js';
 import { BodyTooLarge, readBody, sendJson, sendText } from './http.js';
 import type { Stats, StatsSnapshot } from './stats.js';
@@ -36,8 +36,11 @@ export interface EmulatorControl {
   setFaults(faults: FaultOptions): Required<FaultOptions>;
   /** Quotas in requests a minute (0 = unlimited); `tenants` sets single tenants' quotas (null = back to perTenantPerMinute). */
   setThrottle(limits: ThrottleLimits): ThrottleLimits;
-  /** The ground truth now; with a `created` range, counting only blobs with from <= contentCreated < to. */
-  groundTruth(created?: { from: number; to: number }): GroundTruth;
+  /**
+   * The ground truth now (or `at`, any time); with a `created` range, counting only blobs with
+   * from <= contentCreated < to; with `times`, when each record is or will be published.
+   */
+  groundTruth(created?: { from: number; to: number }, options?: GroundTruthOptions & { at?: number }): GroundTruth;
   scenarioNames(): string[];
   inject(name: string, params?: Record<string, unknown>, at?: number): GroundTruthScenario;
   /** An access token signed by the emulator with the claims asked for (for tests of expiry, audience, roles). */
@@ -96,7 +99,7 @@ export function createControl(d: ControlDeps): EmulatorControl {
       }
       return { perTenantPerMinute: d.throttle.perTenant, commonPerMinute: d.throttle.common, tenants: Object.fromEntries(d.throttle.tenantQuotas) };
     },
-    groundTruth: (created) => d.source.groundTruth(d.clock.now(), created),
+    groundTruth: (created, options = {}) => d.source.groundTruth(options.at ?? d.clock.now(), created, { times: options.times === true }),
     scenarioNames: () => d.source.scenarioNames(),
     inject: (name, params = {}, at) => d.source.inject(name, params, at ?? d.clock.now()),
     mintToken: (options) => d.tokens.mint(options),
@@ -137,8 +140,11 @@ export async function handleControl(
         const q = new URL(req.url ?? '/', 'http://emulator.invalid').searchParams;
         const from = q.get('createdFrom');
         const to = q.get('createdTo');
+        // ?at= (ISO or ms): as of that time instead of now; ?times=1: when each record is or will be published.
         const created = from === null && to === null ? undefined : { from: from === null ? -Infinity : toTime(from), to: to === null ? Infinity : toTime(to) };
-        return sendJson(res, 200, control.groundTruth(created));
+        const at = q.get('at');
+        const times = q.get('times');
+        return sendJson(res, 200, control.groundTruth(created, { ...(at === null ? {} : { at: toTime(/^\d+$/.test(at) ? Number(at) : at) }), times: times === '1' || times === 'true' }));
       }
       case 'GET stats':
         return sendJson(res, 200, control.stats());

@@ -34,6 +34,11 @@ export interface ContentSourceOptions {
   duplicateRate?: number;
   /** Width of a blob's availability slot in minutes (default 5). */
   blobMinutes?: number;
+  /**
+   * Live activity around the clock: at least this many more user events a minute (evenly spaced, whole
+   * seconds) from startTime on, at night and weekends too (default 0; the history is unchanged). 1–60.
+   */
+  floorPerMinute?: number;
   /** Bound of the hour-skeleton cache, in events over all tenants (default 2,000,000). */
   cacheEvents?: number;
   /** Bound of the blob-body cache, in characters (default 64 M). */
@@ -54,6 +59,8 @@ export function createContentSource(options: ContentSourceOptions): SimulatedSou
   check(duplicateRate >= 0 && duplicateRate <= 1, 'duplicateRate must be between 0 and 1 (e.g. 0.02).');
   const blobMinutes = options.blobMinutes ?? 5;
   check(blobMinutes > 0 && blobMinutes <= 60 && Number.isInteger(blobMinutes * 60), 'blobMinutes must be whole seconds between 1 second and 60 minutes (e.g. 5).');
+  const floorPerMinute = options.floorPerMinute ?? 0;
+  check(floorPerMinute === 0 || (Number.isInteger(floorPerMinute) && floorPerMinute >= 1 && floorPerMinute <= 60), 'floorPerMinute must be a whole number from 1 to 60 (events a minute), or 0 for none.');
   const latency = validateLatency(options.latency ?? { kind: 'production' });
   const names = options.scenarios === 'all' ? SCENARIOS.map((s) => s.name) : options.scenarios;
   for (const n of names) findScenario(n);
@@ -66,6 +73,7 @@ export function createContentSource(options: ContentSourceOptions): SimulatedSou
     latency,
     duplicateRate,
     slotMs: Math.round(blobMinutes * MINUTE),
+    ...(floorPerMinute > 0 ? { floorPerMinute } : {}),
   };
   const cacheEvents = options.cacheEvents ?? 2_000_000;
   const states: TenantState[] = [];

@@ -7,7 +7,7 @@
 import { eventId, eventSalt, eventState, FastRng, hourWord } from './ids.js';
 import { AppError, HOUR, Rng } from '../../core/index.js';
 import { CONTENT_TYPES, type ContentType } from '../../records/index.js';
-import type { BlobMeta, ContentSource, EmulatorTenant, GroundTruth, GroundTruthScenario } from '../model.js';
+import type { BlobMeta, ContentSource, EmulatorTenant, GroundTruth, GroundTruthOptions, GroundTruthScenario } from '../model.js';
 import { runScenario, scenarioNames } from '../scenarios/index.js';
 import { ALL_KINDS } from './activity.js';
 import type { Ctx } from './records.js';
@@ -37,7 +37,7 @@ export interface TenantState {
   /** blob key → scenario records in that blob (originals and duplicate copies). */
   scenarioBlobs: Map<number, ScenarioItem[]>;
   /** Every scenario record with the slot of its original (for ground truth). */
-  scenarioRecords: { id: string; ct: ContentType; slot: number }[];
+  scenarioRecords: { id: string; ct: ContentType; slot: number; dupSlot?: number }[];
   serial: number;
   /** Salt of this tenant's baseline event Ids and generators (ids.ts eventSalt). */
   salt?: number;
@@ -212,9 +212,13 @@ export class SimulatedSource implements ContentSource {
    * 60 bytes each. A 10-million-record tenant: ~3–10 s and ~600 MB while the answer lives (the control
    * surface then serialises ~400 MB of JSON).
    */
-  groundTruth(now: number, created?: { from: number; to: number }): GroundTruth {
+  groundTruth(now: number, created?: { from: number; to: number }, options: GroundTruthOptions = {}): GroundTruth {
     if (now > this.seenNow) this.seenNow = now;
     const available: GroundTruth['available'] = {};
+    const times = options.times === true;
+    const since: NonNullable<GroundTruth['availableSince']> = {};
+    const pending: NonNullable<GroundTruth['pending']> = {};
+    let nextSlot = Number.POSITIVE_INFINITY;
     const layout = this.cfg.layout;
     const t = this.cfg.timeline;
     const rng = new FastRng();
@@ -222,13 +226,20 @@ export class SimulatedSource implements ContentSource {
     // Exactly what the API serves at `now`: blobs published (contentCreated <= now) and not expired
     // (contentCreated > now - 7 days). A record counts when its original or its duplicate copy is in one.
     // With a `created` range, only slots of [created.from, min(now, created.to - 1ms)] (slot s's blob is
-    // created at startTime + s·slotMs).
-    const lastSlot = Math.floor((Math.min(now, created ? created.to - 1 : now) - layout.startTime) / layout.slotMs);
+    // created at startTime + s·slotMs). A record known by `now` whose first blob comes later is pending.
+    const nowSlot = Math.floor((now - layout.startTime) / layout.slotMs);
+    const endSlot = created ? Math.floor((created.to - 1 - layout.startTime) / layout.slotMs) : Number.POSITIVE_INFINITY;
+    const lastSlot = Math.min(nowSlot, endSlot);
     const servedFirst = Math.floor((now - SEVEN_DAYS - layout.startTime) / layout.slotMs) + 1;
     const firstSlot = created === undefined ? servedFirst : Math.max(servedFirst, Math.ceil((created.from - layout.startTime) / layout.slotMs));
-    const served = (slot: number) => slot >= firstSlot && slot <= lastSlot;
+    const usable = (slot: number) => slot >= firstSlot && slot <= endSlot;
+    /** The first slot holding the record that is served now or later (NaN: none). */
+    const firstUsable = (slot: number, dup: number) => (usable(slot) ? slot : !Number.isNaN(dup) && usable(dup) ? dup : Number.NaN);
+    const iso = (slot: number) => new Date(slotCreated(layout, slot)).toISOString();
     for (const st of this.states) {
       const lists: string[][] = CONTENT_TYPES.map(() => []);
+      const sinceLists: Record<string, string>[] = CONTENT_TYPES.map(() => ({}));
+      const pendingLists: Record<string, string>[] = CONTENT_TYPES.map(() => ({}));
       const salt = this.saltOf(st);
       const firstHour = Math.floor(Math.max(t.historyStart, now - SEVEN_DAYS - this.cfg.maxLag) / HOUR);
       const lastHour = Math.floor(Math.min(now, t.activityEnd) / HOUR);
@@ -238,19 +249,40 @@ export class SimulatedSource implements ContentSource {
         const hw = hourWord(salt, h);
         for (let i = 0; i < b.count; i++) {
           const dup = b.dupAvail[i]!;
-          if (!served(slotOf(t, b.avail[i]!)) && (Number.isNaN(dup) || !served(slotOf(t, dup)))) continue;
+          const slot = firstUsable(slotOf(t, b.avail[i]!), Number.isNaN(dup) ? Number.NaN : slotOf(t, dup));
+          if (Number.isNaN(slot)) continue;
+          const isServed = slot <= lastSlot;
+          if (!isServed && (!times || b.times[i]! > now)) continue;
           const seq = b.seq[i]!;
           // Baseline Ids are unique by construction (ids.ts), so no set is needed to count them once.
-          lists[ctOfKind[b.kinds[i]!]!]!.push(eventId(rng.reset(eventState(hw, seq)), hw, seq));
+          const id = eventId(rng.reset(eventState(hw, seq)), hw, seq);
+          const k = ctOfKind[b.kinds[i]!]!;
+          if (isServed) lists[k]!.push(id);
+          if (!times) continue;
+          (isServed ? sinceLists : pendingLists)[k]![id] = iso(slot);
+          if (!isServed && slot < nextSlot) nextSlot = slot;
         }
       }
       const scenarioIds = CONTENT_TYPES.map(() => new Set<string>());
-      for (const r of st.scenarioRecords) if (served(r.slot)) scenarioIds[CONTENT_TYPES.indexOf(r.ct)]!.add(r.id);
+      for (const r of st.scenarioRecords) {
+        const slot = firstUsable(r.slot, r.dupSlot ?? Number.NaN);
+        if (Number.isNaN(slot)) continue;
+        const k = CONTENT_TYPES.indexOf(r.ct);
+        if (slot <= lastSlot) scenarioIds[k]!.add(r.id);
+        if (!times) continue;
+        (slot <= lastSlot ? sinceLists : pendingLists)[k]![r.id] = iso(slot);
+        if (slot > lastSlot && slot < nextSlot) nextSlot = slot;
+      }
       available[st.dir.tenantId] = Object.fromEntries(CONTENT_TYPES.map((ct, k) => [ct, lists[k]!.concat([...scenarioIds[k]!])]));
+      if (times) {
+        since[st.dir.tenantId] = Object.fromEntries(CONTENT_TYPES.map((ct, k) => [ct, sinceLists[k]!]));
+        pending[st.dir.tenantId] = Object.fromEntries(CONTENT_TYPES.map((ct, k) => [ct, pendingLists[k]!]));
+      }
     }
     return {
       asOf: new Date(now).toISOString(),
       servedFrom: new Date(slotCreated(layout, firstSlot)).toISOString(),
+      ...(times ? { nextPublished: Number.isFinite(nextSlot) ? iso(nextSlot) : null, availableSince: since, pending } : {}),
       scenarios: this.states.flatMap((s) => s.scenarios.map((x) => ({ ...x, actors: [...x.actors], victims: [...x.victims], recordIds: [...x.recordIds] }))),
       available,
     };
@@ -293,10 +325,14 @@ export class SimulatedSource implements ContentSource {
       const avail = Math.max(r.time + drawLatency(this.cfg.latency, lat), this.seenNow + 1);
       const slot = slotOf(t, avail);
       pushItem(st.scenarioBlobs, blobKey(slot, r.contentType), { id, json });
-      st.scenarioRecords.push({ id, ct: r.contentType, slot });
+      const entry: TenantState['scenarioRecords'][number] = { id, ct: r.contentType, slot };
+      st.scenarioRecords.push(entry);
       if (lat.next() < t.duplicateRate) {
         const dup = placeDuplicate(t, avail, duplicateDelay(this.cfg.latency, lat));
-        if (dup !== null && slotOf(t, dup) !== slot) pushItem(st.scenarioBlobs, blobKey(slotOf(t, dup), r.contentType), { id, json });
+        if (dup !== null && slotOf(t, dup) !== slot) {
+          pushItem(st.scenarioBlobs, blobKey(slotOf(t, dup), r.contentType), { id, json });
+          entry.dupSlot = slotOf(t, dup);
+        }
       }
     }
     this.bodies.clear();

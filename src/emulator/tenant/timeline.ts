@@ -25,6 +25,8 @@ export interface TimelineConfig {
   latency: LatencyOptions;
   duplicateRate: number;
   slotMs: number;
+  /** Live activity around the clock: this many more user events a minute from startTime on, evenly spaced, at any hour (default 0). */
+  floorPerMinute?: number;
 }
 
 export interface HourBucket {
@@ -114,6 +116,21 @@ export function buildHour(cfg: TimelineConfig, dir: TenantDirectory, hour: numbe
   const slot24 = ((hour % 24) + 24) % 24;
   for (const u of dir.users) {
     if ((u.index + dir.index) % 24 === slot24) keep(hourStart + rng.int(0, 3600) * 1000, MAINTENANCE_KIND, u.index);
+  }
+
+  // Around the clock (the demo's live tenant): a night shift and service desk, so that every short cycle
+  // sees records whatever the hour. Drawn after every other event, so the rest keep their Ids.
+  const floor = cfg.floorPerMinute ?? 0;
+  if (floor > 0 && hourStart + HOUR > cfg.startTime) {
+    const step = Math.floor(60_000 / floor / 1000) * 1000;
+    for (let t = hourStart; t < hourStart + HOUR; t += step) {
+      const u = dir.users[rng.int(0, dir.users.length)]!;
+      const x = rng.next() * KIND_TOTAL;
+      let kind = 0;
+      while (KIND_CUMULATIVE[kind]! <= x) kind++;
+      if (KINDS[kind]!.adminOnly && !u.isAdmin) kind = adminFallback;
+      if (t >= cfg.startTime) keep(t, kind, u.index);
+    }
   }
 
   const count = times.length;
