@@ -88,6 +88,15 @@ export const POSTGRES_STATE_MIGRATIONS: PostgresMigration[] = [
   acquired_at ${TS} NOT NULL, expires_at ${TS} NOT NULL, PRIMARY KEY (tenant_id, content_type))`,
     ],
   },
+  {
+    version: 10,
+    name: 'local accounts',
+    statements: [
+      // One row per sign-in name: its role and a self-describing password hash (never the password).
+      `CREATE TABLE IF NOT EXISTS accounts (
+  name ${T} PRIMARY KEY, role ${T} NOT NULL, password_hash ${T} NOT NULL, created_at ${TS} NOT NULL, changed_at ${TS} NOT NULL)`,
+    ],
+  },
 ];
 
 /** The registry is sound: positive, distinct versions. */
