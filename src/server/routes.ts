@@ -194,6 +194,24 @@ const TABLE: readonly Omit<RouteDef, 'role'>[] = [
     input: z.strictObject({ ids: z.array(text(200)).max(1000).optional() }),
     timeoutMs: 30 * MINUTE,
   },
+  { op: 'usersList', method: 'GET', path: '/users', summary: 'Local accounts (never their password hashes).', answers: 'accounts (name, role, createdAt, changedAt)', input: z.strictObject({}) },
+  {
+    op: 'usersAdd',
+    method: 'POST',
+    path: '/users',
+    summary: 'Add a local account (the password is hashed with scrypt; at least 12 characters).',
+    answers: 'the account (name, role, createdAt, changedAt)',
+    input: z.strictObject({ name: text(64), role: z.enum(['viewer', 'analyst', 'admin']), password: z.string().max(4096) }),
+  },
+  {
+    op: 'usersPasswd',
+    method: 'POST',
+    path: '/users/:name/password',
+    summary: "Set a local account's password.",
+    answers: 'the account (name, role, createdAt, changedAt)',
+    input: z.strictObject({ name: text(64), password: z.string().max(4096) }),
+  },
+  { op: 'usersRemove', method: 'DELETE', path: '/users/:name', summary: 'Remove a local account.', answers: '{ name }', input: z.strictObject({ name: text(64) }) },
 ];
 
 /**
