@@ -242,6 +242,10 @@ export const ROUTE_ROLES: Record<OperationName, Role> = {
   query: 'admin',
   rulesValidate: 'admin',
   rulesTest: 'admin',
+  usersList: 'admin',
+  usersAdd: 'admin',
+  usersPasswd: 'admin',
+  usersRemove: 'admin',
 };
 
 export const ROUTES: readonly RouteDef[] = TABLE.map((r) => ({ ...r, role: ROUTE_ROLES[r.op] }));
