@@ -128,7 +128,9 @@ describe('daemon HTTP API', () => {
 
   it('gives every route a role: reads for viewers, the alert workflow for analysts, files and SQL for admins', () => {
     const role = (op: string) => ROUTES.find((r) => r.op === op)!.role;
-    for (const r of ROUTES) if (r.method === 'GET') assert.equal(r.role, 'viewer', r.op);
+    // Reads are the viewer's, but the list of local accounts is the admin's (who may sign in, with what role).
+    for (const r of ROUTES) if (r.method === 'GET' && r.op !== 'usersList') assert.equal(r.role, 'viewer', r.op);
+    for (const op of ['usersList', 'usersAdd', 'usersPasswd', 'usersRemove']) assert.equal(role(op), 'admin', op);
     for (const op of ['alertsAck', 'alertsAssign', 'alertsComment', 'alertsResolve', 'alertsReopen', 'suppressionsAdd', 'suppressionsRemove']) assert.equal(role(op), 'analyst', op);
     for (const op of ['detect', 'hunt', 'importFiles', 'query', 'rulesValidate', 'rulesTest']) assert.equal(role(op), 'admin', op);
     assert.equal(roleAllows('admin', 'analyst'), true);
