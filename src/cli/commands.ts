@@ -18,5 +18,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'hunt', summary: 'Run ad-hoc Sigma rules over history (--since 30d); prints hits, stores nothing.', load: () => import('./hunt.js') },
   { name: 'report', summary: 'Built-in reports (self-grants, failed sign-ins, access denied, …) as CSV, JSON or HTML; report list.', load: () => import('./report.js') },
   { name: 'demo', summary: 'The whole system on a local emulated tenant: collect, detect, alert, report (--once: one cycle).', load: () => import('./demo.js') },
+  { name: 'users', summary: 'Local accounts for the dashboard and API: users add NAME --role R | passwd NAME | remove NAME | list.', load: () => import('./users.js') },
   { name: 'eval', summary: 'Measure the rules against the emulator\'s ground truth: recall, false positives.', load: () => import('./eval.js') },
 ];

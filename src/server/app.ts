@@ -12,6 +12,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { AppError, errorMessage, oneLine, type Logger } from '../core/index.js';
 import type { Operations } from '../service/index.js';
+import { securityHeaders } from './headers.js';
 import { hostCheck, type HostPolicy } from './host.js';
 import { openApiDocument } from './openapi.js';
 import { API_PREFIX, pathParams, ROUTES, type RouteDef } from './routes.js';
@@ -69,6 +70,7 @@ export function createApiApp(o: ApiAppOptions): Hono {
   });
   app.notFound((c) => fail(c, new AppError('not_found', `Nothing at ${oneLine(c.req.path, 100)}; the daemon serves /metrics, /healthz and ${API_PREFIX}/… (see ${API_PREFIX}/openapi.json).`)));
 
+  app.use('*', securityHeaders());
   app.use('*', hostCheck(o.hosts));
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/metrics', async (c) => c.body(await o.metrics.metrics(), 200, { 'content-type': o.metrics.contentType }));

@@ -6,4 +6,5 @@ export { createDaemonClient } from './client.js';
 export { endpointFile, readEndpoint, removeEndpoint, writeEndpoint, type DaemonEndpoint } from './endpoint.js';
 export { allowedHostNames, hostCheck, hostOf, type HostPolicy } from './host.js';
 export { openApiDocument } from './openapi.js';
-export { API_PREFIX, ROUTES, type RouteDef } from './routes.js';
+export { API_PREFIX, ROLES, ROUTES, ROUTE_ROLES, roleAllows, type Role, type RouteDef } from './routes.js';
+export { CONTENT_SECURITY_POLICY, securityHeaders } from './headers.js';

@@ -10,6 +10,15 @@ import type { OperationName } from '../service/index.js';
 
 export type Method = 'GET' | 'POST' | 'DELETE';
 
+/** Who may call a route: viewer reads, analyst also works alerts and suppressions, admin everything. */
+export type Role = 'viewer' | 'analyst' | 'admin';
+export const ROLES: readonly Role[] = ['viewer', 'analyst', 'admin'];
+
+/** Whether `have` includes the rights of `need` (admin ⊃ analyst ⊃ viewer). */
+export function roleAllows(have: Role, need: Role): boolean {
+  return ROLES.indexOf(have) >= ROLES.indexOf(need);
+}
+
 export interface RouteDef {
   op: OperationName;
   method: Method;
@@ -19,6 +28,8 @@ export interface RouteDef {
   /** What `data` holds in the answer. */
   answers: string;
   input: z.ZodObject;
+  /** The least role that may call it (ROUTE_ROLES). */
+  role: Role;
   /** The client waits this long for an answer (an import of millions of records takes hours). */
   timeoutMs?: number;
 }
@@ -37,7 +48,7 @@ const files = z.array(text(4096)).min(1).max(1000).describe('absolute paths, rea
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-export const ROUTES: readonly RouteDef[] = [
+const TABLE: readonly Omit<RouteDef, 'role'>[] = [
   {
     op: 'alertsList',
     method: 'GET',
@@ -183,7 +194,61 @@ export const ROUTES: readonly RouteDef[] = [
     input: z.strictObject({ ids: z.array(text(200)).max(1000).optional() }),
     timeoutMs: 30 * MINUTE,
   },
+  { op: 'usersList', method: 'GET', path: '/users', summary: 'Local accounts (never their password hashes).', answers: 'accounts (name, role, createdAt, changedAt)', input: z.strictObject({}) },
+  {
+    op: 'usersAdd',
+    method: 'POST',
+    path: '/users',
+    summary: 'Add a local account (the password is hashed with scrypt; at least 12 characters).',
+    answers: 'the account (name, role, createdAt, changedAt)',
+    input: z.strictObject({ name: text(64), role: z.enum(['viewer', 'analyst', 'admin']), password: z.string().max(4096) }),
+  },
+  {
+    op: 'usersPasswd',
+    method: 'POST',
+    path: '/users/:name/password',
+    summary: "Set a local account's password.",
+    answers: 'the account (name, role, createdAt, changedAt)',
+    input: z.strictObject({ name: text(64), password: z.string().max(4096) }),
+  },
+  { op: 'usersRemove', method: 'DELETE', path: '/users/:name', summary: 'Remove a local account.', answers: '{ name }', input: z.strictObject({ name: text(64) }) },
 ];
+
+/**
+ * The least role per operation: reads are the viewer's; the alert workflow and suppressions the
+ * analyst's; what reads or runs files on the daemon's machine, runs detection or SQL over every table
+ * is the admin's. The daemon's bearer token (the endpoint file's, readable only by the user who runs it)
+ * acts as admin.
+ */
+export const ROUTE_ROLES: Record<OperationName, Role> = {
+  alertsList: 'viewer',
+  alertsShow: 'viewer',
+  suppressionsList: 'viewer',
+  reportsList: 'viewer',
+  reportRuns: 'viewer',
+  report: 'viewer',
+  status: 'viewer',
+  rulesList: 'viewer',
+  alertsAck: 'analyst',
+  alertsAssign: 'analyst',
+  alertsComment: 'analyst',
+  alertsResolve: 'analyst',
+  alertsReopen: 'analyst',
+  suppressionsAdd: 'analyst',
+  suppressionsRemove: 'analyst',
+  detect: 'admin',
+  hunt: 'admin',
+  importFiles: 'admin',
+  query: 'admin',
+  rulesValidate: 'admin',
+  rulesTest: 'admin',
+  usersList: 'admin',
+  usersAdd: 'admin',
+  usersPasswd: 'admin',
+  usersRemove: 'admin',
+};
+
+export const ROUTES: readonly RouteDef[] = TABLE.map((r) => ({ ...r, role: ROUTE_ROLES[r.op] }));
 
 export const API_PREFIX = '/api/v1';
 

@@ -12,7 +12,7 @@ import { Counter, Registry } from 'prom-client';
 import { silentLogger, systemClock } from '../core/index.js';
 import { createOperations, openConfiguredStore, parseConfig } from '../service/index.js';
 import type { Store } from '../store/index.js';
-import { endpointFile, hostOf, readEndpoint, startApiServer, type ApiServer } from './index.js';
+import { CONTENT_SECURITY_POLICY, endpointFile, hostOf, readEndpoint, roleAllows, ROUTES, startApiServer, type ApiServer } from './index.js';
 
 describe('daemon HTTP API', () => {
   let dir: string;
@@ -41,14 +41,14 @@ describe('daemon HTTP API', () => {
 
   // fetch() sets Host from the URL; a rebinding page's request carries its own name, so send raw headers.
   const call = (path: string, o: { host?: string; token?: string; method?: string; body?: string } = {}) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
+    new Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
       const headers: Record<string, string> = { host: o.host ?? `127.0.0.1:${port}` };
       if (o.token !== undefined) headers['authorization'] = `Bearer ${o.token}`;
       if (o.body !== undefined) headers['content-type'] = 'application/json';
       const req = request({ host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers }, (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
       });
       req.on('error', reject);
       req.end(o.body);
@@ -104,5 +104,38 @@ describe('daemon HTTP API', () => {
     assert.equal(hostOf('[::1]:9464'), '::1');
     assert.equal(hostOf('a b'), null);
     assert.equal(hostOf(undefined), null);
+  });
+
+  it('sends the security headers on every answer: ok, 401, 403 (Host), 404', async () => {
+    const answers = [
+      await call('/healthz'),
+      await call('/api/v1/status', { token: server.token }),
+      await call('/api/v1/status'),
+      await call('/metrics', { host: 'evil.example.com' }),
+      await call('/nothing-here'),
+    ];
+    assert.deepEqual(answers.map((a) => a.status), [200, 200, 401, 403, 404]);
+    for (const a of answers) {
+      assert.equal(a.headers['content-security-policy'], CONTENT_SECURITY_POLICY);
+      assert.equal(a.headers['x-content-type-options'], 'nosniff');
+      assert.equal(a.headers['x-frame-options'], 'DENY');
+      assert.equal(a.headers['referrer-policy'], 'no-referrer');
+      assert.equal(a.headers['cross-origin-opener-policy'], 'same-origin');
+    }
+    assert.equal(answers[1]!.headers['cache-control'], 'no-store', 'API answers are not cached');
+    assert.doesNotMatch(CONTENT_SECURITY_POLICY, /unsafe-inline|unsafe-eval|\*/);
+  });
+
+  it('gives every route a role: reads for viewers, the alert workflow for analysts, files and SQL for admins', () => {
+    const role = (op: string) => ROUTES.find((r) => r.op === op)!.role;
+    // Reads are the viewer's, but the list of local accounts is the admin's (who may sign in, with what role).
+    for (const r of ROUTES) if (r.method === 'GET' && r.op !== 'usersList') assert.equal(r.role, 'viewer', r.op);
+    for (const op of ['usersList', 'usersAdd', 'usersPasswd', 'usersRemove']) assert.equal(role(op), 'admin', op);
+    for (const op of ['alertsAck', 'alertsAssign', 'alertsComment', 'alertsResolve', 'alertsReopen', 'suppressionsAdd', 'suppressionsRemove']) assert.equal(role(op), 'analyst', op);
+    for (const op of ['detect', 'hunt', 'importFiles', 'query', 'rulesValidate', 'rulesTest']) assert.equal(role(op), 'admin', op);
+    assert.equal(roleAllows('admin', 'analyst'), true);
+    assert.equal(roleAllows('analyst', 'viewer'), true);
+    assert.equal(roleAllows('viewer', 'analyst'), false);
+    assert.equal(roleAllows('analyst', 'admin'), false);
   });
 });

@@ -13,3 +13,5 @@ export { tenantRuntimes } from './tenants.js';
 export { computeStatus, renderStatus, type StatusEntry, type StatusReport } from './status-report.js';
 export { ruleDirsOf, rulesOf, overridesOf, reportRuleErrors, reportRuleFailures, listRules, validateRules, testRules } from './rules.js';
 export { timeOption } from './times.js';
+export { ACCOUNT_ROLES, MIN_PASSWORD, accountName, checkPassword, type AccountInfo } from './accounts.js';
+export { hashPassword, verifyPassword, needsRehash, SCRYPT_DEFAULTS, type ScryptParams } from './passwords.js';

@@ -18,6 +18,7 @@ import type { AlertChange, ImportCounts, Operations, OperationName, Reply, Repor
 import { listRules, overridesOf, reportRuleErrors, reportRuleFailures, ruleDirsOf, rulesOf, testRules, validateRules } from './rules.js';
 import { computeStatus, type StatusReport } from './status-report.js';
 import { timeOption } from './times.js';
+import { accountOperations } from './accounts.js';
 
 export interface ServiceContext {
   config: Config;
@@ -186,6 +187,10 @@ export function createOperations(ctx: ServiceContext): Operations {
     rulesList: async () => reply(await listRules(config)),
     rulesValidate: async ({ files }) => reply(await validateRules(config, files)),
     rulesTest: async ({ ids }) => reply(await testRules(config, ids ?? [])),
+    usersList: async () => reply(await accountOperations(store, clock).list()),
+    usersAdd: async (input) => reply(await accountOperations(store, clock).add(input)),
+    usersPasswd: async (input) => reply(await accountOperations(store, clock).passwd(input)),
+    usersRemove: async (input) => reply(await accountOperations(store, clock).remove(input)),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Severity } from '../detect/index.js';
 import type { ReportResult, ReportRun } from '../reports/index.js';
 import type { Row } from '../store/index.js';
 import type { StatusReport } from './status-report.js';
+import type { AccountInfo } from './accounts.js';
 
 /** What an operation answers: its data and the warnings it raised (shown on stderr by the CLI). */
 export interface Reply<T> {
@@ -161,6 +162,11 @@ export interface Operations {
   rulesList(input: Record<string, never>): Promise<Reply<RulesList>>;
   rulesValidate(input: { files: string[] }): Promise<Reply<RulesValidation>>;
   rulesTest(input: { ids?: string[] }): Promise<Reply<RulesTestResult>>;
+  /** Local accounts; answers never hold a password or its hash. */
+  usersList(input: Record<string, never>): Promise<Reply<AccountInfo[]>>;
+  usersAdd(input: { name: string; role: string; password: string }): Promise<Reply<AccountInfo>>;
+  usersPasswd(input: { name: string; password: string }): Promise<Reply<AccountInfo>>;
+  usersRemove(input: { name: string }): Promise<Reply<{ name: string }>>;
 }
 
 export type OperationName = keyof Operations;

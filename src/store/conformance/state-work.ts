@@ -19,6 +19,7 @@ async function writeEverything(tx: StateRepositories): Promise<number> {
   await tx.detection.recordEvidence('rule-a', [{ tenantId: 'tenant-a', eventId: 'ev-1', groupKey: 'g' }], BASE_TIME);
   assert.equal(await tx.reportRuns.claim({ schedule: 'daily', dueAt: BASE_TIME, report: 'signins', status: 'running', at: BASE_TIME }), true);
   await tx.collector.save([{ tenantId: 'tenant-a', contentType: 'Audit.Exchange', subscription: 'enabled', lastError: null, lastSuccess: BASE_TIME }], BASE_TIME);
+  assert.equal(await tx.accounts.put({ name: 'alice', role: 'admin', passwordHash: 'scrypt$x', createdAt: BASE_TIME, changedAt: BASE_TIME }), true);
   return seq;
 }
 
@@ -34,11 +35,12 @@ async function everything(s: StatePort): Promise<Record<string, number>> {
     detectionEvidence: (await s.detection.knownEvidence('rule-a', ['ev-1'])).length,
     reportRuns: (await s.reportRuns.lastDue('daily')) === null ? 0 : 1,
     collector: (await s.collector.load()).length,
+    accounts: (await s.accounts.list()).length,
   };
 }
 
-const NOTHING = { alerts: 0, evidence: 0, history: 0, outbox: 0, suppressions: 0, watermarks: 0, detectionEvidence: 0, reportRuns: 0, collector: 0 };
-const ALL = { alerts: 1, evidence: 2, history: 1, outbox: 1, suppressions: 1, watermarks: 2, detectionEvidence: 1, reportRuns: 1, collector: 1 };
+const NOTHING = { alerts: 0, evidence: 0, history: 0, outbox: 0, suppressions: 0, watermarks: 0, detectionEvidence: 0, reportRuns: 0, collector: 0, accounts: 0 };
+const ALL = { alerts: 1, evidence: 2, history: 1, outbox: 1, suppressions: 1, watermarks: 2, detectionEvidence: 1, reportRuns: 1, collector: 1, accounts: 1 };
 
 export const workChecks: StateCheck[] = [
   {

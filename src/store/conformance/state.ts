@@ -11,6 +11,7 @@ import { alertChecks } from './state-alerts.js';
 import { workChecks } from './state-work.js';
 import { outboxChecks } from './state-outbox.js';
 import { otherChecks } from './state-other.js';
+import { accountChecks } from './state-accounts.js';
 
 export interface StateHandle {
   readonly state: StatePort;
@@ -31,7 +32,7 @@ export interface StateCheck {
   run(h: StateHandle): Promise<void>;
 }
 
-export const STATE_CHECKS: readonly StateCheck[] = [...alertChecks, ...workChecks, ...outboxChecks, ...otherChecks];
+export const STATE_CHECKS: readonly StateCheck[] = [...alertChecks, ...workChecks, ...outboxChecks, ...otherChecks, ...accountChecks];
 
 export function runStateConformance(name: string, engine: StateEngine): void {
   const skips = engine.skips ?? {};

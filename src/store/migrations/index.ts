@@ -6,6 +6,7 @@ import { coreMigrations } from './001-core.js';
 import { detectMigrations } from './002-detect.js';
 import { alertMigrations } from './003-alerts.js';
 import { reportMigrations } from './004-reports.js';
+import { accountMigrations } from './005-accounts.js';
 
 export interface Migration {
   version: number;
@@ -14,6 +15,6 @@ export interface Migration {
   up(dialect: Dialect): string[];
 }
 
-export const MIGRATIONS: Migration[] = [...coreMigrations, ...detectMigrations, ...alertMigrations, ...reportMigrations].sort(
+export const MIGRATIONS: Migration[] = [...coreMigrations, ...detectMigrations, ...alertMigrations, ...reportMigrations, ...accountMigrations].sort(
   (a, b) => a.version - b.version,
 );

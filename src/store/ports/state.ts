@@ -1,6 +1,6 @@
 // The state port: the small transactional state beside the records — alerts with their evidence,
 // history and comments, the outbox, suppressions, detection watermarks and evidence, identities,
-// report runs and collector state — as typed methods, with a unit of work for what must commit
+// report runs, collector state and local accounts — as typed methods, with a unit of work for what must commit
 // together (an alert, its history and its outbox rows). Times are epoch milliseconds (UTC).
 //
 // State tables are separable from events: none of these methods reads the events table, so a
@@ -274,6 +274,31 @@ export interface CollectorState {
   load(): Promise<CollectorStateRecord[]>;
 }
 
+export type AccountRole = 'viewer' | 'analyst' | 'admin';
+
+/** A local account of the dashboard and the HTTP API: a name, a role and a password hash (never the password). */
+export interface AccountRecord {
+  name: string;
+  role: AccountRole;
+  /** Self-describing (e.g. `scrypt$N$r$p$salt$hash`); the service layer makes and checks it. */
+  passwordHash: string;
+  createdAt: number;
+  /** When the role or the password last changed. */
+  changedAt: number;
+}
+
+export interface AccountsState {
+  /** Adds the account, or replaces the role and hash of one with the name (its createdAt is kept); true when it was new. */
+  put(account: AccountRecord): Promise<boolean>;
+  get(name: string): Promise<AccountRecord | null>;
+  /** By name. */
+  list(): Promise<AccountRecord[]>;
+  /** False when no account has the name. */
+  remove(name: string): Promise<boolean>;
+  /** Sets the password hash and changedAt; false when no account has the name. */
+  setPassword(name: string, passwordHash: string, at: number): Promise<boolean>;
+}
+
 /** Every state repository; inside a unit of work they all write to its transaction. */
 export interface StateRepositories {
   readonly alerts: AlertsState;
@@ -283,6 +308,7 @@ export interface StateRepositories {
   readonly identities: IdentitiesState;
   readonly reportRuns: ReportRunsState;
   readonly collector: CollectorState;
+  readonly accounts: AccountsState;
 }
 
 export interface StatePort extends StateRepositories {

@@ -89,6 +89,15 @@ export const POSTGRES_STATE_MIGRATIONS: PostgresMigration[] = [
     ],
   },
   {
+    version: 10,
+    name: 'local accounts',
+    statements: [
+      // One row per sign-in name: its role and a self-describing password hash (never the password).
+      `CREATE TABLE IF NOT EXISTS accounts (
+  name ${T} PRIMARY KEY, role ${T} NOT NULL, password_hash ${T} NOT NULL, created_at ${TS} NOT NULL, changed_at ${TS} NOT NULL)`,
+    ],
+  },
+  {
     version: 20,
     name: 'blob ledger, cursors, gaps, dead letters (beside a ClickHouse events store)',
     // What a ClickHouse events store keeps transactional: each blob's ledger entry, its dead letters and

@@ -52,7 +52,7 @@ test('postgres state: migrations apply at open, once, and again are a no-op; pro
   await Promise.all(opened.map((s) => s.close()));
   const after = await tables(db);
   assert.deepEqual(after.versions, all);
-  for (const t of ['alerts', 'alert_evidence', 'alert_history', 'alert_history_seq', 'alert_outbox', 'alert_suppressions', 'identities', 'detection_state', 'detection_evidence', 'report_runs', 'collector_state', 'schema_migrations']) {
+  for (const t of ['alerts', 'alert_evidence', 'alert_history', 'alert_history_seq', 'alert_outbox', 'alert_suppressions', 'identities', 'detection_state', 'detection_evidence', 'report_runs', 'collector_state', 'accounts', 'schema_migrations']) {
     assert.ok(after.tables.includes(t), t);
   }
   const noMigrate = await openPostgresState(connection(await server.createDatabase()), { migrate: false });

@@ -2,6 +2,7 @@
 // the store's writer (see ports/state.ts for what that guarantees).
 
 import type { StatePort, StateRepositories } from '../../types.js';
+import { duckdbAccounts } from './accounts.js';
 import { duckdbAlerts } from './alerts.js';
 import { duckdbCollector } from './collector.js';
 import type { StateDb } from './db.js';
@@ -22,6 +23,7 @@ export function duckdbRepositories(db: StateDb): StateRepositories {
     identities: duckdbIdentities(db),
     reportRuns: duckdbReportRuns(db),
     collector: duckdbCollector(db),
+    accounts: duckdbAccounts(db),
   };
 }
 

@@ -2,6 +2,7 @@
 // one pooled connection (see ports/state.ts for what that guarantees).
 
 import type { StatePort, StateRepositories } from '../../types.js';
+import { postgresAccounts } from './accounts.js';
 import { postgresAlerts } from './alerts.js';
 import { postgresCollector } from './collector.js';
 import type { PgDb } from './db.js';
@@ -22,6 +23,7 @@ export function postgresRepositories(db: PgDb): StateRepositories {
     identities: postgresIdentities(db),
     reportRuns: postgresReportRuns(db),
     collector: postgresCollector(db),
+    accounts: postgresAccounts(db),
   };
 }
 
