@@ -19,12 +19,12 @@ import { openDuckDbStore, type BlobCommit } from '../store/index.js';
 import { createCollector, DEFAULT_COLLECTOR_OPTIONS } from '../collect/index.js';
 import { clickhouseEndToEnd } from './collect-clickhouse.testing.js';
 
-interface EmulatorInfo {
+export interface EmulatorInfo {
   url: string;
   tenants: { tenantId: string; clientId: string; clientSecret: string }[];
 }
 
-function flag(args: string[], name: string, fallback: string): string {
+export function flag(args: string[], name: string, fallback: string): string {
   const hit = args.find((a) => a.startsWith(`--${name}=`));
   return hit ? hit.slice(name.length + 3) : fallback;
 }
@@ -39,7 +39,7 @@ function repoRoot(): string {
   return dir;
 }
 
-async function startEmulatorChild(args: string[]): Promise<{ child: ChildProcess; info: EmulatorInfo }> {
+export async function startEmulatorChild(args: string[]): Promise<{ child: ChildProcess; info: EmulatorInfo }> {
   const bin = join(repoRoot(), 'bin', 'auditwatch.js');
   // Heap limits in NODE_OPTIONS are meant for the collector measured here, not for the emulator, which
   // holds the whole simulated tenant and its ground truth.

@@ -1,5 +1,6 @@
 // The request budget never grants more than its rate in any rolling minute, waits on the clock, and adapts:
-// halves on AF429 (once a minute), honours Retry-After, pauses with jitter, grows back to its ceiling.
+// halves on AF429 (once a minute), honours Retry-After, pauses with jitter, grows back to its ceiling;
+// a held slot (a request in flight) counts until the request has ended.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock, Rng } from '../core/index.js';
@@ -97,6 +98,58 @@ test('a lowered rate is enforced over the rolling minute, for every worker shari
     const inWindow = grants.filter((x) => x >= g && x < g + 60_000).length;
     assert.ok(inWindow <= 20, `${inWindow} grants within a minute at a rate of 20`);
   }
+});
+
+test('a held slot counts until its request has ended: requests that reach the server late never put more than the rate in one of its minutes', async () => {
+  // Requests reach the server some time after their grant (a slow socket, a clock that jumps while they
+  // are in flight) and end after that. Counted from the grant, the late ones spill into the next quota
+  // minute on top of its own grants; held until they end, no 60 seconds of arrivals hold more than the rate.
+  const run = async (held: boolean) => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 0, 0, 50), { autoAdvance: true });
+    const budget = createRequestBudget({ ceilingPerMinute: 30 }, clock);
+    const rng = new Rng('held', held ? 1 : 0);
+    const arrivals: number[] = [];
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 30; i++) {
+        await (held ? budget.hold() : budget.acquire());
+        // Those granted in an even minute take 20 s to arrive, the others arrive at once.
+        await clock.sleep(Math.floor(clock.now() / 60_000) % 2 === 0 ? 20_000 : rng.int(0, 100));
+        arrivals.push(clock.now());
+        await clock.sleep(rng.int(0, 2_000));
+        if (held) budget.release();
+      }
+    }));
+    arrivals.sort((a, b) => a - b);
+    return Math.max(...arrivals.map((a) => arrivals.filter((x) => x >= a && x < a + 60_000).length));
+  };
+  const worstHeld = await run(true);
+  assert.ok(worstHeld <= 30, `${worstHeld} arrivals within 60 s at a rate of 30`);
+  assert.ok((await run(false)) > 30, 'counted from the grant, late arrivals exceed the rate (what hold prevents)');
+});
+
+test('with every slot in flight, the next grant waits for a release, then for that slot to age a minute', async () => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const budget = createRequestBudget({ ceilingPerMinute: 2 }, clock);
+  await budget.hold();
+  await budget.hold();
+  let granted = false;
+  const third = budget.hold().then(() => (granted = true));
+  clock.advance(120_000);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(granted, false, 'two requests still in flight after two minutes: no third');
+  budget.release();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(budget.inLastMinute(), 2);
+  clock.advance(59_999);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(granted, false, 'the released slot counts for a minute from its release');
+  clock.advance(1);
+  await third;
+  assert.equal(budget.inLastMinute(), 2, 'one still in flight, one new');
+  const ac = new AbortController();
+  const waiting = budget.hold(ac.signal);
+  ac.abort();
+  await assert.rejects(waiting, 'a waiter for a release can be aborted');
 });
 
 test('the bounded queue holds at most its capacity and drains after close', async () => {

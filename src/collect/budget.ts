@@ -1,22 +1,29 @@
-// A per-tenant request budget shared by every worker of the tenant, adapting to the API's quota (AIMD):
+// A tenant's request budget, shared by all its workers, adapting to the API's quota (AIMD):
 // it starts at `startPerMinute`, adds `increasePerMinute` to its rate for every minute of answers that
 // are not throttled, halves the rate on AF429 (HTTP 403 or 429) — at most once a minute, since the
 // requests in flight and the rest of the quota's minute meet it too — and after each AF429 grants
 // nothing until the server's Retry-After, or a jittered pause, has passed. The rate never exceeds `ceilingPerMinute` (collect.requestsPerMinute).
 // At any rate, no more than that many requests are granted in any rolling 60 seconds of the injected
 // clock (a sliding log, stricter than a token bucket, whose burst could exceed the quota in a minute).
+// A request taken with `hold` keeps its slot while it is in flight and for 60 seconds after `release`:
+// the server counts it in the minute it arrives in, which may be later than the grant (a slow socket,
+// a clock that jumps), so a slot counted from the grant could let a quota minute see more than the rate.
 // Waiters are served in order.
 
 import type { Clock, Rng } from '../core/index.js';
 
 export interface RequestBudget {
-  /** Resolves when one more request fits in the budget. */
+  /** Resolves when one more request fits in the budget; its slot counts from now. */
   acquire(signal?: AbortSignal): Promise<void>;
+  /** As acquire, but the slot is held until release() and counts for a minute from then (a request in flight). */
+  hold(signal?: AbortSignal): Promise<void>;
+  /** A request taken with hold() has ended (answered, or failed without an answer). */
+  release(): void;
   /** An answer that was not throttled: the rate grows with time. */
   succeeded(): void;
   /** An AF429 answer: the rate halves (once per episode) and grants pause for Retry-After or a jittered pause. */
   throttled(retryAfterMs?: number): void;
-  /** Requests granted in the last rolling minute. */
+  /** Requests granted in the last rolling minute, and those still in flight. */
   inLastMinute(): number;
   /** The rate now, in requests a minute (whole). */
   readonly perMinute: number;
@@ -54,9 +61,13 @@ export function createRequestBudget(options: number | BudgetOptions, clock: Cloc
   let pauseUntil = 0;
   let decreasedAt = Number.NEGATIVE_INFINITY;
   let throttles = 0;
-  // Grant times of the last minute, oldest first: log[head..] (compacted now and then).
+  // Times from which the slots of the last minute count, oldest first: log[head..] (compacted now and
+  // then); a grant's time, or a held request's release.
   let log: number[] = [];
   let head = 0;
+  // Held requests not released yet, and the waiter to wake on the next release.
+  let inFlight = 0;
+  let onRelease: (() => void) | null = null;
   let queue: Promise<void> = Promise.resolve();
 
   const prune = (now: number) => {
@@ -67,7 +78,21 @@ export function createRequestBudget(options: number | BudgetOptions, clock: Cloc
     }
   };
 
-  const grant = async (signal?: AbortSignal): Promise<void> => {
+  /** Resolves on the next release(), or rejects when the signal aborts. */
+  const nextRelease = (signal?: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const onAbort = () => reject(signal!.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const prev = onRelease;
+      onRelease = () => {
+        prev?.();
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+    });
+
+  const grant = async (held: boolean, signal?: AbortSignal): Promise<void> => {
     for (;;) {
       const now = clock.now();
       if (now < pauseUntil) {
@@ -76,13 +101,16 @@ export function createRequestBudget(options: number | BudgetOptions, clock: Cloc
       }
       prune(now);
       const limit = Math.floor(rate);
-      if (log.length - head < limit) {
-        log.push(now);
+      const used = inFlight + log.length - head;
+      if (used < limit) {
+        if (held) inFlight++;
+        else log.push(now);
         return;
       }
-      // Wait until enough of the last minute's grants are a minute old.
-      const oldest = log[head + (log.length - head - limit)]!;
-      await clock.sleep(Math.max(1, oldest + MINUTE - now), signal);
+      // Enough of the last minute's slots must be a minute old; while too many are in flight, a release comes first.
+      const ageOut = used - limit;
+      if (ageOut < log.length - head) await clock.sleep(Math.max(1, log[head + ageOut]! + MINUTE - now), signal);
+      else await nextRelease(signal);
     }
   };
 
@@ -95,10 +123,23 @@ export function createRequestBudget(options: number | BudgetOptions, clock: Cloc
     },
     ceilingPerMinute: ceiling,
     acquire(signal) {
-      const next = queue.then(() => grant(signal));
+      const next = queue.then(() => grant(false, signal));
       // A waiter that aborts must not block the ones behind it.
       queue = next.catch(() => {});
       return next;
+    },
+    hold(signal) {
+      const next = queue.then(() => grant(true, signal));
+      queue = next.catch(() => {});
+      return next;
+    },
+    release() {
+      if (inFlight === 0) return;
+      inFlight--;
+      log.push(clock.now());
+      const wake = onRelease;
+      onRelease = null;
+      wake?.();
     },
     succeeded() {
       const now = clock.now();
@@ -121,7 +162,7 @@ export function createRequestBudget(options: number | BudgetOptions, clock: Cloc
     inLastMinute() {
       const now = clock.now();
       prune(now);
-      return log.length - head;
+      return inFlight + log.length - head;
     },
   };
 }

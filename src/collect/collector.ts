@@ -85,8 +85,10 @@ export function createCollector(input: CollectorInput): Collector {
     const budget = createRequestBudget({ ceilingPerMinute: ceiling, startPerMinute: Math.min(start, ceiling), rng: new Rng('budget', options.seed ?? 'auditwatch', t.tenantId) }, clock);
     metrics.requestRate.set({ tenant: t.tenantId }, budget.perMinute);
     const api = t.api.withHooks({
-      beforeRequest: (_op, signal) => budget.acquire(signal),
+      // Held while in flight: the quota counts a request in the minute it reaches the API.
+      beforeRequest: (_op, signal) => budget.hold(signal),
       afterResponse: ({ op, status, code, retryAfterMs }) => {
+        budget.release();
         metrics.requests.inc({ tenant: t.tenantId, op, status: String(status) });
         // AF429 comes on HTTP 403 or 429; other answers (even errors) say the quota had room.
         if (code === 'AF429' || status === 429) {
