@@ -13,7 +13,8 @@ const HELP = `Usage: auditwatch status [--config FILE] [--format table|json]
 Per tenant × content type: subscription state, cursor, lag (now − newest contentCreated) and event lag,
 last error, records and blobs today, gaps, dead letters; warnings for types silent longer than usual
 and for content that expired before it was collected. --format json prints one JSON object.
-When the collect daemon runs, the status comes from it (it holds the store).`;
+When the collect daemon runs, the status comes from it (it holds the store), with each tenant's
+request budget: the rate now, its ceiling (collect.requestsPerMinute) and the AF429 answers met.`;
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseOptions(args, { ...CONFIG_OPTION, format: { type: 'string', short: 'f', default: 'table' } }, HELP, io);

@@ -186,6 +186,15 @@ export function renderStatus(r: StatusReport): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const fmt = (row: string[]) => row.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   const lines = [`status at ${r.now.slice(0, 19).replace('T', ' ')} UTC (from the ${r.source === 'daemon' ? 'running collect daemon' : 'store'})`, fmt(head), ...rows.map(fmt)];
+  // One budget per tenant, shared by its content types: shown once, only while a collector runs.
+  const budgets = new Map<string, { tenant: string; budget: NonNullable<StatusEntry['budget']> }>();
+  for (const e of r.entries) if (e.budget && !budgets.has(e.tenantId)) budgets.set(e.tenantId, { tenant: e.tenant, budget: e.budget });
+  if (budgets.size) {
+    lines.push('', 'request budget (per tenant; halves on AF429, grows back while answers succeed):');
+    for (const { tenant, budget: b } of budgets.values()) {
+      lines.push(`  ${safeLine(tenant, 40)}: ${b.perMinute} requests/min now (ceiling ${b.ceilingPerMinute}), ${b.throttled} throttled (AF429)`);
+    }
+  }
   if (r.destinations.length) {
     lines.push('', 'alert destinations:');
     for (const d of r.destinations) {
