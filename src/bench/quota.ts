@@ -8,7 +8,7 @@
 // Options: --users=N --days=N --quota=N --seed=S --concurrency=N --page-size=N --budget=N (collect.requestsPerMinute).
 
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret, systemClock } from '../core/index.js';
 import { createApiClient, type ApiClient } from '../api/index.js';
@@ -93,6 +93,7 @@ export async function run(args: string[]): Promise<void> {
     // Counted from here: the collector's requests only.
     await control(info.url, 'reset-stats', {});
     const since = Date.now() - days * DAY;
+    const load0 = loadavg();
     const timeline: string[] = [];
     const t0 = performance.now();
     let lastThrottles = 0;
@@ -119,13 +120,17 @@ export async function run(args: string[]): Promise<void> {
     const ideal = await idealRequests(makeApi(t), Math.floor(start / 1000) * 1000, Math.floor(end / 1000) * 1000);
     const idealCount = 1 + ideal.pages + ideal.blobs;
     const idealSeconds = (idealCount / quota) * 60;
+    // A quota counted per minute lets a minute's worth go at once: n requests need at least ⌈n/q⌉ − 1 whole minutes.
+    const floorSeconds = (Math.ceil(idealCount / quota) - 1) * 60;
 
     process.stdout.write(`requests by endpoint: ${Object.entries(byEndpoint).map(([k, n]) => `${k} ${fmt(n)}`).join(', ')}\n`);
     process.stdout.write(`budget every 10 s: ${timeline.join(', ')}\n`);
     process.stdout.write(
       `backfill: ${fmt(summary.records)} records in ${fmt(summary.blobs)} blobs, wall ${wall.toFixed(1)} s = ${fmt(summary.records / wall)} records/s\n` +
         `  requests: ${fmt(requests)} = ${(requests / Math.max(1, summary.blobs)).toFixed(3)} per blob fetched; throttled (AF429) ${fmt(throttled)} = ${((100 * throttled) / Math.max(1, requests)).toFixed(2)} %\n` +
-        `  ideal: ${fmt(idealCount)} requests (1 subscriptions list + ${fmt(ideal.pages)} listing pages + ${fmt(ideal.blobs)} blobs) at ${fmt(quota)}/min = ${idealSeconds.toFixed(1)} s; wall / ideal = ${(wall / idealSeconds).toFixed(2)}\n`,
+        `  ideal: ${fmt(idealCount)} requests (1 subscriptions list + ${fmt(ideal.pages)} listing pages + ${fmt(ideal.blobs)} blobs) at ${fmt(quota)}/min = ${idealSeconds.toFixed(1)} s; wall / ideal = ${(wall / idealSeconds).toFixed(2)}\n` +
+        `  (the first minute's quota goes at once, so ${fmt(idealCount)} requests need at least ${floorSeconds} s: wall / that = ${(wall / Math.max(1, floorSeconds)).toFixed(2)})\n` +
+        `  load average before ${load0.map((x) => x.toFixed(1)).join(' ')}, after ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`,
     );
     if (ideal.blobs !== summary.blobs) process.stdout.write(`  note: the independent listing found ${fmt(ideal.blobs)} blobs, the backfill committed ${fmt(summary.blobs)}\n`);
     process.stdout.write(`targets: <= 1.1 requests per blob, < 2 % throttled, wall <= 1.25 x ideal\n`);

@@ -74,6 +74,14 @@ describe('config', () => {
     assert.ok(lines.some((l) => l.startsWith(`${file}:7: tenants[1].clientSecret is missing; add clientSecret: { env: NAME } or { file: PATH }`)), lines.join('\n'));
   });
 
+  it('refuses a request budget that would start above its ceiling, naming both keys', () => {
+    const file = write('budget.yaml', 'collect:\n  requestsPerMinute: 1500\n  startRequestsPerMinute: 2000\n');
+    const lines = issuesOf(() => loadConfig(file, { env: {} }));
+    assert.ok(lines.some((l) => l.startsWith(`${file}:3: collect.startRequestsPerMinute is above collect.requestsPerMinute (1500), the budget's ceiling; lower it or raise the ceiling`)), lines.join('\n'));
+    const ok = loadConfig(write('budget-ok.yaml', 'collect:\n  requestsPerMinute: 1500\n  startRequestsPerMinute: 1000\n'), { env: {} });
+    assert.deepEqual([ok.collect.requestsPerMinute, ok.collect.startRequestsPerMinute], [1500, 1000]);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const file = write('syntax.yaml', 'tenants:\n  - name: a\n    tenantId: [unclosed\nstore: {}\n');
     const lines = issuesOf(() => loadConfig(file, { env: {} }));

@@ -48,6 +48,11 @@ export const collectSection = z
       })
       .default([]),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((c, ctx) => {
+    if (c.startRequestsPerMinute !== undefined && c.startRequestsPerMinute > c.requestsPerMinute) {
+      ctx.addIssue({ code: 'custom', path: ['startRequestsPerMinute'], message: `is above collect.requestsPerMinute (${c.requestsPerMinute}), the budget's ceiling; lower it or raise the ceiling` });
+    }
+  });
 
 export type CollectConfig = z.output<typeof collectSection>;
