@@ -110,6 +110,10 @@ test('a second tenant whose quota is lowered mid-run slows down, shows it in sta
       const stats = emu.control.stats();
       assert.ok((stats.throttled[`tenant:${lowered.tenantId}`] ?? 0) > 0, 'the lowered tenant met AF429');
       assert.equal(stats.throttled[`tenant:${steady.tenantId}`] ?? 0, 0, 'the other tenant was never throttled');
+      // No AF429 storm: each halving episode costs about the requests in flight, not a minute's worth.
+      const lowThrottled = stats.throttled[`tenant:${lowered.tenantId}`] ?? 0;
+      const lowRequests = stats.byTenant[lowered.tenantId] ?? 0;
+      assert.ok(lowThrottled < 0.1 * lowRequests, `${lowThrottled} of the lowered tenant's ${lowRequests} requests throttled`);
       const status = collector.status();
       const low = status.find((s) => s.tenantId === lowered.tenantId)!;
       const high = status.find((s) => s.tenantId === steady.tenantId)!;
