@@ -67,7 +67,7 @@ export async function run(args: string[]): Promise<void> {
   const budget = Number(flag(args, 'budget', String(DEFAULT_COLLECTOR_OPTIONS.requestsPerMinute)));
   const emuArgs = ['--seed', seed, '--days', String(days), '--users', users, '--tenants', '1', '--latency', '0s', '--no-live', '--scenarios', 'none', '--throttle', String(quota), '--page-size', pageSize];
   process.stdout.write(`emulator: auditwatch emulator ${emuArgs.join(' ')} (child process, real time)\n`);
-  process.stdout.write(`collector: defaults (budget ceiling ${fmt(budget)}/min, ${concurrency} blobs at once), since ${days} days back (the API's 167 h at most)\n`);
+  process.stdout.write(`collector: budget ceiling ${fmt(budget)}/min (collect.requestsPerMinute, default 2,000), ${concurrency} blobs at once, since ${days} days back (the API's 167 h at most)\n`);
   const { child, info } = await startEmulatorChild(emuArgs);
   const onSignal = () => {
     child.kill('SIGTERM');
