@@ -39,7 +39,7 @@ collect:
   #   sessionIdle: 30m             # a session ends after this long without a request (default 30m)
   #   sessionLifetime: 12h         # and this long after sign-in (default 12h)
   #   secureCookies: auto          # Secure cookie: auto (TLS or an https redirectUrl), true, false (default auto)
-  #   login: { maxFailures: 5, maxFailuresPerIp: 20, window: 15m }   # failed sign-ins before 429 (defaults)
+  #   login: { maxFailures: 5, maxFailuresPerIp: 20, maxFailuresPerUser: 50, window: 15m }   # failed sign-ins before 429 (defaults)
   #   oidc:                        # single sign-on with OpenID Connect (default: none, local accounts only)
   #     issuer: https://login.microsoftonline.com/YOUR-TENANT-ID/v2.0
   #     clientId: YOUR-APP-CLIENT-ID

@@ -9,9 +9,9 @@ import { parseConfig } from '../../service/index.js';
 
 const file = '/tmp/aw-auth-config/auditwatch.yaml';
 
-test('collect.auth defaults: 30m idle, 12h lifetime, auto secure cookies, 5/20 failures in 15m, no OIDC', () => {
+test('collect.auth defaults: 30m idle, 12h lifetime, auto secure cookies, 5/20/50 failures in 15m, no OIDC', () => {
   const c = parseConfig('store:\n  path: ./x.duckdb\n', { file, env: {} });
-  assert.deepEqual(c.collect.auth, { sessionIdle: 30 * 60_000, sessionLifetime: 12 * 3_600_000, secureCookies: 'auto', login: { maxFailures: 5, maxFailuresPerIp: 20, window: 15 * 60_000 }, oidc: null });
+  assert.deepEqual(c.collect.auth, { sessionIdle: 30 * 60_000, sessionLifetime: 12 * 3_600_000, secureCookies: 'auto', login: { maxFailures: 5, maxFailuresPerIp: 20, maxFailuresPerUser: 50, window: 15 * 60_000 }, oidc: null });
 });
 
 test('an OIDC block with its secret from the environment, defaults filled', () => {
