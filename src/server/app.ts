@@ -15,6 +15,7 @@ import type { Operations } from '../service/index.js';
 import { securityHeaders } from './headers.js';
 import { hostCheck, type HostPolicy } from './host.js';
 import { openApiDocument } from './openapi.js';
+import { webStatic } from './static.js';
 import { API_PREFIX, pathParams, ROUTES, type RouteDef } from './routes.js';
 
 export interface MetricsSource {
@@ -28,6 +29,8 @@ export interface ApiAppOptions {
   token: string;
   hosts: HostPolicy;
   logger: Logger;
+  /** The dashboard's bundled folder (index.html + assets/); none: the API only. */
+  webDir?: string;
 }
 
 const MAX_BODY = 1_000_000;
@@ -72,6 +75,7 @@ export function createApiApp(o: ApiAppOptions): Hono {
 
   app.use('*', securityHeaders());
   app.use('*', hostCheck(o.hosts));
+  if (o.webDir) app.use('*', webStatic(o.webDir));
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/metrics', async (c) => c.body(await o.metrics.metrics(), 200, { 'content-type': o.metrics.contentType }));
 
