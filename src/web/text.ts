@@ -24,7 +24,8 @@ export function neutralise(s: string, multiline = false): string {
 /** At most `max` characters (code points), with an ellipsis when cut; never splits a surrogate pair. */
 export function cut(s: string, max: number): string {
   if (s.length <= max) return s;
-  const chars = Array.from(s.slice(0, max + 1));
+  // A code point is at most two UTF-16 units: this slice holds max + 1 code points when the text has them.
+  const chars = Array.from(s.slice(0, 2 * max + 2));
   return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('')}…`;
 }
 
