@@ -8,6 +8,7 @@ export { guid, duration, filePath, filePathOr, httpUrl, listenAddress, secretRef
 export { CLOUDS, type CloudName, type TenantConfig, type TenantCredential } from './sections/tenants.js';
 export type { StoreConfig } from './sections/store.js';
 export type { CollectConfig } from './sections/collect.js';
+export type { AuthConfig, OidcConfig } from './sections/auth.js';
 export type { LogConfig } from './sections/log.js';
 export type { EnrichConfig } from './sections/enrich.js';
 export type { DetectConfig } from './sections/detect.js';

@@ -1,22 +1,26 @@
 // The daemon's HTTP surface as a Hono app: GET /healthz and GET /metrics (Prometheus) openly, the
-// versioned JSON API under /api/v1 behind the bearer token of the endpoint file, and the OpenAPI
-// document of that API at /api/v1/openapi.json. Every request, /metrics and /healthz included, must
+// versioned JSON API under /api/v1 behind the bearer token of the endpoint file or a signed-in session
+// (auth.ts: cookie + CSRF token; session-routes.ts: sign-in; oidc-routes.ts: single sign-on), each
+// route refused (403) below its least role (ROUTE_ROLES), and the OpenAPI document of that API at
+// /api/v1/openapi.json. Every request, /metrics and /healthz included, must
 // carry a Host header naming this daemon (host.ts), so a web page that rebinds its DNS name to
 // 127.0.0.1 reads nothing. Answers are `{ data, warnings }`; errors `{ error: { code, message } }`
 // with the AppError's stable code and its one-line fix, never a stack.
 
-import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { AppError, errorMessage, oneLine, type Logger } from '../core/index.js';
-import type { Operations } from '../service/index.js';
+import type { AuthConfig } from '../config/index.js';
+import type { Operations, SessionService } from '../service/index.js';
+import { authenticate, type AuthEnv, type Principal } from './auth.js';
+import { sessionRoutes } from './session-routes.js';
 import { securityHeaders } from './headers.js';
 import { hostCheck, type HostPolicy } from './host.js';
 import { openApiDocument } from './openapi.js';
 import { webStatic } from './static.js';
-import { API_PREFIX, pathParams, ROUTES, type RouteDef } from './routes.js';
+import { ACTOR_FIELDS, API_PREFIX, pathParams, roleAllows, ROUTES, type RouteDef } from './routes.js';
 
 export interface MetricsSource {
   metrics(): Promise<string>;
@@ -27,6 +31,9 @@ export interface ApiAppOptions {
   operations: Operations;
   metrics: MetricsSource;
   token: string;
+  sessions: SessionService;
+  /** collect.auth: cookie policy and single sign-on. */
+  auth: AuthConfig;
   hosts: HostPolicy;
   logger: Logger;
   /** The dashboard's bundled folder (index.html + assets/); none: the API only. */
@@ -41,6 +48,10 @@ const STATUS: Record<string, ContentfulStatusCode> = {
   report_unknown: 404,
   rule_unknown: 404,
   unauthorized: 401,
+  login_failed: 401,
+  login_rate_limited: 429,
+  forbidden: 403,
+  csrf_failed: 403,
   host_refused: 403,
   too_large: 413,
   store_locked: 409,
@@ -61,9 +72,8 @@ export function errorBody(err: AppError): ErrorBody {
   };
 }
 
-export function createApiApp(o: ApiAppOptions): Hono {
-  const app = new Hono();
-  const want = Buffer.from(o.token);
+export function createApiApp(o: ApiAppOptions): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
   const fail = (c: Context, err: AppError) => c.json(errorBody(err), STATUS[err.code] ?? 400);
 
   app.onError((err, c) => {
@@ -82,23 +92,20 @@ export function createApiApp(o: ApiAppOptions): Hono {
   const doc = openApiDocument();
   app.get(`${API_PREFIX}/openapi.json`, (c) => c.json(doc));
 
-  app.use(`${API_PREFIX}/*`, async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-    if (given.length !== want.length || !timingSafeEqual(given, want)) {
-      c.header('WWW-Authenticate', 'Bearer realm="auditwatch"');
-      return fail(c, new AppError('unauthorized', "A bearer token is required: the token of the daemon's endpoint file (<store>.daemon.json), as Authorization: Bearer TOKEN."));
-    }
-    await next();
-  });
   app.use(
     `${API_PREFIX}/*`,
     bodyLimit({ maxSize: MAX_BODY, onError: (c) => fail(c, new AppError('too_large', 'The request body is larger than 1 MB; send less (paths, not file contents).')) }),
   );
+  sessionRoutes(app, { sessions: o.sessions, auth: o.auth });
+  app.use(`${API_PREFIX}/*`, authenticate({ token: o.token, sessions: o.sessions }));
 
   for (const route of ROUTES) {
-    const handler = async (c: Context) => {
-      const input = parseInput(route, await rawInput(c, route));
+    const handler = async (c: Context<AuthEnv>) => {
+      const principal = c.get('principal');
+      if (!roleAllows(principal.role, route.role)) {
+        throw new AppError('forbidden', `${route.method} ${API_PREFIX}${route.path} needs the ${route.role} role; ${principal.user} has ${principal.role} (an admin can change it).`);
+      }
+      const input = parseInput(route, withActor(route, principal, await rawInput(c, route)));
       const call = o.operations[route.op] as (input: unknown) => Promise<unknown>;
       return c.json((await call.call(o.operations, input)) as object);
     };
@@ -110,7 +117,15 @@ export function createApiApp(o: ApiAppOptions): Hono {
   return app;
 }
 
-async function rawInput(c: Context, route: RouteDef): Promise<Record<string, unknown>> {
+/** With a session, who acts is the signed-in user, whatever the client sent (history shows who did it). */
+function withActor(route: RouteDef, principal: Principal, raw: Record<string, unknown>): Record<string, unknown> {
+  if (principal.via !== 'session') return raw;
+  const out = { ...raw };
+  for (const field of ACTOR_FIELDS) if (field in route.input.shape) out[field] = principal.user;
+  return out;
+}
+
+async function rawInput(c: Context<AuthEnv>, route: RouteDef): Promise<Record<string, unknown>> {
   const params: Record<string, unknown> = {};
   for (const name of pathParams(route.path)) params[name] = c.req.param(name);
   if (route.method !== 'POST') {

@@ -252,6 +252,12 @@ export const ROUTES: readonly RouteDef[] = TABLE.map((r) => ({ ...r, role: ROUTE
 
 export const API_PREFIX = '/api/v1';
 
+/**
+ * Input fields that name who acts: with a signed-in session the server sets them to the user's name
+ * (a client-sent value is ignored); with the bearer token (the CLI) the client's value stands.
+ */
+export const ACTOR_FIELDS = ['actor', 'createdBy', 'changedBy'] as const;
+
 /** The names of a route's path parameters (`:id` → id). */
 export function pathParams(path: string): string[] {
   return [...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { AppError, type Clock, type Logger } from '../core/index.js';
-import type { ListenAddress } from '../config/index.js';
+import type { AuthConfig, ListenAddress } from '../config/index.js';
 import type { DaemonRuntime, ServedRuntime, ServeRuntime } from '../service/index.js';
 import { createApiApp } from './app.js';
 import { removeEndpoint, writeEndpoint } from './endpoint.js';
@@ -16,6 +16,8 @@ export interface ApiServerOptions {
   listen: ListenAddress;
   /** collect.allowedHosts: Host names answered besides the listen address and localhost. */
   allowedHosts: readonly string[];
+  /** collect.auth: sessions, cookies, single sign-on. */
+  auth: AuthConfig;
   /** The endpoint file goes next to it; none: no file (tests). */
   storePath?: string;
   logger: Logger;
@@ -30,7 +32,7 @@ export interface ApiServer extends ServedRuntime {
 
 export async function startApiServer(runtime: DaemonRuntime, o: ApiServerOptions): Promise<ApiServer> {
   const token = randomBytes(24).toString('base64url');
-  const app = createApiApp({ operations: runtime.operations, metrics: runtime.metrics, token, hosts: { listenHost: o.listen.host, allowed: o.allowedHosts }, logger: o.logger, ...(o.webDir ? { webDir: o.webDir } : {}) });
+  const app = createApiApp({ operations: runtime.operations, metrics: runtime.metrics, sessions: runtime.sessions, auth: o.auth, token, hosts: { listenHost: o.listen.host, allowed: o.allowedHosts }, logger: o.logger, ...(o.webDir ? { webDir: o.webDir } : {}) });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -57,10 +59,10 @@ export async function startApiServer(runtime: DaemonRuntime, o: ApiServerOptions
 }
 
 /** How the daemon of `config` serves its runtime: the API on collect.listen, or nothing when it is false. */
-export function apiServing(config: { collect: { listen: ListenAddress | null; allowedHosts: readonly string[] }; store: { path: string } }, logger: Logger, clock: Clock, webDir?: string): ServeRuntime {
+export function apiServing(config: { collect: { listen: ListenAddress | null; allowedHosts: readonly string[]; auth: AuthConfig }; store: { path: string } }, logger: Logger, clock: Clock, webDir?: string): ServeRuntime {
   return async (runtime) => {
     const listen = config.collect.listen;
     if (!listen) return null;
-    return startApiServer(runtime, { listen, allowedHosts: config.collect.allowedHosts, storePath: config.store.path, logger: logger.child({ part: 'api' }), clock, ...(webDir ? { webDir } : {}) });
+    return startApiServer(runtime, { listen, allowedHosts: config.collect.allowedHosts, auth: config.collect.auth, storePath: config.store.path, logger: logger.child({ part: 'api' }), clock, ...(webDir ? { webDir } : {}) });
   };
 }

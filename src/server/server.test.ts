@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Counter, Registry } from 'prom-client';
 import { silentLogger, systemClock } from '../core/index.js';
-import { createOperations, openConfiguredStore, parseConfig } from '../service/index.js';
+import { configuredSessions, createOperations, openConfiguredStore, parseConfig } from '../service/index.js';
 import type { Store } from '../store/index.js';
 import { CONTENT_SECURITY_POLICY, endpointFile, hostOf, readEndpoint, roleAllows, ROUTES, startApiServer, type ApiServer } from './index.js';
 
@@ -28,8 +28,8 @@ describe('daemon HTTP API', () => {
     new Counter({ name: 'auditwatch_api_test_total', help: 'test', registers: [metrics] }).inc(3);
     const operations = createOperations({ config, store, clock: systemClock, logger: silentLogger });
     server = await startApiServer(
-      { operations, metrics },
-      { listen: { host: '127.0.0.1', port: 0 }, allowedHosts: ['proxy.example.net'], storePath: config.store.path, logger: silentLogger, clock: systemClock },
+      { operations, metrics, sessions: configuredSessions({ config, store, clock: systemClock, logger: silentLogger }) },
+      { listen: { host: '127.0.0.1', port: 0 }, allowedHosts: ['proxy.example.net'], auth: config.collect.auth, storePath: config.store.path, logger: silentLogger, clock: systemClock },
     );
     port = Number(new URL(server.url).port);
   });

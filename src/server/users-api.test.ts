@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { AppError, silentLogger, systemClock } from '../core/index.js';
-import { createOperations, openConfiguredStore, parseConfig, verifyPassword } from '../service/index.js';
+import { configuredSessions, createOperations, openConfiguredStore, parseConfig, verifyPassword } from '../service/index.js';
 import type { Store } from '../store/index.js';
 import { createDaemonClient, readEndpoint, startApiServer, type ApiServer } from './index.js';
 
@@ -20,7 +20,7 @@ before(async () => {
   const config = parseConfig(`store:\n  path: ${join(dir, 'store.duckdb')}\n`, { file: join(dir, 'auditwatch.yaml') });
   store = await openConfiguredStore(config);
   const operations = createOperations({ config, store, clock: systemClock, logger: silentLogger });
-  server = await startApiServer({ operations, metrics: new Registry() }, { listen: { host: '127.0.0.1', port: 0 }, allowedHosts: [], storePath: config.store.path, logger: silentLogger, clock: systemClock });
+  server = await startApiServer({ operations, metrics: new Registry(), sessions: configuredSessions({ config, store, clock: systemClock, logger: silentLogger }) }, { listen: { host: '127.0.0.1', port: 0 }, allowedHosts: [], auth: config.collect.auth, storePath: config.store.path, logger: silentLogger, clock: systemClock });
 });
 after(async () => {
   await server.close();

@@ -13,11 +13,13 @@ import { DAEMON_PLUGINS, type DaemonPlugin, type DaemonService } from './plugins
 import { computeStatus, type StatusReport } from './status-report.js';
 import { createOperations, serialized } from './local.js';
 import type { Operations } from './operations.js';
+import { configuredSessions, type SessionService } from './sessions.js';
 
-/** What the daemon offers to whoever serves it: its operations and its Prometheus registry. */
+/** What the daemon offers to whoever serves it: its operations, its Prometheus registry and its sign-in sessions. */
 export interface DaemonRuntime {
   operations: Operations;
   metrics: Registry;
+  sessions: SessionService;
 }
 
 /** A running server of the daemon's runtime; closed when the daemon stops. */
@@ -90,7 +92,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
   };
   const operations = serialized(createOperations({ config, store, clock, logger: logger.child({ part: 'api' }), status }));
   try {
-    if (o.serve) control = await o.serve({ operations, metrics: registry });
+    if (o.serve) control = await o.serve({ operations, metrics: registry, sessions: configuredSessions({ config, store, clock, logger }) });
     o.onListening?.(control?.url ?? null);
     for (const plugin of o.plugins ?? DAEMON_PLUGINS) {
       const service = await plugin({ config, store, logger, clock, registry, signal: stop.signal });

@@ -15,3 +15,5 @@ export { ruleDirsOf, rulesOf, overridesOf, reportRuleErrors, reportRuleFailures,
 export { timeOption } from './times.js';
 export { ACCOUNT_ROLES, MIN_PASSWORD, accountName, checkPassword, type AccountInfo } from './accounts.js';
 export { hashPassword, verifyPassword, needsRehash, SCRYPT_DEFAULTS, type ScryptParams } from './passwords.js';
+export { configuredSessions, createSessionService, sessionIdHash, type LoginResult, type OpenedSession, type SessionInfo, type SessionService, type SessionSettings } from './sessions.js';
+export { loginLimiter, type LoginLimiter, type LoginLimits } from './login-limit.js';

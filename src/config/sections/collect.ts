@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { duration, listenAddress } from '../fields.js';
+import { authSection } from './auth.js';
 
 export const collectSection = z
   .strictObject({
@@ -47,6 +48,8 @@ export const collectSection = z
         error: 'must be a list of host names',
       })
       .default([]),
+    /** Sign-in to the API and dashboard: sessions, login limits, OpenID Connect (sections/auth.ts). */
+    auth: authSection,
   })
   .prefault({});
 

@@ -12,6 +12,7 @@ import { workChecks } from './state-work.js';
 import { outboxChecks } from './state-outbox.js';
 import { otherChecks } from './state-other.js';
 import { accountChecks } from './state-accounts.js';
+import { sessionChecks } from './state-sessions.js';
 
 export interface StateHandle {
   readonly state: StatePort;
@@ -32,7 +33,7 @@ export interface StateCheck {
   run(h: StateHandle): Promise<void>;
 }
 
-export const STATE_CHECKS: readonly StateCheck[] = [...alertChecks, ...workChecks, ...outboxChecks, ...otherChecks, ...accountChecks];
+export const STATE_CHECKS: readonly StateCheck[] = [...alertChecks, ...workChecks, ...outboxChecks, ...otherChecks, ...accountChecks, ...sessionChecks];
 
 export function runStateConformance(name: string, engine: StateEngine): void {
   const skips = engine.skips ?? {};

@@ -299,6 +299,41 @@ export interface AccountsState {
   setPassword(name: string, passwordHash: string, at: number): Promise<boolean>;
 }
 
+/**
+ * A signed-in session of the dashboard or the HTTP API. The store keeps only the SHA-256 of the session
+ * id (the cookie's value), so reading the table gives no usable cookie.
+ */
+export interface SessionRecord {
+  /** Hex SHA-256 of the session id. */
+  idHash: string;
+  /** The account name (local) or the provider's user name (OIDC). */
+  user: string;
+  role: AccountRole;
+  /** How the user signed in: 'local' or 'oidc'. */
+  method: string;
+  /** The synchronizer token the session's writes must carry (X-CSRF-Token). */
+  csrfToken: string;
+  createdAt: number;
+  /** The last request of the session (idle expiry counts from it). */
+  lastSeenAt: number;
+  /** The absolute end of the session. */
+  expiresAt: number;
+}
+
+export interface SessionsState {
+  /** Saves a new session (ids are random: a clash is a bug and may throw). */
+  put(session: SessionRecord): Promise<void>;
+  get(idHash: string): Promise<SessionRecord | null>;
+  /** Moves lastSeenAt forward (never back); false when the session is gone. */
+  touch(idHash: string, at: number): Promise<boolean>;
+  /** False when there was no such session. */
+  remove(idHash: string): Promise<boolean>;
+  /** Ends every session of a user (an account removed or its password changed); how many ended. */
+  removeUser(user: string): Promise<number>;
+  /** Deletes sessions whose expiresAt is at or before `at`, or whose lastSeenAt is at or before `idleBefore`; how many. */
+  purge(at: number, idleBefore: number): Promise<number>;
+}
+
 /** Every state repository; inside a unit of work they all write to its transaction. */
 export interface StateRepositories {
   readonly alerts: AlertsState;
@@ -309,6 +344,7 @@ export interface StateRepositories {
   readonly reportRuns: ReportRunsState;
   readonly collector: CollectorState;
   readonly accounts: AccountsState;
+  readonly sessions: SessionsState;
 }
 
 export interface StatePort extends StateRepositories {

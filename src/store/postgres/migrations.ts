@@ -98,6 +98,17 @@ export const POSTGRES_STATE_MIGRATIONS: PostgresMigration[] = [
     ],
   },
   {
+    version: 13,
+    name: 'signed-in sessions',
+    statements: [
+      // One row per session: the SHA-256 of its id (never the id), who, with what role, its CSRF token and times.
+      `CREATE TABLE IF NOT EXISTS sessions (
+  id_hash ${T} PRIMARY KEY, user_name ${T} NOT NULL, role ${T} NOT NULL, method ${T} NOT NULL, csrf_token ${T} NOT NULL,
+  created_at ${TS} NOT NULL, last_seen_at ${TS} NOT NULL, expires_at ${TS} NOT NULL)`,
+      'CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_name)',
+    ],
+  },
+  {
     version: 20,
     name: 'blob ledger, cursors, gaps, dead letters (beside a ClickHouse events store)',
     // What a ClickHouse events store keeps transactional: each blob's ledger entry, its dead letters and

@@ -11,6 +11,7 @@ import { duckdbIdentities } from './identities.js';
 import { duckdbOutbox } from './outbox.js';
 import { duckdbReportRuns } from './report-runs.js';
 import { duckdbSuppressions } from './suppressions.js';
+import { duckdbSessions } from './sessions.js';
 
 export type { StateDb } from './db.js';
 
@@ -24,6 +25,7 @@ export function duckdbRepositories(db: StateDb): StateRepositories {
     reportRuns: duckdbReportRuns(db),
     collector: duckdbCollector(db),
     accounts: duckdbAccounts(db),
+    sessions: duckdbSessions(db),
   };
 }
 

@@ -11,6 +11,7 @@ import { postgresIdentities } from './identities.js';
 import { postgresOutbox } from './outbox.js';
 import { postgresReportRuns } from './report-runs.js';
 import { postgresSuppressions } from './suppressions.js';
+import { postgresSessions } from './sessions.js';
 
 export { clientDb, runQuery, type PgDb, type PgRow, type Queryable } from './db.js';
 
@@ -24,6 +25,7 @@ export function postgresRepositories(db: PgDb): StateRepositories {
     reportRuns: postgresReportRuns(db),
     collector: postgresCollector(db),
     accounts: postgresAccounts(db),
+    sessions: postgresSessions(db),
   };
 }
 
