@@ -62,9 +62,9 @@ export function record(n: number, minutesAgo: number, fields: Record<string, unk
   return r.row;
 }
 
-/** Failed sign-ins enough for the built-in brute-force rules, for `user`, ending `minutesAgo` ago. */
+/** Twelve failed sign-ins in four minutes (the built-in burst rule wants 10 in 5), ending `minutesAgo` ago. */
 export function bruteForce(first: number, user: string, minutesAgo = 30, ip = '203.0.113.77'): EventRow[] {
-  return Array.from({ length: 12 }, (_, i) => record(first + i, minutesAgo + 12 - i, { Operation: 'UserLoginFailed', UserId: user, ClientIP: ip, ErrorNumber: '50126', ResultStatus: 'Failed' }));
+  return Array.from({ length: 12 }, (_, i) => record(first + i, minutesAgo + (12 - i) / 3, { Operation: 'UserLoginFailed', UserId: user, ClientIP: ip, ErrorNumber: '50126', ResultStatus: 'Failed' }));
 }
 
 export async function startWebHarness(o: { rows?: EventRow[]; yaml?: string; collectYaml?: string } = {}): Promise<WebHarness> {
@@ -145,5 +145,16 @@ export async function pageFetch(page: Page, path: string, o: { method?: string; 
       return { status: res.status, code: json?.error?.code ?? null };
     },
     { path, method: o.method ?? 'GET', body: o.body, csrf: o.csrf ?? false },
+  );
+}
+
+/** Waits until the element's text is exactly `text` (or contains it, with `contains`). */
+export async function waitText(page: Page, selector: string, text: string, contains = false): Promise<void> {
+  await page.waitForFunction(
+    ({ selector, text, contains }) => {
+      const t = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector(selector)?.textContent ?? '';
+      return contains ? t.includes(text) : t === text;
+    },
+    { selector, text, contains },
   );
 }
