@@ -15,6 +15,17 @@ export interface EmulatorTenant {
   roles: string[];
 }
 
+/** A person of a tenant who can sign in at the emulator's OpenID Connect provider. */
+export interface SignInUser {
+  /** The sign-in name (preferred_username), e.g. adele.vance@contoso-1.onmicrosoft.com. */
+  upn: string;
+  displayName: string;
+  /** The user's object id (oid). */
+  objectId: string;
+  /** App roles of the dashboard's registration (the id_token's roles claim), e.g. AuditWatch.Admin. */
+  roles: string[];
+}
+
 /** One content blob as the listing shows it. Times are epoch ms. */
 export interface BlobMeta {
   tenantId: string;
@@ -70,6 +81,8 @@ export interface GroundTruthOptions {
 /** What the HTTP surface asks of the simulated tenants. Everything is deterministic for a seed. */
 export interface ContentSource {
   tenants(): EmulatorTenant[];
+  /** The tenant's people who can sign in through the OpenID Connect provider; none: nobody can. */
+  signInUsers?(tenantId: string): SignInUser[];
   /**
    * Blobs of a tenant and content type with from <= contentCreated < to and contentCreated <= now,
    * in the order they became available (contentCreated, then contentId).

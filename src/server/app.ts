@@ -11,11 +11,12 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
-import { AppError, errorMessage, oneLine, type Logger } from '../core/index.js';
+import { AppError, errorMessage, oneLine, systemClock, type Clock, type Logger } from '../core/index.js';
 import type { AuthConfig } from '../config/index.js';
 import type { Operations, SessionService } from '../service/index.js';
 import { authenticate, type AuthEnv, type Principal } from './auth.js';
 import { sessionRoutes } from './session-routes.js';
+import { oidcRoutes } from './oidc-routes.js';
 import { securityHeaders } from './headers.js';
 import { hostCheck, type HostPolicy } from './host.js';
 import { openApiDocument } from './openapi.js';
@@ -38,6 +39,8 @@ export interface ApiAppOptions {
   logger: Logger;
   /** The dashboard's bundled folder (index.html + assets/); none: the API only. */
   webDir?: string;
+  /** Session and token times (default: the system clock). */
+  clock?: Clock;
 }
 
 const MAX_BODY = 1_000_000;
@@ -97,6 +100,7 @@ export function createApiApp(o: ApiAppOptions): Hono<AuthEnv> {
     bodyLimit({ maxSize: MAX_BODY, onError: (c) => fail(c, new AppError('too_large', 'The request body is larger than 1 MB; send less (paths, not file contents).')) }),
   );
   sessionRoutes(app, { sessions: o.sessions, auth: o.auth });
+  oidcRoutes(app, { auth: o.auth, sessions: o.sessions, clock: o.clock ?? systemClock, logger: o.logger });
   app.use(`${API_PREFIX}/*`, authenticate({ token: o.token, sessions: o.sessions }));
 
   for (const route of ROUTES) {

@@ -3,6 +3,7 @@
 // the session cookie like a browser does (raw Set-Cookie kept for the flag checks).
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -22,20 +23,29 @@ export interface AuthHarness {
   close(): Promise<void>;
 }
 
-/** `extraYaml` goes under `collect:` (indented by the caller with two spaces). */
-export async function startAuthHarness(o: { collectYaml?: string; env?: Record<string, string> } = {}): Promise<AuthHarness> {
+/** A port free a moment ago (for a redirect URL that must be known before the server starts). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+/** `collectYaml` goes under `collect:` (indented by the caller with two spaces). */
+export async function startAuthHarness(o: { collectYaml?: string; env?: Record<string, string>; clock?: ManualClock; port?: number } = {}): Promise<AuthHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'aw-auth-'));
   const yaml = `store:\n  path: ${join(dir, 'store.duckdb')}\ncollect:\n  listen: 127.0.0.1:0\n${o.collectYaml ?? ''}`;
   const config = parseConfig(yaml, { file: join(dir, 'auditwatch.yaml'), env: { ...process.env, ...(o.env ?? {}) }, readSecrets: true });
   const store = await openConfiguredStore(config);
-  const clock = new ManualClock(Date.UTC(2026, 2, 2, 9, 0, 0));
+  const clock = o.clock ?? new ManualClock(Date.UTC(2026, 2, 2, 9, 0, 0));
   const logs: LogRecord[] = [];
   const logger = createLogger({ level: 'debug', sink: (r) => logs.push(r) });
   const operations = createOperations({ config, store, clock, logger });
   const sessions = configuredSessions({ config, store, clock, logger });
   const server = await startApiServer(
     { operations, metrics: new Registry(), sessions },
-    { listen: { host: '127.0.0.1', port: 0 }, allowedHosts: [], auth: config.collect.auth, logger, clock },
+    { listen: { host: '127.0.0.1', port: o.port ?? 0 }, allowedHosts: [], auth: config.collect.auth, logger, clock },
   );
   return {
     dir,

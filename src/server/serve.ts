@@ -32,7 +32,7 @@ export interface ApiServer extends ServedRuntime {
 
 export async function startApiServer(runtime: DaemonRuntime, o: ApiServerOptions): Promise<ApiServer> {
   const token = randomBytes(24).toString('base64url');
-  const app = createApiApp({ operations: runtime.operations, metrics: runtime.metrics, sessions: runtime.sessions, auth: o.auth, token, hosts: { listenHost: o.listen.host, allowed: o.allowedHosts }, logger: o.logger, ...(o.webDir ? { webDir: o.webDir } : {}) });
+  const app = createApiApp({ operations: runtime.operations, metrics: runtime.metrics, sessions: runtime.sessions, auth: o.auth, clock: o.clock, token, hosts: { listenHost: o.listen.host, allowed: o.allowedHosts }, logger: o.logger, ...(o.webDir ? { webDir: o.webDir } : {}) });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>

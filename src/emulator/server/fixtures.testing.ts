@@ -83,6 +83,17 @@ export function createFixtureSource(options: FixtureOptions = {}): ContentSource
   return {
     blobs,
     tenants: () => tenants,
+    // Three people per tenant who can sign in (OIDC provider): an admin, an analyst and a viewer.
+    signInUsers: (tenantId: string) => {
+      const t = tenants.find((x) => x.tenantId === tenantId);
+      if (!t) return [];
+      return (['admin', 'analyst', 'viewer'] as const).map((role, i) => ({
+        upn: `${role}@${t.domain}`,
+        displayName: `${role[0]!.toUpperCase()}${role.slice(1)} of ${t.displayName}`,
+        objectId: guid(tenants.indexOf(t) * 10 + i + 1, 13),
+        roles: [`AuditWatch.${role[0]!.toUpperCase()}${role.slice(1)}`],
+      }));
+    },
     listBlobs(tenantId, contentType, from, to, now) {
       return sorted()
         .filter(

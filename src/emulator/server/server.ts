@@ -17,6 +17,7 @@ import { Stats } from './stats.js';
 import { Subscriptions } from './subscriptions.js';
 import { Throttle } from './throttle.js';
 import { TokenService } from './tokens.js';
+import { basicClient, OidcProvider } from './oidc.js';
 import type { WebhookOptions } from './webhooks.js';
 
 export interface EmulatorOptions {
@@ -52,6 +53,8 @@ export interface EmulatorOptions {
   /** Seed of the fault and webhook-validation draws (default 0). */
   seed?: string | number;
   logger?: Logger;
+  /** The password of every emulated user at the OpenID Connect sign-in form (default EMULATED_USER_PASSWORD). */
+  userPassword?: string;
   /** Access-token lifetime in seconds (default 3600). */
   tokenLifetimeSeconds?: number;
   webhooks?: WebhookOptions;
@@ -122,6 +125,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     clientIdOf: (tenantId) => tokens.app(tenantId)?.tenant.clientId ?? '',
   });
   const tenantMap = new Map(sourceTenants.map((t) => [t.tenantId.toLowerCase(), t]));
+  const oidc = new OidcProvider({ clock, source, signingKey, tenantOf: (segment) => tokens.app(segment)?.tenant, ...(options.userPassword ? { password: options.userPassword } : {}) });
+  tokens.codeGrant = (form, segment, baseUrl, authorization) => oidc.codeGrant(form, segment, baseUrl, basicClient(authorization));
   const apiContext: ApiContext = { clock, source, tokens, throttle, faults, stats, subs, logger, pageSize, tenants: tenantMap };
   const controlDeps: ControlDeps = { clock, source, stats, faults, throttle, tokens, subs, tenants, caPem: serverTls?.caPem ?? null };
   const control = createControl(controlDeps);
@@ -156,6 +161,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
     if (first === 'api' && parts[1]?.toLowerCase() === 'v1.0') {
       return handleApi(apiContext, req, res, parsed, parts.slice(2).map(safeDecode), baseUrl, info);
+    }
+    if (parts.length >= 3 && (await oidc.route(req, res, parts, baseUrl, parsed))) {
+      info.endpoint = 'OpenIdConnect';
+      return;
     }
     const lower = parts.map((p) => p.toLowerCase());
     const v1 = parts.length === 3 && lower[1] === 'oauth2' && lower[2] === 'token';

@@ -105,6 +105,9 @@ export class TokenService {
     return this.byTenant.get(tenantIdOrDomain.toLowerCase());
   }
 
+  /** The OpenID Connect provider's authorization_code grant (oidc.ts), when the emulator has one. */
+  codeGrant: ((form: URLSearchParams, tenantSegment: string, baseUrl: string, authorization: string | undefined) => Promise<{ response: Record<string, unknown> } | { error: EntraError }>) | null = null;
+
   /** Handles a token request (the path's tenant segment and endpoint version already parsed). */
   async handle(req: IncomingMessage, res: ServerResponse, tenantSegment: string, version: 1 | 2, baseUrl: string): Promise<void> {
     let body: string;
@@ -115,7 +118,10 @@ export class TokenService {
       return sendEntraError(res, entraError(400, 'invalid_request', 900144, 'The request body is too large.'), this.clock.now());
     }
     const form = new URLSearchParams(body);
-    const result = await this.grant(form, tenantSegment, version, baseUrl);
+    const result =
+      version === 2 && form.get('grant_type') === 'authorization_code' && this.codeGrant
+        ? await this.codeGrant(form, tenantSegment, baseUrl, req.headers.authorization)
+        : await this.grant(form, tenantSegment, version, baseUrl);
     if ('error' in result) return sendEntraError(res, result.error, this.clock.now());
     sendJson(res, 200, result.response, { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' });
   }

@@ -7,7 +7,7 @@
 import { eventId, eventSalt, eventState, FastRng, hourWord } from './ids.js';
 import { AppError, HOUR, Rng } from '../../core/index.js';
 import { CONTENT_TYPES, type ContentType } from '../../records/index.js';
-import type { BlobMeta, ContentSource, EmulatorTenant, GroundTruth, GroundTruthOptions, GroundTruthScenario } from '../model.js';
+import type { BlobMeta, ContentSource, EmulatorTenant, GroundTruth, GroundTruthOptions, GroundTruthScenario, SignInUser } from '../model.js';
 import { runScenario, scenarioNames } from '../scenarios/index.js';
 import { ALL_KINDS } from './activity.js';
 import type { Ctx } from './records.js';
@@ -77,6 +77,23 @@ export class SimulatedSource implements ContentSource {
       clientId: dir.clientId,
       clientSecret: dir.clientSecret,
       roles: [...dir.roles],
+    }));
+  }
+
+  /**
+   * Everyone in the tenant's directory may sign in. Their app roles on the dashboard's registration:
+   * the tenant's admins AuditWatch.Admin, every second other user AuditWatch.Analyst, the rest
+   * AuditWatch.Viewer (deterministic for a seed).
+   */
+  signInUsers(tenantId: string): SignInUser[] {
+    const st = this.state(tenantId);
+    if (!st) return [];
+    let others = 0;
+    return st.dir.users.map((u) => ({
+      upn: u.upn,
+      displayName: u.displayName,
+      objectId: u.objectId,
+      roles: [u.isAdmin ? 'AuditWatch.Admin' : others++ % 2 === 0 ? 'AuditWatch.Analyst' : 'AuditWatch.Viewer'],
     }));
   }
 
