@@ -10,6 +10,7 @@ export type { WebhookOptions } from './server/webhooks.js';
 export type { StatsSnapshot } from './server/stats.js';
 export type { MintOptions } from './server/tokens.js';
 export { MANAGEMENT_RESOURCES } from './server/tokens.js';
+export { EMULATED_USER_PASSWORD } from './server/oidc.js';
 export { generateCa, generateCertificate, generateServerCertificate, thumbprintOf } from './server/certs.js';
 export type { GeneratedCa, GeneratedCertificate, CertificateOptions } from './server/certs.js';
 export * from './model.js';
