@@ -67,7 +67,7 @@ export function bruteForce(first: number, user: string, minutesAgo = 30, ip = '2
   return Array.from({ length: 12 }, (_, i) => record(first + i, minutesAgo + (12 - i) / 3, { Operation: 'UserLoginFailed', UserId: user, ClientIP: ip, ErrorNumber: '50126', ResultStatus: 'Failed' }));
 }
 
-export async function startWebHarness(o: { rows?: EventRow[]; yaml?: string; collectYaml?: string } = {}): Promise<WebHarness> {
+export async function startWebHarness(o: { rows?: EventRow[]; yaml?: string; collectYaml?: string; port?: number } = {}): Promise<WebHarness> {
   const webDir = webAssetsDir();
   if (!webDir) throw new Error('dist/web is not built: run `npm run build` (or node dist/web/build.js)');
   const dir = mkdtempSync(join(tmpdir(), 'aw-web-'));
@@ -85,7 +85,7 @@ export async function startWebHarness(o: { rows?: EventRow[]; yaml?: string; col
   const sessions = configuredSessions({ config, store, clock: systemClock, logger: silentLogger });
   const server = await startApiServer(
     { operations, metrics: new Registry(), sessions },
-    { listen: { host: '127.0.0.1', port: 0 }, allowedHosts: [], auth: config.collect.auth, storePath: config.store.path, logger: silentLogger, clock: systemClock, webDir },
+    { listen: { host: '127.0.0.1', port: o.port ?? 0 }, allowedHosts: [], auth: config.collect.auth, storePath: config.store.path, logger: silentLogger, clock: systemClock, webDir },
   );
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });

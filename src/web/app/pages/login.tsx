@@ -10,6 +10,14 @@ import { Txt, useAsync } from '../ui.js';
 const REFUSED: Record<string, string> = {
   login_failed: 'The user name or password is wrong.',
   login_rate_limited: 'Too many sign-in attempts; wait a minute and try again.',
+  oidc_denied: 'Single sign-on was cancelled or denied at the provider (oidc_denied).',
+  oidc_invalid_token: "Single sign-on refused: the provider's token did not verify (issuer, audience, signature, nonce or expiry; oidc_invalid_token).",
+  oidc_no_role: 'Single sign-on refused: your account has no auditwatch role; ask an admin (oidc_no_role).',
+  oidc_tenant: 'Single sign-on refused: your tenant may not sign in here (oidc_tenant).',
+  oidc_state: 'Single sign-on refused: the sign-in expired or came from another browser; try again (oidc_state).',
+  oidc_token: 'Single sign-on failed: the provider did not give a token (oidc_token).',
+  oidc_unavailable: 'Single sign-on is unavailable: the provider cannot be reached (oidc_unavailable).',
+  oidc_failed: 'Single sign-on failed (oidc_failed); see the daemon log.',
 };
 
 export function LoginPage({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
