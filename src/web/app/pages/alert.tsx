@@ -15,7 +15,8 @@ function summary(a: Alert): string {
   const ips = a.entities.ips ?? [];
   const who = users.length ? ` involving ${users.slice(0, 2).join(', ')}${users.length > 2 ? ` and ${users.length - 2} more` : ''}` : '';
   const from = ips.length ? ` from ${ips.slice(0, 2).join(', ')}${ips.length > 2 ? ` and ${ips.length - 2} more` : ''}` : '';
-  const span = a.firstSeen === a.lastSeen ? ` at ${a.firstSeen}` : ` between ${a.firstSeen} and ${a.lastSeen}`;
+  const t = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, 'Z');
+  const span = a.firstSeen === a.lastSeen ? ` at ${t(a.firstSeen)}` : ` between ${t(a.firstSeen)} and ${t(a.lastSeen)}`;
   return `${a.title}: ${a.count} matching event${a.count === 1 ? '' : 's'}${who}${from}${span} in tenant ${a.tenant}.`;
 }
 
@@ -167,8 +168,8 @@ export function AlertPage({ id }: { id: string }) {
             {(evidence.data ?? []).map((e) => (
               <li key={e.id}>
                 <When t={e.time} /> <strong><Txt v={e.operation} max={120} /></strong> by{' '}
-                <AppLink to={userLink(e.user ?? '')}><Txt v={e.user} max={200} /></AppLink> from{' '}
-                <AppLink to={ipLink(e.ip ?? '')}><Txt v={e.ip} max={60} /></AppLink> <Txt v={e.country} max={40} /> <Txt v={e.result} max={60} />
+                {e.user ? <AppLink to={userLink(e.user)}><Txt v={e.user} max={200} /></AppLink> : '—'} from{' '}
+                {e.ip ? <AppLink to={ipLink(e.ip)}><Txt v={e.ip} max={60} /></AppLink> : '—'} <Txt v={e.country} max={40} /> <Txt v={e.result} max={60} />
                 <details>
                   <summary>raw record</summary>
                   <div class="json"><JsonView value={e.raw} /></div>
@@ -184,7 +185,7 @@ export function AlertPage({ id }: { id: string }) {
             {(detail.data?.history ?? []).map((h, i) => (
               <li key={i} class={h.action === 'comment' ? 'comment' : ''}>
                 <When t={h.at} /> <strong><Txt v={h.actor} max={100} /></strong> <Txt v={h.action} max={30} />
-                {h.from && h.from !== h.to ? <> ({h.from} → {h.to})</> : null}
+                {h.from && h.from !== h.to ? <> (<Txt v={h.from} max={20} /> → <Txt v={h.to} max={20} />)</> : null}
                 {h.detail ? <div class="detail"><More v={h.detail} max={1000} /></div> : null}
               </li>
             ))}

@@ -16,6 +16,9 @@ export interface Overview {
 
 const COLORS: Record<string, string> = { critical: '#7f1d1d', high: '#dc2626', medium: '#f59e0b', low: '#3b82f6', informational: '#9ca3af' };
 
+/** The last `n` UTC days, oldest first, as YYYY-MM-DD. */
+const lastDays = (n: number) => Array.from({ length: n }, (_, i) => new Date(Date.now() - (n - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+
 const lag = (s: number | null) => (s === null ? '—' : s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
 
 interface StatusEntry { tenant: string; contentType: string; lagSeconds: number | null; newestContentCreated: string | null; gaps: number; deadLetters: number; lastError: { code: string; message: string } | null }
@@ -65,7 +68,7 @@ export function OverviewPage() {
   const o = useAsync(loadOverview, []);
   const d = o.data;
   if (!d) return <><Loading on={o.loading} /><ErrorBox error={o.error} /></>;
-  const days = [...new Set(d.alertsPerDay.map((r) => r.day))].sort();
+  const days = [...new Set([...lastDays(14), ...d.alertsPerDay.map((r) => r.day)])].sort().slice(-14);
   const count = (day: string, sev: string) => d.alertsPerDay.filter((r) => r.day === day && r.severity === sev).reduce((n, r) => n + r.count, 0);
   const sevs = [...SEVERITIES].reverse();
   return (
