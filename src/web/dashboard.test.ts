@@ -130,4 +130,30 @@ describe('dashboard in Chromium', () => {
       await w.close();
     }
   });
+
+  it('acknowledges and assigns the selected alerts in bulk', async () => {
+    const w = await h.page();
+    try {
+      await signIn(w.page, h.url, 'ann', PASSWORD, '/alerts?status=new');
+      await w.page.waitForSelector('#queue tbody tr');
+      const ids = await w.page.$$eval('#queue tbody tr', (rows) => rows.map((r) => r.getAttribute('data-id')!));
+      assert.ok(ids.length >= 1, 'new alerts to work on');
+      await w.page.check('#queue thead input[type=checkbox]');
+      await w.page.fill('#bulk-assignee', 'carol');
+      await w.page.click('#bulk button:text("Assign")');
+      await w.page.waitForSelector('.note:text("assign done")');
+      await w.page.check('#queue thead input[type=checkbox]');
+      await w.page.click('#bulk button:text("Acknowledge")');
+      await w.page.waitForSelector('.note:text("ack done")');
+      for (const id of ids) {
+        const d = (await h.operations.alertsShow({ id })).data;
+        assert.equal(d.alert.status, 'acknowledged', id);
+        assert.equal(d.alert.assignee, 'carol', id);
+        assert.ok(d.history.some((e) => e.actor === 'ann' && e.action === 'ack'), 'the history names the user');
+      }
+      await w.page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('#queue tbody tr'));
+    } finally {
+      await w.close();
+    }
+  });
 });
