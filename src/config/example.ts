@@ -35,6 +35,23 @@ collect:
   # startRequestsPerMinute: 1000   # where each tenant's budget starts (default: requestsPerMinute)
   listen: 127.0.0.1:9464           # /metrics, /healthz and the HTTP API (/api/v1); false turns it off (default 127.0.0.1:9464)
   # allowedHosts: [auditwatch.example.net]   # Host names besides the listen address and localhost (a reverse proxy's)
+  # auth:                          # sign-in to the API and dashboard (README "Sign-in and roles")
+  #   sessionIdle: 30m             # a session ends after this long without a request (default 30m)
+  #   sessionLifetime: 12h         # and this long after sign-in (default 12h)
+  #   secureCookies: auto          # Secure cookie: auto (TLS or an https redirectUrl), true, false (default auto)
+  #   login: { maxFailures: 5, maxFailuresPerIp: 20, maxFailuresPerUser: 50, window: 15m }   # failed sign-ins before 429 (defaults)
+  #   oidc:                        # single sign-on with OpenID Connect (default: none, local accounts only)
+  #     issuer: https://login.microsoftonline.com/YOUR-TENANT-ID/v2.0
+  #     clientId: YOUR-APP-CLIENT-ID
+  #     clientSecret: { env: AUDITWATCH_OIDC_CLIENT_SECRET }   # or { file: ./auditwatch.secrets/oidc.secret }
+  #     redirectUrl: https://auditwatch.example.net/auth/oidc/callback
+  #     scopes: [openid, profile, email]                      # (default)
+  #     label: Microsoft Entra ID                             # the sign-in button (default)
+  #     usernameClaim: preferred_username                     # (default)
+  #     roleClaim: roles                                      # (default)
+  #     roleMap: { AuditWatch.Admin: admin, AuditWatch.Analyst: analyst, AuditWatch.Viewer: viewer }
+  #     defaultRole: viewer                                   # default: none (a user without a mapped role is refused)
+  #     allowedTenants: []                                    # tid values (default: the issuer's own)
 
 log:
   level: info                      # debug, info, warn or error (default info)

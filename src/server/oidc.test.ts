@@ -209,6 +209,25 @@ describe('single sign-on with OpenID Connect through the emulator', () => {
   });
 });
 
+describe('single sign-on with an unreachable provider', () => {
+  it('redirects to /login?error=oidc_unavailable when the discovery document cannot be read', async () => {
+    const port = await freePort();
+    const dead = await freePort();
+    const h = await startAuthHarness({
+      port,
+      collectYaml: `  auth:\n    oidc:\n      issuer: http://127.0.0.1:${dead}/t/v2.0\n      clientId: app\n      redirectUrl: http://127.0.0.1:${port}/auth/oidc/callback\n`,
+    });
+    try {
+      const r = await new CookieClient(h.url).send('/auth/oidc/login');
+      assert.equal(r.status, 302);
+      assert.equal(r.headers.get('location'), '/login?error=oidc_unavailable');
+      assert.ok(h.logs.some((l) => l['code'] === 'oidc_unavailable' && String(l['reason']).includes('collect.auth.oidc.issuer')));
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('single sign-on off', () => {
   it('answers 404 on /auth/oidc/* and oidc null in the methods when collect.auth.oidc is not set', async () => {
     const h = await startAuthHarness();

@@ -34,12 +34,13 @@ export function openApiDocument(): Json {
     const operation: Json = {
       operationId: r.op,
       summary: r.summary,
-      security: [{ bearer: [] }],
+      description: `Least role: ${r.role}.${r.method === 'GET' ? '' : ' With the session cookie, send the X-CSRF-Token header.'}`,
+      security: [{ bearer: [] }, { session: [] }],
       responses: {
         200: { description: r.answers, content: { 'application/json': { schema: envelope(r.answers) } } },
         400: errorRef('the request or its input is wrong; the message names the fix'),
-        401: errorRef('no or a wrong bearer token'),
-        403: errorRef('the Host header does not name this daemon'),
+        401: errorRef('no or a wrong bearer token, and no live session'),
+        403: errorRef('forbidden (role too low), csrf_failed (session write without X-CSRF-Token), or host_refused'),
         404: errorRef('no such alert, report, rule or path'),
         500: errorRef('the daemon failed; see its log'),
       },
@@ -66,7 +67,10 @@ export function openApiDocument(): Json {
     },
     servers: [{ url: '/' }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: "the endpoint file's token; acts as admin" },
+        session: { type: 'apiKey', in: 'cookie', name: 'aw_session', description: 'a signed-in session (POST /api/v1/session or /auth/oidc/login); writes also need X-CSRF-Token' },
+      },
       schemas: {
         Error: {
           type: 'object',
@@ -90,7 +94,28 @@ export function openApiDocument(): Json {
       '/healthz': { get: { summary: 'Liveness (no token).', responses: { 200: { description: '{ ok: true }' }, 403: errorRef('foreign Host header') } } },
       '/metrics': { get: { summary: 'Prometheus metrics (no token).', responses: { 200: { description: 'Prometheus text format' }, 403: errorRef('foreign Host header') } } },
       [`${API_PREFIX}/openapi.json`]: { get: { summary: 'This document (no token).', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      ...sessionPaths(),
       ...paths,
     },
+  };
+}
+
+/** The sign-in endpoints (session-routes.ts, oidc-routes.ts), written by hand: they are not operations. */
+function sessionPaths(): Record<string, Json> {
+  const session = envelope('{ user, role, csrfToken, expiresAt, method: local|oidc }');
+  const ok = (description: string, schema: Json = session) => ({ description, content: { 'application/json': { schema } } });
+  return {
+    [`${API_PREFIX}/auth/methods`]: { get: { summary: 'The ways to sign in (no sign-in needed).', responses: { 200: ok('{ local: true, oidc: { label } | null }', envelope('{ local, oidc }')) } } },
+    [`${API_PREFIX}/session`]: {
+      post: {
+        summary: 'Sign in with a local account; sets the aw_session cookie (HttpOnly, SameSite=Strict).',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } } } } },
+        responses: { 200: ok('the new session'), 400: errorRef('not JSON'), 401: errorRef('login_failed (same for an unknown user and a wrong password)'), 429: errorRef('login_rate_limited; see Retry-After') },
+      },
+      get: { summary: 'The current session.', security: [{ session: [] }], responses: { 200: ok('the session'), 401: errorRef('no live session') } },
+      delete: { summary: 'Sign out (needs X-CSRF-Token): the session ends server-side, the cookie is cleared.', security: [{ session: [] }], responses: { 200: ok('{ signedOut: true }', envelope('{ signedOut }')), 401: errorRef('no live session'), 403: errorRef('csrf_failed') } },
+    },
+    '/auth/oidc/login': { get: { summary: 'Single sign-on: 302 to the OpenID Connect provider (code + PKCE, state, nonce).', parameters: [{ name: 'next', in: 'query', required: false, schema: { type: 'string' }, description: 'a relative path to return to' }], responses: { 302: { description: 'to the provider, or /login?error=CODE' }, 404: errorRef('single sign-on is not configured') } } },
+    '/auth/oidc/callback': { get: { summary: "The provider's redirect: verifies the id_token, sets the session cookie, 302 to next.", responses: { 302: { description: 'to next or /, or /login?error=CODE' } } } },
   };
 }

@@ -88,6 +88,8 @@ describe('daemon HTTP API', () => {
     const doc = JSON.parse(r.body);
     assert.match(String(doc.openapi), /^3\./);
     assert.ok(doc.paths['/api/v1/status'], Object.keys(doc.paths).join(' '));
+    assert.ok(doc.paths['/api/v1/session'].post && doc.paths['/api/v1/session'].delete && doc.paths['/auth/oidc/login'].get);
+    assert.deepEqual(doc.paths['/api/v1/status'].get.security, [{ bearer: [] }, { session: [] }]);
   });
 
   it('refuses a Host header that does not name the daemon on every endpoint, /metrics and /healthz included', async () => {

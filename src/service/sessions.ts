@@ -66,6 +66,7 @@ export function createSessionService(o: { store: Store; clock: Clock; logger: Lo
   // Checked when the name is unknown, so that answer costs one scrypt like a wrong password does.
   let dummy: Promise<string> | null = null;
   const dummyHash = () => (dummy ??= hashPassword(token()));
+  void dummyHash(); // made now, so the first unknown name costs no more than later ones
   const info = (s: SessionRecord): SessionInfo => ({ user: s.user, role: s.role, method: s.method === 'oidc' ? 'oidc' : 'local', csrfToken: s.csrfToken, expiresAt: new Date(s.expiresAt).toISOString() });
 
   const open: SessionService['open'] = async ({ user, role, method }) => {

@@ -53,6 +53,8 @@ export const authSection = z
         maxFailures: whole(1, 1000, 5),
         /** Failed sign-ins per client address (any user name) within `window` before 429. */
         maxFailuresPerIp: whole(1, 100000, 20),
+        /** Failed sign-ins per user name from any address within `window` (a guess spread over many addresses). */
+        maxFailuresPerUser: whole(1, 100000, 50),
         /** The window the failures are counted in. */
         window: duration('15m', { min: '1m', max: '1d' }),
       })
