@@ -127,3 +127,27 @@ test('a code of one tenant cannot be redeemed at another tenant, and an expired 
   clock.advance(6 * 60_000);
   assert.equal((await redeem(lateCode, verifier)).json['error'], 'invalid_grant');
 });
+
+test('a simulated tenant signs in its directory users with admin, analyst and viewer roles', async () => {
+  const { createContentSource } = await import('../index.js');
+  const source = createContentSource({ seed: 'oidc', days: 1, users: 12, tenants: 1, scenarios: [], live: false, startTime: FIXTURE_START, latency: { kind: 'fixed', ms: 0 } });
+  const tid = source.tenants()[0]!.tenantId;
+  const users = source.signInUsers(tid);
+  assert.equal(users.length, 12);
+  const roles = new Set(users.flatMap((u) => u.roles));
+  assert.deepEqual([...roles].sort(), ['AuditWatch.Admin', 'AuditWatch.Analyst', 'AuditWatch.Viewer']);
+  assert.ok(users.every((u) => u.upn.includes('@') && u.objectId.length === 36));
+  assert.deepEqual(source.signInUsers('00000000-0000-0000-0000-000000000000'), []);
+  const sim = await startEmulator({ source, clock });
+  try {
+    const { challenge } = pkce();
+    const admin = users.find((u) => u.roles.includes('AuditWatch.Admin'))!;
+    const u = new URL(`${sim.url}/${tid}/oauth2/v2.0/authorize`);
+    for (const [k, v] of Object.entries({ client_id: sim.tenants[0]!.clientId, response_type: 'code', redirect_uri: REDIRECT, scope: 'openid', state: 's', nonce: 'n', code_challenge: challenge, code_challenge_method: 'S256' })) u.searchParams.set(k, v);
+    const back = await signIn(u.toString(), admin.upn, EMULATED_USER_PASSWORD);
+    assert.equal(back.status, 302);
+    assert.match(back.headers.get('location')!, /[?&]code=/);
+  } finally {
+    await sim.close();
+  }
+});
