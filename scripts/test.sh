@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh
 rm -rf dist
 npx tsc -p tsconfig.json
+npx tsc -p src/web/app/tsconfig.json
+node dist/web/build.js
 exec node --test --test-concurrency=2 --enable-source-maps --test-timeout=600000 dist/

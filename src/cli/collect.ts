@@ -8,6 +8,7 @@ import { CONFIG_OPTION, cliLogger, loadCliConfig } from './shared/context.js';
 import { openConfiguredStore } from '../service/index.js';
 import { runDaemon } from '../service/index.js';
 import { apiServing } from '../server/index.js';
+import { webAssetsDir } from '../web/index.js';
 import { runDaemonPass } from './shared/daemon-pass.js';
 
 const HELP = `Usage: auditwatch collect [--config FILE] [--once]
@@ -47,7 +48,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (parsed.values.once) {
       return await runDaemonPass({ io, config, store, logger, clock: systemClock, signal: controller.signal, label: 'collect' });
     }
-    await runDaemon({ config, store, logger, clock: systemClock, signal: controller.signal, serve: apiServing(config, logger, systemClock) });
+    await runDaemon({ config, store, logger, clock: systemClock, signal: controller.signal, serve: apiServing(config, logger, systemClock, webAssetsDir()) });
     return 0;
   } finally {
     process.off('SIGINT', onInt);

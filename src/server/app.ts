@@ -20,6 +20,7 @@ import { oidcRoutes } from './oidc-routes.js';
 import { securityHeaders } from './headers.js';
 import { hostCheck, type HostPolicy } from './host.js';
 import { openApiDocument } from './openapi.js';
+import { webStatic } from './static.js';
 import { ACTOR_FIELDS, API_PREFIX, pathParams, roleAllows, ROUTES, type RouteDef } from './routes.js';
 
 export interface MetricsSource {
@@ -36,6 +37,8 @@ export interface ApiAppOptions {
   auth: AuthConfig;
   hosts: HostPolicy;
   logger: Logger;
+  /** The dashboard's bundled folder (index.html + assets/); none: the API only. */
+  webDir?: string;
   /** Session and token times (default: the system clock). */
   clock?: Clock;
 }
@@ -85,6 +88,7 @@ export function createApiApp(o: ApiAppOptions): Hono<AuthEnv> {
 
   app.use('*', securityHeaders());
   app.use('*', hostCheck(o.hosts));
+  if (o.webDir) app.use('*', webStatic(o.webDir));
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/metrics', async (c) => c.body(await o.metrics.metrics(), 200, { 'content-type': o.metrics.contentType }));
 

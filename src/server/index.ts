@@ -8,3 +8,4 @@ export { allowedHostNames, hostCheck, hostOf, type HostPolicy } from './host.js'
 export { openApiDocument } from './openapi.js';
 export { API_PREFIX, ROLES, ROUTES, ROUTE_ROLES, roleAllows, type Role, type RouteDef } from './routes.js';
 export { CONTENT_SECURITY_POLICY, securityHeaders } from './headers.js';
+export { webStatic } from './static.js';

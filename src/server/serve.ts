@@ -22,6 +22,8 @@ export interface ApiServerOptions {
   storePath?: string;
   logger: Logger;
   clock: Clock;
+  /** The dashboard's bundled folder; none: the API only. */
+  webDir?: string;
 }
 
 export interface ApiServer extends ServedRuntime {
@@ -30,7 +32,7 @@ export interface ApiServer extends ServedRuntime {
 
 export async function startApiServer(runtime: DaemonRuntime, o: ApiServerOptions): Promise<ApiServer> {
   const token = randomBytes(24).toString('base64url');
-  const app = createApiApp({ operations: runtime.operations, metrics: runtime.metrics, sessions: runtime.sessions, auth: o.auth, clock: o.clock, token, hosts: { listenHost: o.listen.host, allowed: o.allowedHosts }, logger: o.logger });
+  const app = createApiApp({ operations: runtime.operations, metrics: runtime.metrics, sessions: runtime.sessions, auth: o.auth, clock: o.clock, token, hosts: { listenHost: o.listen.host, allowed: o.allowedHosts }, logger: o.logger, ...(o.webDir ? { webDir: o.webDir } : {}) });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -57,10 +59,10 @@ export async function startApiServer(runtime: DaemonRuntime, o: ApiServerOptions
 }
 
 /** How the daemon of `config` serves its runtime: the API on collect.listen, or nothing when it is false. */
-export function apiServing(config: { collect: { listen: ListenAddress | null; allowedHosts: readonly string[]; auth: AuthConfig }; store: { path: string } }, logger: Logger, clock: Clock): ServeRuntime {
+export function apiServing(config: { collect: { listen: ListenAddress | null; allowedHosts: readonly string[]; auth: AuthConfig }; store: { path: string } }, logger: Logger, clock: Clock, webDir?: string): ServeRuntime {
   return async (runtime) => {
     const listen = config.collect.listen;
     if (!listen) return null;
-    return startApiServer(runtime, { listen, allowedHosts: config.collect.allowedHosts, auth: config.collect.auth, storePath: config.store.path, logger: logger.child({ part: 'api' }), clock });
+    return startApiServer(runtime, { listen, allowedHosts: config.collect.allowedHosts, auth: config.collect.auth, storePath: config.store.path, logger: logger.child({ part: 'api' }), clock, ...(webDir ? { webDir } : {}) });
   };
 }
