@@ -13,7 +13,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { AppError, errorMessage, oneLine, systemClock, type Clock, type Logger } from '../core/index.js';
 import type { AuthConfig } from '../config/index.js';
-import type { Operations, SessionService } from '../service/index.js';
+import type { FileAnswer, Operations, Reply, SessionService } from '../service/index.js';
 import { authenticate, type AuthEnv, type Principal } from './auth.js';
 import { sessionRoutes } from './session-routes.js';
 import { oidcRoutes } from './oidc-routes.js';
@@ -21,7 +21,7 @@ import { securityHeaders } from './headers.js';
 import { hostCheck, type HostPolicy } from './host.js';
 import { openApiDocument } from './openapi.js';
 import { webStatic } from './static.js';
-import { ACTOR_FIELDS, API_PREFIX, pathParams, roleAllows, ROUTES, type RouteDef } from './routes.js';
+import { ACTOR_FIELDS, API_PREFIX, pathParams, roleAllows, ROUTES, WARNINGS_HEADER, type RouteDef } from './routes.js';
 
 export interface MetricsSource {
   metrics(): Promise<string>;
@@ -111,7 +111,8 @@ export function createApiApp(o: ApiAppOptions): Hono<AuthEnv> {
       }
       const input = parseInput(route, withActor(route, principal, await rawInput(c, route)));
       const call = o.operations[route.op] as (input: unknown) => Promise<unknown>;
-      return c.json((await call.call(o.operations, input)) as object);
+      const answer = (await call.call(o.operations, input)) as Reply<unknown>;
+      return route.file ? sendFile(c, answer as Reply<FileAnswer>) : c.json(answer as object);
     };
     const path = `${API_PREFIX}${route.path}`;
     if (route.method === 'GET') app.get(path, handler);
@@ -119,6 +120,18 @@ export function createApiApp(o: ApiAppOptions): Hono<AuthEnv> {
     else app.delete(path, handler);
   }
   return app;
+}
+
+/**
+ * A file answer as the body, to be saved (attachment) under its name; its warnings in one header line
+ * (X-Auditwatch-Warnings, JSON), since the body has no room for them.
+ */
+function sendFile(c: Context<AuthEnv>, answer: Reply<FileAnswer>): Response {
+  const { filename, contentType, content } = answer.data;
+  const name = filename.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100) || 'download';
+  const headers: Record<string, string> = { 'content-type': contentType, 'content-disposition': `attachment; filename="${name}"` };
+  if (answer.warnings.length) headers[WARNINGS_HEADER] = JSON.stringify(answer.warnings.map((w) => oneLine(w, 300))).replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return c.body(content, 200, headers);
 }
 
 /** With a session, who acts is the signed-in user, whatever the client sent (history shows who did it). */

@@ -7,7 +7,7 @@ import { AppError, errorMessage } from '../core/index.js';
 import type { OperationName, Operations } from '../service/index.js';
 import type { ErrorBody } from './app.js';
 import type { DaemonEndpoint } from './endpoint.js';
-import { API_PREFIX, pathParams, ROUTES, type RouteDef } from './routes.js';
+import { API_PREFIX, pathParams, ROUTES, WARNINGS_HEADER, type RouteDef } from './routes.js';
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 
@@ -40,6 +40,7 @@ async function call(ep: DaemonEndpoint, route: RouteDef, input: Record<string, u
   } catch (err) {
     throw new AppError('daemon_unreachable', `The collect daemon (pid ${ep.pid}) holds the store but does not answer at ${ep.url} (${errorMessage(err)}); check that it runs, or stop it.`);
   }
+  if (route.file && res.ok) return fileReply(res);
   const json = (await res.json().catch(() => null)) as (ErrorBody & { data?: unknown }) | null;
   if (!res.ok || json === null || typeof json !== 'object') {
     const e = json?.error;
@@ -49,6 +50,20 @@ async function call(ep: DaemonEndpoint, route: RouteDef, input: Record<string, u
     throw new AppError('daemon_error', `The collect daemon answered HTTP ${res.status} without an error message; see its log.`);
   }
   return json;
+}
+
+/** A file route's answer as the operation gives it: { data: { filename, contentType, content }, warnings }. */
+async function fileReply(res: Response): Promise<unknown> {
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const filename = /filename="([^"]*)"/.exec(disposition)?.[1] ?? 'download';
+  let warnings: string[] = [];
+  try {
+    const parsed: unknown = JSON.parse(res.headers.get(WARNINGS_HEADER) ?? '[]');
+    if (Array.isArray(parsed)) warnings = parsed.map(String);
+  } catch {
+    // no warnings readable: the file itself is what was asked for
+  }
+  return { data: { filename, contentType: res.headers.get('content-type') ?? 'application/octet-stream', content: await res.text() }, warnings };
 }
 
 /** Operations run by the daemon at `endpoint`. */

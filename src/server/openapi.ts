@@ -37,7 +37,9 @@ export function openApiDocument(): Json {
       description: `Least role: ${r.role}.${r.method === 'GET' ? '' : ' With the session cookie, send the X-CSRF-Token header.'}`,
       security: [{ bearer: [] }, { session: [] }],
       responses: {
-        200: { description: r.answers, content: { 'application/json': { schema: envelope(r.answers) } } },
+        200: r.file
+          ? { description: `${r.answers} (a download: Content-Disposition attachment)`, content: { '*/*': { schema: { type: 'string' } } } }
+          : { description: r.answers, content: { 'application/json': { schema: envelope(r.answers) } } },
         400: errorRef('the request or its input is wrong; the message names the fix'),
         401: errorRef('no or a wrong bearer token, and no live session'),
         403: errorRef('forbidden (role too low), csrf_failed (session write without X-CSRF-Token), or host_refused'),

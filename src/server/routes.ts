@@ -32,6 +32,8 @@ export interface RouteDef {
   role: Role;
   /** The client waits this long for an answer (an import of millions of records takes hours). */
   timeoutMs?: number;
+  /** The operation answers a FileAnswer, sent as the body (its content type, as an attachment). */
+  file?: boolean;
 }
 
 // Query strings carry text: lists as comma-separated values, numbers and booleans as words.
@@ -44,6 +46,20 @@ const id = text(200);
 const actor = text(200).describe('who acts: written to the alert\'s history');
 const time = z.string().max(64).describe('an ISO time (2026-03-01T00:00:00Z) or a duration ago (24h, 7d)');
 const files = z.array(text(4096)).min(1).max(1000).describe('absolute paths, read by the daemon');
+
+const filter = z.string().max(500).optional();
+/** The event search's filters (GET /events and /events.csv). */
+const searchFields = {
+  since: time.optional().describe('event time from (default 7d)'),
+  until: time.optional().describe('event time until, exclusive (default now)'),
+  user: filter.describe('user (UserId), case-insensitive exact'),
+  ip: filter.describe('client IP, exact'),
+  operation: filter.describe('operation, case-insensitive exact'),
+  workload: filter.describe('workload, case-insensitive exact'),
+  result: filter.describe('ResultStatus, case-insensitive exact'),
+  tenant: filter.describe('a configured tenant name or a tenant id'),
+  q: filter.describe('free text: a case-insensitive substring of the raw record'),
+};
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -212,6 +228,49 @@ const TABLE: readonly Omit<RouteDef, 'role'>[] = [
     input: z.strictObject({ name: text(64), password: z.string().max(4096) }),
   },
   { op: 'usersRemove', method: 'DELETE', path: '/users/:name', summary: 'Remove a local account.', answers: '{ name }', input: z.strictObject({ name: text(64) }) },
+  // Investigation: event search, one event with its raw record, the user and IP pages.
+  {
+    op: 'eventsSearch',
+    method: 'GET',
+    path: '/events',
+    summary: 'Search events by event time, user, IP, operation, workload, result, tenant and text; newest first, paged by cursor.',
+    answers: '{ events: [{ id, tenant, time, user, ip, country, asn, operation, workload, result, recordType }], nextCursor }',
+    input: z.strictObject({ ...searchFields, cursor: z.string().max(2000).optional().describe("the previous page's nextCursor"), limit: count(1000).optional().describe('rows per page (default 100)') }),
+  },
+  {
+    op: 'eventsCsv',
+    method: 'GET',
+    path: '/events.csv',
+    summary: 'The same search as CSV (up to 100,000 events, newest first), as a download.',
+    answers: 'text/csv: time, tenant, user, client IP, country, ASN, operation, workload, result, record type, id',
+    input: z.strictObject({ ...searchFields, limit: count(100_000).optional().describe('at most this many rows (default 100,000)') }),
+    timeoutMs: 10 * MINUTE,
+    file: true,
+  },
+  {
+    op: 'eventGet',
+    method: 'GET',
+    path: '/events/:tenant/:id',
+    summary: 'One event by tenant (name or id) and Id, with its raw record.',
+    answers: '{ id, tenant, time, user, ip, country, asn, operation, workload, result, recordType, raw }',
+    input: z.strictObject({ tenant: text(200), id: text(500) }),
+  },
+  {
+    op: 'entityUser',
+    method: 'GET',
+    path: '/entities/users/:user',
+    summary: "A user's sign-ins by country, IP addresses, recent events and the alerts naming the user.",
+    answers: '{ user, signInsByCountry: [{ country, ok, failed }], ips: [{ ip, country, asn, count }], recentEvents, alerts }',
+    input: z.strictObject({ user: text(500), since: time.optional().describe('default 30d') }),
+  },
+  {
+    op: 'entityIp',
+    method: 'GET',
+    path: '/entities/ips/:ip',
+    summary: "An IP address's country and ASN, its users and operations, and the alerts naming it.",
+    answers: '{ ip, country, asn, users: [{ user, count }], operations: [{ operation, count }], alerts }',
+    input: z.strictObject({ ip: text(100), since: time.optional().describe('default 30d') }),
+  },
 ];
 
 /**
@@ -246,11 +305,19 @@ export const ROUTE_ROLES: Record<OperationName, Role> = {
   usersAdd: 'admin',
   usersPasswd: 'admin',
   usersRemove: 'admin',
+  eventsSearch: 'viewer',
+  eventsCsv: 'viewer',
+  eventGet: 'viewer',
+  entityUser: 'viewer',
+  entityIp: 'viewer',
 };
 
 export const ROUTES: readonly RouteDef[] = TABLE.map((r) => ({ ...r, role: ROUTE_ROLES[r.op] }));
 
 export const API_PREFIX = '/api/v1';
+
+/** The header that carries a file answer's warnings (a JSON list of lines). */
+export const WARNINGS_HEADER = 'x-auditwatch-warnings';
 
 /**
  * Input fields that name who acts: with a signed-in session the server sets them to the user's name

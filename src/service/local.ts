@@ -19,6 +19,7 @@ import { listRules, overridesOf, reportRuleErrors, reportRuleFailures, ruleDirsO
 import { computeStatus, type StatusReport } from './status-report.js';
 import { timeOption } from './times.js';
 import { accountOperations } from './accounts.js';
+import { investigateOperations } from './investigate.js';
 
 export interface ServiceContext {
   config: Config;
@@ -191,6 +192,7 @@ export function createOperations(ctx: ServiceContext): Operations {
     usersAdd: async (input) => reply(await accountOperations(store, clock).add(input)),
     usersPasswd: async (input) => reply(await accountOperations(store, clock).passwd(input)),
     usersRemove: async (input) => reply(await accountOperations(store, clock).remove(input)),
+    ...investigateOperations(ctx),
   };
 }
 
@@ -199,11 +201,15 @@ export function reportInfos(): ReportInfo[] {
   return REPORTS.map((r) => ({ name: r.name, title: r.title, description: r.description, defaultPeriod: r.defaultPeriod }));
 }
 
+/** Reads that run beside the queue (a dashboard search must not wait for a detection pass). */
+export const CONCURRENT_OPERATIONS: readonly OperationName[] = ['status', 'query', 'eventsSearch', 'eventGet', 'eventsCsv', 'entityUser', 'entityIp'];
+
 /**
  * The operations one at a time, in the order asked, except `concurrent` ones (reads that were never
- * queued: status and query). The daemon serves its store this way, as it ran forwarded commands.
+ * queued: status, query and the investigation reads). The daemon serves its store this way, as it ran
+ * forwarded commands.
  */
-export function serialized(ops: Operations, concurrent: readonly OperationName[] = ['status', 'query']): Operations {
+export function serialized(ops: Operations, concurrent: readonly OperationName[] = CONCURRENT_OPERATIONS): Operations {
   let chain: Promise<unknown> = Promise.resolve();
   const out = {} as Record<OperationName, (input: never) => Promise<unknown>>;
   for (const name of Object.keys(ops) as OperationName[]) {

@@ -7,7 +7,7 @@
 import type { AlertPayload, AlertStatus, HistoryEntry, HitFields, Suppression } from '../alerts/index.js';
 import type { Severity } from '../detect/index.js';
 import type { ReportResult, ReportRun } from '../reports/index.js';
-import type { Row } from '../store/index.js';
+import type { EventDetailRow, EventPage, IpAggregates, Row, UserAggregates } from '../store/index.js';
 import type { StatusReport } from './status-report.js';
 import type { AccountInfo } from './accounts.js';
 
@@ -140,6 +140,49 @@ export interface RulesTestResult {
   errors: string[];
 }
 
+/** Event search filters (GET /events, /events.csv, auditwatch search); empty values filter nothing. */
+export interface EventSearchInput {
+  /** Event time from: ISO or a duration ago (7d); default 7d. */
+  since?: string;
+  /** Event time until (exclusive): ISO or a duration ago; default now. */
+  until?: string;
+  /** User (user_id), case-insensitive exact. */
+  user?: string;
+  /** Client IP, exact. */
+  ip?: string;
+  operation?: string;
+  workload?: string;
+  /** ResultStatus, case-insensitive. */
+  result?: string;
+  /** A configured tenant name or a tenant id. */
+  tenant?: string;
+  /** Free text: a case-insensitive substring of the raw record. */
+  q?: string;
+  /** Where the page starts (nextCursor of the previous page). */
+  cursor?: string;
+  /** Rows per page: default 100, at most 1000 (the CSV: default and at most 100,000). */
+  limit?: number;
+}
+
+/** An answer that is a file to download (the server sends `content` as the body, as an attachment). */
+export interface FileAnswer {
+  filename: string;
+  contentType: string;
+  content: string;
+}
+
+/** A user's page: sign-ins by country, IPs, recent events and the alerts naming the user. */
+export interface UserEntity extends UserAggregates {
+  user: string;
+  alerts: AlertPayload[];
+}
+
+/** An IP address's page: where it is, who used it for what, the alerts naming it. */
+export interface IpEntity extends IpAggregates {
+  ip: string;
+  alerts: AlertPayload[];
+}
+
 export interface Operations {
   alertsList(input: AlertListInput): Promise<Reply<AlertPayload[]>>;
   alertsShow(input: { id: string }): Promise<Reply<AlertDetail>>;
@@ -167,6 +210,12 @@ export interface Operations {
   usersAdd(input: { name: string; role: string; password: string }): Promise<Reply<AccountInfo>>;
   usersPasswd(input: { name: string; password: string }): Promise<Reply<AccountInfo>>;
   usersRemove(input: { name: string }): Promise<Reply<{ name: string }>>;
+  // Investigation: event search, one event, entity pages.
+  eventsSearch(input: EventSearchInput): Promise<Reply<EventPage>>;
+  eventGet(input: { tenant: string; id: string }): Promise<Reply<EventDetailRow>>;
+  eventsCsv(input: Omit<EventSearchInput, 'cursor'>): Promise<Reply<FileAnswer>>;
+  entityUser(input: { user: string; since?: string }): Promise<Reply<UserEntity>>;
+  entityIp(input: { ip: string; since?: string }): Promise<Reply<IpEntity>>;
 }
 
 export type OperationName = keyof Operations;

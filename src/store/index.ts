@@ -8,3 +8,4 @@ export { generateBenchEvents, trimBenchEvents, clearBenchEvents, benchFileBytes,
 export { EVENT_COLUMNS, type EventColumn, type ColumnType } from './events-columns.js';
 export { checkReadOnlyText } from './readonly-guard.js';
 export { openStore, STORE_ENGINES, type StoreEngineConfig, type StoreContext } from './open-store.js';
+export { searchEvents, getEvent, userAggregates, ipAggregates, encodeCursor, decodeCursor, SEARCH_MAX_ROWS, type EventFilter, type EventListRow, type EventDetailRow, type EventPage, type UserAggregates, type IpAggregates } from './search.js';
