@@ -20,4 +20,5 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'demo', summary: 'The whole system on a local emulated tenant: collect, detect, alert, report (--once: one cycle).', load: () => import('./demo.js') },
   { name: 'users', summary: 'Local accounts for the dashboard and API: users add NAME --role R | passwd NAME | remove NAME | list.', load: () => import('./users.js') },
   { name: 'eval', summary: 'Measure the rules against the emulator\'s ground truth: recall, false positives.', load: () => import('./eval.js') },
+  { name: 'search', summary: 'Search events by time, user, IP, operation, workload, result, tenant, text (table, json, csv).', load: () => import('./search.js') },
 ];
