@@ -13,7 +13,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { AppError, errorMessage, oneLine, systemClock, type Clock, type Logger } from '../core/index.js';
 import type { AuthConfig } from '../config/index.js';
-import type { Operations, SessionService } from '../service/index.js';
+import type { FileAnswer, Operations, SessionService } from '../service/index.js';
 import { authenticate, type AuthEnv, type Principal } from './auth.js';
 import { sessionRoutes } from './session-routes.js';
 import { oidcRoutes } from './oidc-routes.js';
@@ -58,6 +58,7 @@ const STATUS: Record<string, ContentfulStatusCode> = {
   host_refused: 403,
   too_large: 413,
   store_locked: 409,
+  path_refused: 403,
 };
 
 export interface ErrorBody {
@@ -103,7 +104,8 @@ export function createApiApp(o: ApiAppOptions): Hono<AuthEnv> {
   oidcRoutes(app, { auth: o.auth, sessions: o.sessions, clock: o.clock ?? systemClock, logger: o.logger });
   app.use(`${API_PREFIX}/*`, authenticate({ token: o.token, sessions: o.sessions }));
 
-  for (const route of ROUTES) {
+  // File routes first, so one on a JSON route's path is asked before it (see below).
+  for (const route of [...ROUTES.filter((r) => r.file), ...ROUTES.filter((r) => !r.file)]) {
     const handler = async (c: Context<AuthEnv>) => {
       const principal = c.get('principal');
       if (!roleAllows(principal.role, route.role)) {
@@ -111,14 +113,24 @@ export function createApiApp(o: ApiAppOptions): Hono<AuthEnv> {
       }
       const input = parseInput(route, withActor(route, principal, await rawInput(c, route)));
       const call = o.operations[route.op] as (input: unknown) => Promise<unknown>;
-      return c.json((await call.call(o.operations, input)) as object);
+      const answer = (await call.call(o.operations, input)) as { data: unknown };
+      return route.file ? fileBody(c, answer.data as FileAnswer) : c.json(answer as object);
     };
     const path = `${API_PREFIX}${route.path}`;
-    if (route.method === 'GET') app.get(path, handler);
-    else if (route.method === 'POST') app.post(path, handler);
-    else app.delete(path, handler);
+    // A file route on a JSON route's path answers when the query names a format (registered first).
+    const shares = route.file === true && ROUTES.some((r) => r !== route && !r.file && r.method === route.method && r.path === route.path);
+    const h = shares ? (c: Context<AuthEnv>, next: () => Promise<void>) => (c.req.query('format') === undefined ? next() : handler(c)) : handler;
+    if (route.method === 'GET') app.get(path, h);
+    else if (route.method === 'POST') app.post(path, h);
+    else app.delete(path, h);
   }
   return app;
+}
+
+/** A FileAnswer as the body: its type, as an attachment named by a safe file name. */
+function fileBody(c: Context, f: FileAnswer): Response {
+  const name = f.filename.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120) || 'download';
+  return c.body(f.content, 200, { 'content-type': f.contentType, 'content-disposition': `attachment; filename="${name}"` });
 }
 
 /** With a session, who acts is the signed-in user, whatever the client sent (history shows who did it). */

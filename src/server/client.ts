@@ -40,6 +40,11 @@ async function call(ep: DaemonEndpoint, route: RouteDef, input: Record<string, u
   } catch (err) {
     throw new AppError('daemon_unreachable', `The collect daemon (pid ${ep.pid}) holds the store but does not answer at ${ep.url} (${errorMessage(err)}); check that it runs, or stop it.`);
   }
+  if (route.file && res.ok) {
+    // A file answer: the body is the file, its name in Content-Disposition.
+    const filename = /filename="([^"]*)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
+    return { data: { filename, contentType: res.headers.get('content-type') ?? 'application/octet-stream', content: await res.text() }, warnings: [] };
+  }
   const json = (await res.json().catch(() => null)) as (ErrorBody & { data?: unknown }) | null;
   if (!res.ok || json === null || typeof json !== 'object') {
     const e = json?.error;

@@ -37,7 +37,9 @@ export function openApiDocument(): Json {
       description: `Least role: ${r.role}.${r.method === 'GET' ? '' : ' With the session cookie, send the X-CSRF-Token header.'}`,
       security: [{ bearer: [] }, { session: [] }],
       responses: {
-        200: { description: r.answers, content: { 'application/json': { schema: envelope(r.answers) } } },
+        200: r.file
+          ? { description: r.answers, content: { 'text/html': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'string' } } } }
+          : { description: r.answers, content: { 'application/json': { schema: envelope(r.answers) } } },
         400: errorRef('the request or its input is wrong; the message names the fix'),
         401: errorRef('no or a wrong bearer token, and no live session'),
         403: errorRef('forbidden (role too low), csrf_failed (session write without X-CSRF-Token), or host_refused'),
@@ -55,7 +57,16 @@ export function openApiDocument(): Json {
     }
     if (parameters.length) operation['parameters'] = parameters;
     const openPath = `${API_PREFIX}${r.path}`.replace(/:([A-Za-z]+)/g, '{$1}');
-    paths[openPath] = { ...(paths[openPath] ?? {}), [r.method.toLowerCase()]: operation };
+    const method = r.method.toLowerCase();
+    const shared = (paths[openPath] as Record<string, Record<string, unknown>> | undefined)?.[method];
+    if (r.file && shared) {
+      // A file route on a JSON route's path (chosen by `format`): one operation that documents both answers.
+      shared['description'] = `${String(shared['description'])} With format (html, csv, json): ${r.summary} (${r.answers}).`;
+      const params = (shared['parameters'] as Json[] | undefined) ?? [];
+      shared['parameters'] = [...params, ...parameters.filter((p) => p['name'] === 'format').map((p) => ({ ...p, required: false }))];
+      continue;
+    }
+    paths[openPath] = { ...(paths[openPath] ?? {}), [method]: operation };
   }
   return {
     openapi: '3.1.0',

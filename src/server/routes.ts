@@ -32,6 +32,11 @@ export interface RouteDef {
   role: Role;
   /** The client waits this long for an answer (an import of millions of records takes hours). */
   timeoutMs?: number;
+  /**
+   * The operation answers a FileAnswer, sent as the body (its type, as an attachment) instead of JSON. A
+   * file route on the path of a JSON route answers when the query names a `format`; the JSON one otherwise.
+   */
+  file?: boolean;
 }
 
 // Query strings carry text: lists as comma-separated values, numbers and booleans as words.
@@ -44,6 +49,15 @@ const id = text(200);
 const actor = text(200).describe('who acts: written to the alert\'s history');
 const time = z.string().max(64).describe('an ISO time (2026-03-01T00:00:00Z) or a duration ago (24h, 7d)');
 const files = z.array(text(4096)).min(1).max(1000).describe('absolute paths, read by the daemon');
+
+const REPORT_PARAMS = {
+  name: text(100),
+  from: time.optional(),
+  to: time.optional(),
+  period: z.string().max(40).optional().describe('last-month, this-month, last-week, last-7d, last-day, last-24h, last-30d'),
+  threshold: count(1_000_000).optional(),
+  limit: count(1_000_000).optional(),
+};
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -136,14 +150,7 @@ const TABLE: readonly Omit<RouteDef, 'role'>[] = [
     path: '/reports/:name',
     summary: 'Run a built-in report over a period of event time.',
     answers: 'the report: name, title, period, generatedAt, engine, sections (columns, rows, truncated)',
-    input: z.strictObject({
-      name: text(100),
-      from: time.optional(),
-      to: time.optional(),
-      period: z.string().max(40).optional().describe('last-month, this-month, last-week, last-7d, last-day, last-24h, last-30d'),
-      threshold: count(1_000_000).optional(),
-      limit: count(1_000_000).optional(),
-    }),
+    input: z.strictObject(REPORT_PARAMS),
     timeoutMs: 30 * MINUTE,
   },
   {
@@ -212,6 +219,41 @@ const TABLE: readonly Omit<RouteDef, 'role'>[] = [
     input: z.strictObject({ name: text(64), password: z.string().max(4096) }),
   },
   { op: 'usersRemove', method: 'DELETE', path: '/users/:name', summary: 'Remove a local account.', answers: '{ name }', input: z.strictObject({ name: text(64) }) },
+  {
+    op: 'rulesEnable',
+    method: 'POST',
+    path: '/rules/:id/enable',
+    summary: 'Enable a rule (recorded with who and why; wins over detect.disabled).',
+    answers: '{ id, title, enabled, changedBy, changedAt, reason, history }',
+    input: z.strictObject({ id, changedBy: actor, reason: z.string().max(2000).optional() }),
+  },
+  {
+    op: 'rulesDisable',
+    method: 'POST',
+    path: '/rules/:id/disable',
+    summary: 'Disable a rule from the next detection pass on (recorded with who and why).',
+    answers: '{ id, title, enabled, changedBy, changedAt, reason, history }',
+    input: z.strictObject({ id, changedBy: actor, reason: z.string().max(2000).optional() }),
+  },
+  {
+    op: 'reportFile',
+    method: 'GET',
+    path: '/reports/:name',
+    summary: 'A built-in report as a file to download (format html, csv or json).',
+    answers: 'the file (Content-Disposition: attachment)',
+    input: z.strictObject({ ...REPORT_PARAMS, format: z.enum(['html', 'csv', 'json']) }),
+    timeoutMs: 30 * MINUTE,
+    file: true,
+  },
+  {
+    op: 'reportRunFile',
+    method: 'GET',
+    path: '/report-runs/:id/download',
+    summary: 'A file a scheduled report run wrote (id from GET /reports/runs), from the reports folder only.',
+    answers: 'the file (Content-Disposition: attachment)',
+    input: z.strictObject({ id: text(400), format: z.enum(['html', 'csv', 'json']) }),
+    file: true,
+  },
 ];
 
 /**
@@ -246,6 +288,10 @@ export const ROUTE_ROLES: Record<OperationName, Role> = {
   usersAdd: 'admin',
   usersPasswd: 'admin',
   usersRemove: 'admin',
+  rulesEnable: 'admin',
+  rulesDisable: 'admin',
+  reportFile: 'viewer',
+  reportRunFile: 'viewer',
 };
 
 export const ROUTES: readonly RouteDef[] = TABLE.map((r) => ({ ...r, role: ROUTE_ROLES[r.op] }));
