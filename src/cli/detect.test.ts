@@ -99,3 +99,21 @@ test('rules list shows the pack with the configured parameters; rules test runs 
   // The config's override (gte 3) does not apply to the rule's own tests.
   assert.match(tests.stdout, /7\/7 rule tests passed in 2 files/);
 });
+
+test('rules disable|enable ID records the change with --as and a reason; rules list shows it and where it comes from', async () => {
+  const off = await runCli(['rules', 'disable', MFA, '--reason', 'noisy week', '--as', 'alice', '--config', config]);
+  assert.equal(off.code, 0, off.stderr);
+  assert.match(off.stdout, new RegExp(`^rule ${MFA} \\(.+\\) disabled by alice: noisy week\\n$`));
+  const list = await runCli(['rules', 'list', '--config', config, '--format', 'json']);
+  assert.equal(list.code, 0, list.stderr);
+  const mfa = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r['id'] === MFA)!;
+  assert.deepEqual([mfa['enabled'], mfa['enabledFrom'], mfa['changedBy'], mfa['reason'], mfa['source']], [false, 'store', 'alice', 'noisy week', 'builtin']);
+  const table = await runCli(['rules', 'list', '--config', config]);
+  assert.match(table.stdout, /from/);
+  const on = await runCli(['rules', 'enable', MFA, '--actor', 'bob', '--config', config]);
+  assert.equal(on.code, 0, on.stderr);
+  assert.match(on.stdout, /enabled by bob\n$/);
+  const unknown = await runCli(['rules', 'enable', 'no-such-rule', '--config', config]);
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.stderr, /No rule "no-such-rule"/);
+});

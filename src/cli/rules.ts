@@ -1,22 +1,31 @@
-// auditwatch rules list | validate FILE… | test [ID…]: the rule pack — what is loaded, whether given
-// files are valid (every mistake with file, line and column), and each rule's own test records.
+// auditwatch rules list | validate FILE… | test [ID…] | enable|disable ID: the rule pack — what is
+// loaded (and whether each rule is enabled, by whom), whether given files are valid (every mistake with
+// file, line and column), each rule's own test records, and an admin's switch of a rule, recorded in the
+// state store with who and why (the same operation as POST /api/v1/rules/:id/enable|disable).
 
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { AppError, isAppError, safeJson, safeLine } from '../core/index.js';
-import { SECTIONS, type Config } from '../service/index.js';
-import { loadRules, readRuleTests, runRuleTests, testFileFor, type AnyRule, type RuleTestFile } from '../detect/index.js';
+import { listRules, SECTIONS, type Config, type RuleInfo } from '../service/index.js';
+import { loadRules, readRuleTests, runRuleTests, testFileFor, type RuleTestFile } from '../detect/index.js';
 import { parseOptions, type CliIO } from './command.js';
 import { CONFIG_OPTION, configPath, loadCliConfig } from './shared/context.js';
 import { parseFormat, table } from './shared/format.js';
 import { ruleDirsOf } from '../service/index.js';
+import { answer, withOperations } from './shared/session.js';
 
-const HELP = `Usage: auditwatch rules <list|validate|test> [options]
+const HELP = `Usage: auditwatch rules <list|validate|test|enable|disable> [options]
 
-  rules list [--format table|json]     the rules loaded (built-in pack and detect.ruleDirs)
+  rules list [--format table|json]     the rules loaded (built-in pack and detect.ruleDirs), each enabled
+                                       or not and from where: store (enable/disable), config
+                                       (detect.disabled) or default
   rules validate FILE…                 check rule files; prints every mistake with file:line:column
   rules test [ID…]                     run each rule's tests (X.tests.yml beside X.yml), or only these rules
+  rules enable ID [--reason TEXT]      switch a rule on or off in the state store, recorded with who and
+  rules disable ID [--reason TEXT]     why; this wins over detect.disabled (the newer decision)
 
-Options: --config FILE (default ./auditwatch.yaml; without it the built-in pack alone is used).`;
+Options: --config FILE (default ./auditwatch.yaml; without it the built-in pack alone is used);
+--as NAME (or --actor NAME): who changes a rule (default the OS user).`;
 
 /** The detect section of the config, or its defaults when no config file exists and none was named. */
 function detectConfig(values: { config?: string | boolean | undefined }, explicit: boolean, io: CliIO): Pick<Config, 'detect'> {
@@ -30,11 +39,19 @@ function detectConfig(values: { config?: string | boolean | undefined }, explici
   }
 }
 
-function describe(r: AnyRule): string {
-  if (r.kind === 'rule') return `rule (${r.logsource.service ?? 'audit'})`;
-  const c = r.condition;
-  const cond = (['gt', 'gte', 'lt', 'lte', 'eq'] as const).filter((k) => c[k] !== undefined).map((k) => `${k} ${c[k]}`).join(' ');
-  return `${r.type} ${cond} in ${r.timespanMs / 60_000}m by ${r.groupBy.join(',') || '-'}`;
+function tableRow(r: RuleInfo): Record<string, string | number | null> {
+  return {
+    id: r.id,
+    name: r.name,
+    title: r.title,
+    level: r.level,
+    kind: r.kind,
+    enabled: r.enabled ? 'yes' : 'no',
+    from: r.enabledFrom,
+    changedBy: r.changedBy,
+    lastHit: r.lastHitAt,
+    hits7d: r.hits7d,
+  };
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -49,22 +66,25 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (!parsed) return 0;
     const format = parseFormat(parsed.values.format, ['table', 'json']);
     const config = detectConfig(parsed.values, explicit, io);
-    const loaded = await loadRules(ruleDirsOf(config));
-    for (const e of loaded.errors) io.err(`${e.display()}\n`);
-    const disabled = new Set(config.detect.disabled);
-    const rows = loaded.rules.map((r) => ({
-      id: r.id,
-      name: r.name,
-      title: r.title,
-      level: r.level,
-      kind: describe(r),
-      enabled: !disabled.has(r.id) && !(r.name !== null && disabled.has(r.name)),
-      file: r.file,
-      tags: r.tags.join(' '),
-    }));
+    // With a config: the store's settings and alert figures too (in-process, or from the daemon).
+    const list = 'store' in config ? await withOperations(config as Config, io, { label: 'rules', notice: 'ask' }, async (ops) => answer(io, 'rules', await ops.rulesList({}))) : await listRules(config);
+    for (const e of list.errors) io.err(`${e}\n`);
+    const rows = list.rules.filter((r) => r.loadError === null);
     if (format === 'json') io.out(rows.map((r) => `${safeJson(r)}\n`).join(''));
-    else io.out(rows.length ? table(rows.map(({ tags: _t, file: _f, ...r }) => ({ ...r, enabled: r.enabled ? 'yes' : 'no' }))) : '(no rules)\n');
-    return loaded.errors.length ? 1 : 0;
+    else io.out(rows.length ? table(rows.map(tableRow)) : '(no rules)\n');
+    return list.errors.length ? 1 : 0;
+  }
+  if (sub === 'enable' || sub === 'disable') {
+    const parsed = parseOptions(rest, { ...CONFIG_OPTION, reason: { type: 'string' }, as: { type: 'string' }, actor: { type: 'string' } }, HELP, io, true);
+    if (!parsed) return 0;
+    const [id, ...extra] = parsed.positionals;
+    if (!id || extra.length) throw new AppError('usage', `rules ${sub} takes one rule id (or name); see \`auditwatch rules list\`.`);
+    const config = loadCliConfig(parsed.values, io);
+    const changedBy = safeLine(parsed.values.as ?? parsed.values.actor ?? userInfo().username, 100);
+    const input = { id, changedBy, ...(parsed.values.reason !== undefined ? { reason: parsed.values.reason } : {}) };
+    const done = await withOperations(config, io, { label: 'rules', notice: 'run' }, async (ops) => answer(io, 'rules', await (sub === 'enable' ? ops.rulesEnable(input) : ops.rulesDisable(input))));
+    io.out(`rule ${safeLine(done.id, 80)} (${safeLine(done.title, 100)}) ${done.enabled ? 'enabled' : 'disabled'} by ${safeLine(done.changedBy, 100)}${done.reason ? `: ${safeLine(done.reason, 200)}` : ''}\n`);
+    return 0;
   }
   if (sub === 'validate') {
     const parsed = parseOptions(rest, { ...CONFIG_OPTION }, HELP, io, true);
@@ -120,5 +140,5 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (wanted.size && testFiles.length === 0) throw new AppError('usage', `No tests for ${[...wanted].slice(0, 3).join(', ')}; see \`auditwatch rules list\`.`);
     return failures ? 1 : 0;
   }
-  throw new AppError('usage', `Unknown subcommand "${safeLine(sub, 40)}"; use list, validate or test.`);
+  throw new AppError('usage', `Unknown subcommand "${safeLine(sub, 40)}"; use list, validate, test, enable or disable.`);
 }

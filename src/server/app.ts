@@ -58,6 +58,7 @@ const STATUS: Record<string, ContentfulStatusCode> = {
   host_refused: 403,
   too_large: 413,
   store_locked: 409,
+  path_refused: 403,
 };
 
 export interface ErrorBody {
@@ -103,7 +104,8 @@ export function createApiApp(o: ApiAppOptions): Hono<AuthEnv> {
   oidcRoutes(app, { auth: o.auth, sessions: o.sessions, clock: o.clock ?? systemClock, logger: o.logger });
   app.use(`${API_PREFIX}/*`, authenticate({ token: o.token, sessions: o.sessions }));
 
-  for (const route of ROUTES) {
+  // File routes first, so one on a JSON route's path is asked before it (see below).
+  for (const route of [...ROUTES.filter((r) => r.file), ...ROUTES.filter((r) => !r.file)]) {
     const handler = async (c: Context<AuthEnv>) => {
       const principal = c.get('principal');
       if (!roleAllows(principal.role, route.role)) {
@@ -115,9 +117,12 @@ export function createApiApp(o: ApiAppOptions): Hono<AuthEnv> {
       return route.file ? sendFile(c, answer as Reply<FileAnswer>) : c.json(answer as object);
     };
     const path = `${API_PREFIX}${route.path}`;
-    if (route.method === 'GET') app.get(path, handler);
-    else if (route.method === 'POST') app.post(path, handler);
-    else app.delete(path, handler);
+    // A file route on a JSON route's path answers when the query names a format (registered first).
+    const shares = route.file === true && ROUTES.some((r) => r !== route && !r.file && r.method === route.method && r.path === route.path);
+    const h = shares ? (c: Context<AuthEnv>, next: () => Promise<void>) => (c.req.query('format') === undefined ? next() : handler(c)) : handler;
+    if (route.method === 'GET') app.get(path, h);
+    else if (route.method === 'POST') app.post(path, h);
+    else app.delete(path, h);
   }
   return app;
 }

@@ -57,7 +57,16 @@ export function openApiDocument(): Json {
     }
     if (parameters.length) operation['parameters'] = parameters;
     const openPath = `${API_PREFIX}${r.path}`.replace(/:([A-Za-z]+)/g, '{$1}');
-    paths[openPath] = { ...(paths[openPath] ?? {}), [r.method.toLowerCase()]: operation };
+    const method = r.method.toLowerCase();
+    const shared = (paths[openPath] as Record<string, Record<string, unknown>> | undefined)?.[method];
+    if (r.file && shared) {
+      // A file route on a JSON route's path (chosen by `format`): one operation that documents both answers.
+      shared['description'] = `${String(shared['description'])} With format (html, csv, json): ${r.summary} (${r.answers}).`;
+      const params = (shared['parameters'] as Json[] | undefined) ?? [];
+      shared['parameters'] = [...params, ...parameters.filter((p) => p['name'] === 'format').map((p) => ({ ...p, required: false }))];
+      continue;
+    }
+    paths[openPath] = { ...(paths[openPath] ?? {}), [method]: operation };
   }
   return {
     openapi: '3.1.0',

@@ -32,7 +32,10 @@ export interface RouteDef {
   role: Role;
   /** The client waits this long for an answer (an import of millions of records takes hours). */
   timeoutMs?: number;
-  /** The operation answers a FileAnswer, sent as the body (its content type, as an attachment). */
+  /**
+   * The operation answers a FileAnswer, sent as the body (its type, as an attachment) instead of JSON. A
+   * file route on the path of a JSON route answers when the query names a `format`; the JSON one otherwise.
+   */
   file?: boolean;
 }
 
@@ -59,6 +62,15 @@ const searchFields = {
   result: filter.describe('ResultStatus, case-insensitive exact'),
   tenant: filter.describe('a configured tenant name or a tenant id'),
   q: filter.describe('free text: a case-insensitive substring of the raw record'),
+};
+
+const REPORT_PARAMS = {
+  name: text(100),
+  from: time.optional(),
+  to: time.optional(),
+  period: z.string().max(40).optional().describe('last-month, this-month, last-week, last-7d, last-day, last-24h, last-30d'),
+  threshold: count(1_000_000).optional(),
+  limit: count(1_000_000).optional(),
 };
 
 const MINUTE = 60_000;
@@ -152,14 +164,7 @@ const TABLE: readonly Omit<RouteDef, 'role'>[] = [
     path: '/reports/:name',
     summary: 'Run a built-in report over a period of event time.',
     answers: 'the report: name, title, period, generatedAt, engine, sections (columns, rows, truncated)',
-    input: z.strictObject({
-      name: text(100),
-      from: time.optional(),
-      to: time.optional(),
-      period: z.string().max(40).optional().describe('last-month, this-month, last-week, last-7d, last-day, last-24h, last-30d'),
-      threshold: count(1_000_000).optional(),
-      limit: count(1_000_000).optional(),
-    }),
+    input: z.strictObject(REPORT_PARAMS),
     timeoutMs: 30 * MINUTE,
   },
   {
@@ -271,6 +276,41 @@ const TABLE: readonly Omit<RouteDef, 'role'>[] = [
     answers: '{ ip, country, asn, users: [{ user, count }], operations: [{ operation, count }], alerts }',
     input: z.strictObject({ ip: text(100), since: time.optional().describe('default 30d') }),
   },
+  {
+    op: 'rulesEnable',
+    method: 'POST',
+    path: '/rules/:id/enable',
+    summary: 'Enable a rule (recorded with who and why; wins over detect.disabled).',
+    answers: '{ id, title, enabled, changedBy, changedAt, reason, history }',
+    input: z.strictObject({ id, changedBy: actor, reason: z.string().max(2000).optional() }),
+  },
+  {
+    op: 'rulesDisable',
+    method: 'POST',
+    path: '/rules/:id/disable',
+    summary: 'Disable a rule from the next detection pass on (recorded with who and why).',
+    answers: '{ id, title, enabled, changedBy, changedAt, reason, history }',
+    input: z.strictObject({ id, changedBy: actor, reason: z.string().max(2000).optional() }),
+  },
+  {
+    op: 'reportFile',
+    method: 'GET',
+    path: '/reports/:name',
+    summary: 'A built-in report as a file to download (format html, csv or json).',
+    answers: 'the file (Content-Disposition: attachment)',
+    input: z.strictObject({ ...REPORT_PARAMS, format: z.enum(['html', 'csv', 'json']) }),
+    timeoutMs: 30 * MINUTE,
+    file: true,
+  },
+  {
+    op: 'reportRunFile',
+    method: 'GET',
+    path: '/report-runs/:id/download',
+    summary: 'A file a scheduled report run wrote (id from GET /reports/runs), from the reports folder only.',
+    answers: 'the file (Content-Disposition: attachment)',
+    input: z.strictObject({ id: text(400), format: z.enum(['html', 'csv', 'json']) }),
+    file: true,
+  },
 ];
 
 /**
@@ -310,6 +350,10 @@ export const ROUTE_ROLES: Record<OperationName, Role> = {
   eventGet: 'viewer',
   entityUser: 'viewer',
   entityIp: 'viewer',
+  rulesEnable: 'admin',
+  rulesDisable: 'admin',
+  reportFile: 'viewer',
+  reportRunFile: 'viewer',
 };
 
 export const ROUTES: readonly RouteDef[] = TABLE.map((r) => ({ ...r, role: ROUTE_ROLES[r.op] }));

@@ -4,18 +4,19 @@
 // over HTTP.
 
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, readFile, realpath } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import { AppError, errorMessage, parseDuration, safeLine, type Clock, type Logger } from '../core/index.js';
 import { createAlertService, hitFields, toPayload, type Alert, type AlertService, type Suppression } from '../alerts/index.js';
 import { createDetector, learnIdentitiesFromStore, loadRules } from '../detect/index.js';
 import { importReason, normalize, readImport, type EventRow, type Rejection } from '../records/index.js';
-import { countryLookup, findReport, listRuns, parsePeriodName, periodAt, REPORTS, runReport } from '../reports/index.js';
+import { countryLookup, fileStamp, findReport, listRuns, parsePeriodName, periodAt, RENDERERS, REPORTS, runReport, safeName, type ReportResult } from '../reports/index.js';
 import type { Store } from '../store/index.js';
 import type { Config } from './config.js';
 import { ingestTransform, type RowTransform } from './ingest.js';
 import { loadProblem, ruleProblemLine } from './pipeline.js';
-import type { AlertChange, ImportCounts, Operations, OperationName, Reply, ReportInfo, SuppressionInfo } from './operations.js';
-import { listRules, overridesOf, reportRuleErrors, reportRuleFailures, ruleDirsOf, rulesOf, testRules, validateRules } from './rules.js';
+import type { AlertChange, FileAnswer, ImportCounts, Operations, OperationName, Reply, ReportInfo, ReportInput, SuppressionInfo } from './operations.js';
+import { configDisabledOf, listRules, overridesOf, reportRuleErrors, reportRuleFailures, ruleDirsOf, rulesOf, setRuleEnabled, storeDisabled, testRules, validateRules } from './rules.js';
 import { computeStatus, type StatusReport } from './status-report.js';
 import { timeOption } from './times.js';
 import { accountOperations } from './accounts.js';
@@ -48,6 +49,19 @@ export function createOperations(ctx: ServiceContext): Operations {
   const { config, store, clock, logger } = ctx;
   const alerts = (): AlertService => createAlertService({ store, clock, logger: logger.child({ part: 'alerts' }), config: config.alerts });
   const actorOf = (actor: string) => safeLine(actor, 100);
+  const reportOf = async (input: ReportInput): Promise<ReportResult> => {
+    const def = findReport(input.name);
+    const now = clock.now();
+    if (input.period !== undefined && (input.from !== undefined || input.to !== undefined)) throw new AppError('usage', 'Give either --period or --from/--to, not both.');
+    const named = periodAt(input.period !== undefined ? parsePeriodName(input.period, '--period') : def.defaultPeriod, now);
+    const to = timeOption(input.to, input.from !== undefined ? now : named.to, now, '--to');
+    const from = timeOption(input.from, named.from, now, '--from');
+    if (from >= to) throw new AppError('usage', '--from must be before --to.');
+    const threshold = input.threshold ?? config.reports.threshold;
+    const limit = input.limit ?? 1000;
+    const countryOf = ['signins-by-country', 'failed-signins'].includes(def.name) ? await countryLookup() : null;
+    return runReport(def, { store, period: { from, to }, now, params: { threshold, limit, ...(countryOf ? { countryOf } : {}) } });
+  };
 
   return {
     async alertsList(input) {
@@ -98,20 +112,8 @@ export function createOperations(ctx: ServiceContext): Operations {
       return reply({ id });
     },
     reportsList: async () => reply(reportInfos()),
-    reportRuns: async ({ limit }) => reply(await listRuns(store, { limit: limit ?? 100 })),
-    async report(input) {
-      const def = findReport(input.name);
-      const now = clock.now();
-      if (input.period !== undefined && (input.from !== undefined || input.to !== undefined)) throw new AppError('usage', 'Give either --period or --from/--to, not both.');
-      const named = periodAt(input.period !== undefined ? parsePeriodName(input.period, '--period') : def.defaultPeriod, now);
-      const to = timeOption(input.to, input.from !== undefined ? now : named.to, now, '--to');
-      const from = timeOption(input.from, named.from, now, '--from');
-      if (from >= to) throw new AppError('usage', '--from must be before --to.');
-      const threshold = input.threshold ?? config.reports.threshold;
-      const limit = input.limit ?? 1000;
-      const countryOf = ['signins-by-country', 'failed-signins'].includes(def.name) ? await countryLookup() : null;
-      return reply(await runReport(def, { store, period: { from, to }, now, params: { threshold, limit, ...(countryOf ? { countryOf } : {}) } }));
-    },
+    reportRuns: async ({ limit }) => reply((await listRuns(store, { limit: limit ?? 100 })).map((r) => ({ ...r, id: runId(r) }))),
+    report: async (input) => reply(await reportOf(input)),
     async detect(input) {
       const now = clock.now();
       const to = timeOption(input.to, now, now, '--to');
@@ -119,11 +121,15 @@ export function createOperations(ctx: ServiceContext): Operations {
       if (from >= to) throw new AppError('usage', '--from must be before --to.');
       const warnings: string[] = [];
       const warn = (t: string): void => void warnings.push(t);
-      const rules = await rulesOf(config, warn, (t) => warn(`notice: ${t}`));
+      // An admin's setting in the store wins over detect.disabled (see rules.ts).
+      const settings = await store.state.rules.list();
+      const rules = await rulesOf(config, warn, (t) => warn(`notice: ${t}`), settings);
+      const off = await storeDisabled(store);
+      for (const id of input.rules ?? []) if (off.has(id)) warn(`rule ${safeLine(id, 80)} is disabled (auditwatch rules enable ${safeLine(id, 80)}); it did not run`);
       const log = logger.child({ part: 'detect' });
       const sinkConfig = { window: config.alerts.window, destinations: config.alerts.destinations.map((d) => ({ name: String(d['name']) })), routes: config.alerts.routes };
       const sink = createAlertService({ store, clock, logger: log, config: sinkConfig });
-      const detector = createDetector({ store, clock, logger: log, rules, disabled: config.detect.disabled, overrides: overridesOf(config), sink });
+      const detector = createDetector({ store, clock, logger: log, rules, disabled: configDisabledOf(config, settings), disabledNow: () => storeDisabled(store), overrides: overridesOf(config), sink });
       // Identities from records ingested since the last pass (collect/import do not wait for detection).
       await learnIdentitiesFromStore(store, clock.now());
       const hits = await detector.run({ from, to, ...(input.rules && input.rules.length ? { ruleIds: input.rules } : {}) });
@@ -185,7 +191,7 @@ export function createOperations(ctx: ServiceContext): Operations {
       if (typeof sql !== 'string' || sql.trim() === '') throw new AppError('usage', 'Give the SQL as one argument, in quotes: auditwatch query "SELECT count(*) FROM events".');
       return reply(await store.queryReadOnly(sql));
     },
-    rulesList: async () => reply(await listRules(config)),
+    rulesList: async () => reply(await listRules(config, store, clock.now())),
     rulesValidate: async ({ files }) => reply(await validateRules(config, files)),
     rulesTest: async ({ ids }) => reply(await testRules(config, ids ?? [])),
     usersList: async () => reply(await accountOperations(store, clock).list()),
@@ -193,7 +199,50 @@ export function createOperations(ctx: ServiceContext): Operations {
     usersPasswd: async (input) => reply(await accountOperations(store, clock).passwd(input)),
     usersRemove: async (input) => reply(await accountOperations(store, clock).remove(input)),
     ...investigateOperations(ctx),
+    rulesEnable: async ({ id, changedBy, reason }) => reply(await setRuleEnabled(config, store, { id, enabled: true, changedBy, reason, at: clock.now() })),
+    rulesDisable: async ({ id, changedBy, reason }) => reply(await setRuleEnabled(config, store, { id, enabled: false, changedBy, reason, at: clock.now() })),
+    async reportFile(input) {
+      const { format, ...rest } = input;
+      const r = RENDERERS[format];
+      if (!r) throw new AppError('usage', `--format "${safeLine(String(format), 20)}" is not a report format; use html, csv or json.`);
+      const report = await reportOf(rest);
+      const filename = `${safeName(report.name)}_${fileStamp(report.period.from)}-${fileStamp(report.period.to)}.${r.extension}`;
+      return reply({ filename, contentType: r.mediaType, content: r.render(report) });
+    },
+    reportRunFile: async ({ id, format }) => reply(await runFile(store, config.reports.folder, id, format)),
   };
+}
+
+/** A scheduled run's id: `<schedule>@<dueAt ms>` (schedules and due times are unique together). */
+export function runId(run: { schedule: string; dueAt: number }): string {
+  return `${run.schedule}@${run.dueAt}`;
+}
+
+/**
+ * A file of a scheduled run, read only when it lies inside the reports folder (links resolved), so a
+ * run record that names any other path serves nothing.
+ */
+async function runFile(store: Store, folder: string, id: string, format: string): Promise<FileAnswer> {
+  const at = id.lastIndexOf('@');
+  const schedule = at > 0 ? id.slice(0, at) : '';
+  const dueAt = at > 0 ? Number(id.slice(at + 1)) : NaN;
+  const unknown = () => new AppError('not_found', `No report run "${safeLine(id, 120)}" with a ${safeLine(format, 20)} file; see GET /api/v1/reports/runs.`);
+  if (!schedule || !Number.isSafeInteger(dueAt)) throw unknown();
+  const run = (await listRuns(store, { schedule, limit: 100_000 })).find((r) => r.dueAt === dueAt);
+  const file = run?.files.find((f) => f.format === format);
+  if (!run || !file) throw unknown();
+  const refused = () => new AppError('path_refused', `The file of report run "${safeLine(id, 120)}" is not inside the reports folder (reports.folder); it is not served.`);
+  let root: string;
+  let real: string;
+  try {
+    root = await realpath(resolve(folder));
+    real = await realpath(resolve(file.path));
+  } catch {
+    if (!resolve(file.path).startsWith(resolve(folder) + sep)) throw refused();
+    throw new AppError('not_found', `The ${safeLine(format, 20)} file of report run "${safeLine(id, 120)}" is gone from the reports folder (removed or moved).`);
+  }
+  if (!real.startsWith(root + sep)) throw refused();
+  return { filename: safeName(file.filename), contentType: file.mediaType, content: await readFile(real, 'utf8') };
 }
 
 /** The built-in reports (no store needed). */

@@ -72,6 +72,18 @@ export interface ReportInput {
   limit?: number;
 }
 
+/** A file to download: the server sends `content` as the body, with its type, as an attachment. */
+export interface FileAnswer {
+  filename: string;
+  contentType: string;
+  content: string;
+}
+
+export type ReportFileFormat = 'html' | 'csv' | 'json';
+
+/** A scheduled report run as answered: its id is `<schedule>@<dueAt ms>` (GET /report-runs/:id/download). */
+export type ReportRunInfo = ReportRun & { id: string };
+
 export interface DetectInput {
   /** ISO time or a duration ago; default 24h ago. */
   from?: string;
@@ -116,9 +128,41 @@ export interface RuleInfo {
   title: string;
   level: string;
   kind: string;
+  /** Effective: the store's setting if an admin set one, else not named in detect.disabled. */
   enabled: boolean;
+  /** Where `enabled` comes from: 'store' (rules enable|disable), 'config' (detect.disabled) or 'default'. */
+  enabledFrom: 'store' | 'config' | 'default';
+  /** 'builtin' (the built-in pack) or the detect.ruleDirs folder it was loaded from. */
+  source: string;
   file: string;
   tags: string;
+  /** Who last enabled or disabled it in the store, when (ISO) and why; null without a setting. */
+  changedBy: string | null;
+  changedAt: string | null;
+  reason: string | null;
+  /** The latest lastSeen of its alerts (ISO), and how many of its alerts were active in the last 7 days. */
+  lastHitAt: string | null;
+  hits7d: number | null;
+  /** For a file that failed to load: the mistake (`file:line:col: message [code]`); null for a loaded rule. */
+  loadError: string | null;
+}
+
+/** A rule enabled or disabled: its new setting and its recent history of changes, newest first. */
+export interface RuleSettingChange {
+  id: string;
+  title: string;
+  enabled: boolean;
+  changedBy: string;
+  changedAt: string;
+  reason: string | null;
+  history: { enabled: boolean; changedBy: string; changedAt: string; reason: string | null }[];
+}
+
+/** Who enables or disables a rule and why (written to the rule's history). */
+export interface RuleChangeInput {
+  id: string;
+  changedBy: string;
+  reason?: string;
 }
 
 export interface RulesList {
@@ -164,13 +208,6 @@ export interface EventSearchInput {
   limit?: number;
 }
 
-/** An answer that is a file to download (the server sends `content` as the body, as an attachment). */
-export interface FileAnswer {
-  filename: string;
-  contentType: string;
-  content: string;
-}
-
 /** A user's page: sign-ins by country, IPs, recent events and the alerts naming the user. */
 export interface UserEntity extends UserAggregates {
   user: string;
@@ -195,7 +232,7 @@ export interface Operations {
   suppressionsList(input: { all?: boolean }): Promise<Reply<SuppressionInfo[]>>;
   suppressionsRemove(input: { id: string }): Promise<Reply<{ id: string }>>;
   reportsList(input: Record<string, never>): Promise<Reply<ReportInfo[]>>;
-  reportRuns(input: { limit?: number }): Promise<Reply<ReportRun[]>>;
+  reportRuns(input: { limit?: number }): Promise<Reply<ReportRunInfo[]>>;
   report(input: ReportInput): Promise<Reply<ReportResult>>;
   detect(input: DetectInput): Promise<Reply<HitFields[]>>;
   hunt(input: HuntInput): Promise<Reply<HitFields[]>>;
@@ -216,6 +253,14 @@ export interface Operations {
   eventsCsv(input: Omit<EventSearchInput, 'cursor'>): Promise<Reply<FileAnswer>>;
   entityUser(input: { user: string; since?: string }): Promise<Reply<UserEntity>>;
   entityIp(input: { ip: string; since?: string }): Promise<Reply<IpEntity>>;
+  /** Enables a rule in the state store (wins over detect.disabled); unknown id: rule_unknown. */
+  rulesEnable(input: RuleChangeInput): Promise<Reply<RuleSettingChange>>;
+  /** Disables a rule in the state store: detection skips it from the next pass on. */
+  rulesDisable(input: RuleChangeInput): Promise<Reply<RuleSettingChange>>;
+  /** A built-in report rendered as a file (html, csv or json). */
+  reportFile(input: ReportInput & { format: ReportFileFormat }): Promise<Reply<FileAnswer>>;
+  /** A file a scheduled run wrote (the run's id from reportRuns); only from the reports folder. */
+  reportRunFile(input: { id: string; format: string }): Promise<Reply<FileAnswer>>;
 }
 
 export type OperationName = keyof Operations;

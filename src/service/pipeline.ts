@@ -7,7 +7,8 @@ import type { Config } from './config.js';
 import { createAlertService, createNotifiers, createOutboxWorker, type AlertService, type OutboxWorker } from '../alerts/index.js';
 import { createDetectionScheduler, createDetector, loadRules, type AnyRule, type DetectionScheduler, type Detector } from '../detect/index.js';
 import type { Store } from '../store/index.js';
-import { overridesOf, reportRuleErrors, ruleDirsOf } from './rules.js';
+import { configDisabledOf, overridesOf, reportRuleErrors, ruleDirsOf, storeDisabled } from './rules.js';
+import type { RuleSettingRecord } from '../store/index.js';
 
 export interface Pipeline {
   rules: AnyRule[];
@@ -45,17 +46,28 @@ export function ruleProblemLine(p: RuleProblem): string {
  * skipped, the same way as detect, hunt and eval do; the detector skips a rule that does not compile for
  * the store's dialect or whose query fails, and reports it in failures() (status, /metrics, the log).
  */
-export async function usableRules(config: Config, warn: (text: string) => void): Promise<{ rules: AnyRule[]; errors: AppError[] }> {
-  const loaded = await loadRules(ruleDirsOf(config), { disabled: config.detect.disabled });
+export async function usableRules(config: Config, warn: (text: string) => void, settings: readonly RuleSettingRecord[] = []): Promise<{ rules: AnyRule[]; errors: AppError[] }> {
+  const loaded = await loadRules(ruleDirsOf(config), { disabled: configDisabledOf(config, settings) });
   for (const n of loaded.notices) warn(n);
   reportRuleErrors(loaded.errors, warn);
   return { rules: loaded.rules, errors: loaded.errors };
 }
 
 export async function createPipeline(config: Config, store: Store, clock: Clock, logger: Logger, warn: (text: string) => void = (t) => logger.warn(t)): Promise<Pipeline> {
-  const { rules, errors: loadErrors } = await usableRules(config, warn);
+  // An admin's setting in the store wins over detect.disabled; the store is asked again before every pass.
+  const settings = await store.state.rules.list();
+  const { rules, errors: loadErrors } = await usableRules(config, warn, settings);
   const alerts = createAlertService({ store, clock, logger, config: config.alerts });
-  const detector = createDetector({ store, clock, logger, rules, disabled: config.detect.disabled, overrides: overridesOf(config), sink: alerts });
+  const detector = createDetector({
+    store,
+    clock,
+    logger,
+    rules,
+    disabled: configDisabledOf(config, settings),
+    disabledNow: () => storeDisabled(store),
+    overrides: overridesOf(config),
+    sink: alerts,
+  });
   const notifiers = createNotifiers(config.alerts.destinations, { clock, logger });
   const outbox = createOutboxWorker({ store, clock, logger, notifiers });
   const scheduler = createDetectionScheduler({ store, detector, clock, logger });

@@ -13,6 +13,7 @@ import { outboxChecks } from './state-outbox.js';
 import { otherChecks } from './state-other.js';
 import { accountChecks } from './state-accounts.js';
 import { sessionChecks } from './state-sessions.js';
+import { ruleChecks } from './state-rules.js';
 
 export interface StateHandle {
   readonly state: StatePort;
@@ -33,7 +34,7 @@ export interface StateCheck {
   run(h: StateHandle): Promise<void>;
 }
 
-export const STATE_CHECKS: readonly StateCheck[] = [...alertChecks, ...workChecks, ...outboxChecks, ...otherChecks, ...accountChecks, ...sessionChecks];
+export const STATE_CHECKS: readonly StateCheck[] = [...alertChecks, ...workChecks, ...outboxChecks, ...otherChecks, ...accountChecks, ...sessionChecks, ...ruleChecks];
 
 export function runStateConformance(name: string, engine: StateEngine): void {
   const skips = engine.skips ?? {};

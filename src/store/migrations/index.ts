@@ -7,6 +7,7 @@ import { detectMigrations } from './002-detect.js';
 import { alertMigrations } from './003-alerts.js';
 import { reportMigrations } from './004-reports.js';
 import { accountMigrations } from './005-accounts.js';
+import { ruleMigrations } from './006-rules.js';
 
 export interface Migration {
   version: number;
@@ -15,6 +16,6 @@ export interface Migration {
   up(dialect: Dialect): string[];
 }
 
-export const MIGRATIONS: Migration[] = [...coreMigrations, ...detectMigrations, ...alertMigrations, ...reportMigrations, ...accountMigrations].sort(
+export const MIGRATIONS: Migration[] = [...coreMigrations, ...detectMigrations, ...alertMigrations, ...reportMigrations, ...accountMigrations, ...ruleMigrations].sort(
   (a, b) => a.version - b.version,
 );

@@ -1,6 +1,6 @@
 // The state port: the small transactional state beside the records — alerts with their evidence,
 // history and comments, the outbox, suppressions, detection watermarks and evidence, identities,
-// report runs, collector state and local accounts — as typed methods, with a unit of work for what must commit
+// report runs, collector state, local accounts and rule settings — as typed methods, with a unit of work for what must commit
 // together (an alert, its history and its outbox rows). Times are epoch milliseconds (UTC).
 //
 // State tables are separable from events: none of these methods reads the events table, so a
@@ -334,6 +334,33 @@ export interface SessionsState {
   purge(at: number, idleBefore: number): Promise<number>;
 }
 
+/** A rule's enabled setting as an admin last set it (it wins over config detect.disabled). */
+export interface RuleSettingRecord {
+  ruleId: string;
+  enabled: boolean;
+  changedBy: string;
+  changedAt: number;
+  reason: string | null;
+}
+
+/** Per rule, from its alerts: the latest lastSeen, and how many alerts were active (lastSeen) since a time. */
+export interface RuleAlertStats {
+  ruleId: string;
+  lastHitAt: number;
+  hitsSince: number;
+}
+
+export interface RuleSettingsState {
+  /** Sets a rule's setting (replacing the one before) and appends it to the rule's history, together. */
+  set(setting: RuleSettingRecord): Promise<void>;
+  /** Every rule's current setting, by rule id. */
+  list(): Promise<RuleSettingRecord[]>;
+  /** The changes of one rule (or of every rule), newest first; default limit 100. */
+  history(options?: { ruleId?: string; limit?: number }): Promise<RuleSettingRecord[]>;
+  /** Aggregated in the store from the alerts table, one row per rule that has an alert, by rule id. */
+  alertStats(since: number): Promise<RuleAlertStats[]>;
+}
+
 /** Every state repository; inside a unit of work they all write to its transaction. */
 export interface StateRepositories {
   readonly alerts: AlertsState;
@@ -345,6 +372,7 @@ export interface StateRepositories {
   readonly collector: CollectorState;
   readonly accounts: AccountsState;
   readonly sessions: SessionsState;
+  readonly rules: RuleSettingsState;
 }
 
 export interface StatePort extends StateRepositories {

@@ -130,6 +130,18 @@ export const POSTGRES_STATE_MIGRATIONS: PostgresMigration[] = [
       'CREATE INDEX IF NOT EXISTS dead_letters_received ON dead_letters (received_at)',
     ],
   },
+  {
+    version: 30,
+    name: 'rule settings and their history',
+    statements: [
+      // One row per rule an admin enabled or disabled (it wins over config detect.disabled), and every change.
+      `CREATE TABLE IF NOT EXISTS rule_settings (
+  rule_id ${T} PRIMARY KEY, enabled boolean NOT NULL, changed_by ${T} NOT NULL, changed_at ${TS} NOT NULL, reason ${T})`,
+      `CREATE TABLE IF NOT EXISTS rule_setting_changes (
+  rule_id ${T} NOT NULL, seq bigint NOT NULL, enabled boolean NOT NULL, changed_by ${T} NOT NULL, changed_at ${TS} NOT NULL, reason ${T},
+  PRIMARY KEY (rule_id, seq))`,
+    ],
+  },
 ];
 
 /** The registry is sound: positive, distinct versions. */

@@ -12,6 +12,7 @@ import { duckdbOutbox } from './outbox.js';
 import { duckdbReportRuns } from './report-runs.js';
 import { duckdbSuppressions } from './suppressions.js';
 import { duckdbSessions } from './sessions.js';
+import { duckdbRules } from './rules.js';
 
 export type { StateDb } from './db.js';
 
@@ -26,6 +27,7 @@ export function duckdbRepositories(db: StateDb): StateRepositories {
     collector: duckdbCollector(db),
     accounts: duckdbAccounts(db),
     sessions: duckdbSessions(db),
+    rules: duckdbRules(db),
   };
 }
 

@@ -12,6 +12,7 @@ import { postgresOutbox } from './outbox.js';
 import { postgresReportRuns } from './report-runs.js';
 import { postgresSuppressions } from './suppressions.js';
 import { postgresSessions } from './sessions.js';
+import { postgresRules } from './rules.js';
 
 export { clientDb, runQuery, type PgDb, type PgRow, type Queryable } from './db.js';
 
@@ -26,6 +27,7 @@ export function postgresRepositories(db: PgDb): StateRepositories {
     collector: postgresCollector(db),
     accounts: postgresAccounts(db),
     sessions: postgresSessions(db),
+    rules: postgresRules(db),
   };
 }
 

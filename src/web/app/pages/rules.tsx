@@ -28,7 +28,7 @@ export function RulesPage() {
   const rules = (r.data?.rules ?? []).filter((x) => !filter || `${x.id} ${x.title} ${x.file}`.toLowerCase().includes(filter.toLowerCase()));
   const groups = new Map<string, Rule[]>();
   for (const rule of rules) {
-    const key = rule.source === 'builtin' ? 'Built-in pack' : rule.source === 'user' ? 'Your rule folders' : 'Rules';
+    const key = rule.source === 'builtin' ? 'Built-in pack' : rule.source === 'user' ? 'Your rule folders' : rule.source ? `Folder ${rule.source.slice(0, 200)}` : 'Rules';
     groups.set(key, [...(groups.get(key) ?? []), rule]);
   }
   return (
