@@ -14,6 +14,8 @@ import type { StatusReport } from './status-report.js';
 export const OVERVIEW_DAYS = 14;
 /** A tenant × content type this far behind is listed as needing attention. */
 const LAG_ATTENTION_S = 2 * 3600;
+/** Skipped rules named one by one among what needs attention; the rest are counted. */
+const SHOWN_RULES = 5;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -46,7 +48,8 @@ export function buildOverview(summary: AlertSummary, status: StatusReport, probl
     const n = openBySeverity[sev] ?? 0;
     if (n) attention.push({ kind: 'alerts', message: `${plural(n, `open ${sev} alert`)}`, link: `/alerts?status=new,acknowledged&severity=${sev}` });
   }
-  if (ruleFailures.length) attention.push({ kind: 'rules', message: `${plural(ruleFailures.length, 'rule')} skipped (they fail to load, compile or run)`, link: '/rules' });
+  for (const r of ruleFailures.slice(0, SHOWN_RULES)) attention.push({ kind: 'rule', message: safeLine(`rule ${r.rule} (${r.file}${r.line ? `:${r.line}` : ''}) is skipped: ${r.error}`, 300), link: '/rules' });
+  if (ruleFailures.length > SHOWN_RULES) attention.push({ kind: 'rule', message: `and ${plural(ruleFailures.length - SHOWN_RULES, 'more skipped rule')}`, link: '/rules' });
   for (const c of collection) {
     const where = `${c.tenant} ${c.contentType}`;
     if (c.gaps) attention.push({ kind: 'gap', message: `${where}: ${plural(c.gaps, 'gap')} in collection (content lost before it was fetched)`, link: null });
