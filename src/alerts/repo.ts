@@ -1,7 +1,7 @@
 // Alerts, evidence and history through the store's state port. Every function takes a Db: the state
 // port itself (or a Store), or a unit of work's repositories so it runs inside the caller's transaction.
 
-import type { AlertRecord, StateRepositories, Store } from '../store/index.js';
+import type { AlertQuery, AlertRecord, AlertSort, AlertSummary, StateRepositories, Store } from '../store/index.js';
 import type { Entities, Severity } from '../detect/index.js';
 import { groupHash, severityRank } from './model.js';
 import type { Alert, AlertStatus, HistoryEntry } from './types.js';
@@ -72,16 +72,35 @@ export interface AlertFilter {
   severity?: Severity;
   rule?: string;
   tenant?: string;
+  /** The assignee; null: unassigned only. */
+  assignee?: string | null;
+  /** Alerts seen at or after (lastSeen ≥, epoch ms) and first seen at or before (firstSeen ≤). */
+  since?: number;
+  until?: number;
+  sort?: AlertSort;
   limit?: number;
+  offset?: number;
 }
 
-export async function listAlerts(db: Db, f: AlertFilter = {}): Promise<Alert[]> {
-  const rows = await repos(db).alerts.list({
+function alertQuery(f: AlertFilter): AlertQuery {
+  return {
     ...(f.status && f.status.length > 0 ? { statuses: f.status } : {}),
     ...(f.severity ? { minSeverityRank: severityRank(f.severity) } : {}),
     ...(f.rule ? { ruleId: f.rule } : {}),
     ...(f.tenant ? { tenantId: f.tenant } : {}),
+    ...(f.assignee !== undefined ? { assignee: f.assignee } : {}),
+    ...(f.since !== undefined ? { lastSeenFrom: f.since } : {}),
+    ...(f.until !== undefined ? { firstSeenTo: f.until } : {}),
+    ...(f.sort ? { sort: f.sort } : {}),
     ...(f.limit !== undefined ? { limit: f.limit } : {}),
-  });
+    ...(f.offset !== undefined ? { offset: f.offset } : {}),
+  };
+}
+
+export async function listAlerts(db: Db, f: AlertFilter = {}): Promise<Alert[]> {
+  const rows = await repos(db).alerts.list(alertQuery(f));
   return rows.map(toAlert);
 }
+
+export const countAlerts = (db: Db, f: AlertFilter = {}): Promise<number> => repos(db).alerts.count(alertQuery(f));
+export const summarizeAlerts = (db: Db, since: number): Promise<AlertSummary> => repos(db).alerts.summary(since);

@@ -4,7 +4,7 @@
 
 import { AppError, silentLogger, truncate, type Clock, type Logger } from '../core/index.js';
 import type { DetectionHit, HitSink } from '../detect/index.js';
-import type { Store } from '../store/index.js';
+import type { AlertSummary, Store } from '../store/index.js';
 import { boundEvidence, mergeHit, openAlert } from './model.js';
 import { enqueue } from './outbox.js';
 import {
@@ -18,6 +18,8 @@ import {
   readHistory,
   updateAlert,
   type AlertFilter,
+  countAlerts,
+  summarizeAlerts,
   type Db,
 } from './repo.js';
 import { routeAlert, type Route } from './routing.js';
@@ -51,6 +53,10 @@ export interface IngestSummary {
 export interface AlertService extends HitSink {
   ingestHits(hits: DetectionHit[]): Promise<IngestSummary>;
   list(filter?: AlertFilter): Promise<Alert[]>;
+  /** How many alerts match (paging ignored). */
+  count(filter?: AlertFilter): Promise<number>;
+  /** Open alerts by severity and alerts first seen since `since` per day (the overview). */
+  summary(since: number): Promise<AlertSummary>;
   show(id: string): Promise<AlertDetails>;
   ack(id: string, actor: string): Promise<Alert>;
   assign(id: string, assignee: string | null, actor: string): Promise<Alert>;
@@ -159,6 +165,8 @@ export function createAlertService(deps: { store: Store; clock: Clock; logger?: 
     },
     ingestHits,
     list: (filter) => listAlerts(store, filter),
+    count: (filter) => countAlerts(store, filter),
+    summary: (since) => summarizeAlerts(store, since),
     async show(id) {
       const alert = await mustGet(store, id);
       return { alert, history: await readHistory(store, id) };

@@ -1,11 +1,11 @@
 // auditwatch alerts: list, show and work on alerts (ack, assign, comment, resolve, reopen), and manage
 // suppression (allow-list) rules. Thin: parses options, calls the service (in-process, or the daemon
 // that holds the store), prints.
-
 import { userInfo } from 'node:os';
 import { AppError, safeJson, safeLine } from '../core/index.js';
 import { ALERT_STATUSES, isSeverity, type AlertStatus } from '../alerts/index.js';
 import type { Operations, SuppressionInfo } from '../service/index.js';
+import { ALERT_SORTS, type AlertSort } from '../store/index.js';
 import { parseOptions, type CliIO } from './command.js';
 import { CONFIG_OPTION, loadCliConfig } from './shared/context.js';
 import { jsonLines, parseFormat, table } from './shared/format.js';
@@ -13,7 +13,8 @@ import { answer, withOperations } from './shared/session.js';
 
 const HELP = `Usage: auditwatch alerts <action> [options]   (every action takes --config FILE)
 
-  list [--status S,…] [--severity MIN] [--rule ID] [--tenant ID] [--limit N] [--format table|json]
+  list [--status S,…] [--severity MIN] [--rule ID] [--tenant ID] [--assignee USER|-] [--since 7d]
+       [--until TIME] [--sort newest|oldest|severity|count] [--limit N] [--offset N] [--format table|json]
   show ID [--format table|json]
   ack ID                       acknowledge
   assign ID USER               (USER "-" unassigns)
@@ -35,6 +36,11 @@ const OPTIONS = {
   rule: { type: 'string' },
   tenant: { type: 'string' },
   limit: { type: 'string' },
+  offset: { type: 'string' },
+  assignee: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  sort: { type: 'string' },
   format: { type: 'string' },
   as: { type: 'string' },
   comment: { type: 'string' },
@@ -74,12 +80,20 @@ async function act(ops: Operations, io: CliIO, action: string, rest: string[], v
       if (v.severity !== undefined && !isSeverity(v.severity)) throw new AppError('usage', '--severity must be informational, low, medium, high or critical.');
       const limit = v.limit === undefined ? 1000 : Number(v.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new AppError('usage', '--limit must be a whole number of at least 1.');
+      const offset = v.offset === undefined ? 0 : Number(v.offset);
+      if (!Number.isInteger(offset) || offset < 0) throw new AppError('usage', '--offset must be a whole number of at least 0.');
+      if (v.sort !== undefined && !(ALERT_SORTS as readonly string[]).includes(v.sort)) throw new AppError('usage', `--sort must be one of ${ALERT_SORTS.join(', ')}.`);
       const alerts = got(
         await ops.alertsList({
           ...(status ? { status } : {}),
           ...(v.severity && isSeverity(v.severity) ? { severity: v.severity } : {}),
           ...(v.rule ? { rule: v.rule } : {}),
           ...(v.tenant ? { tenant: v.tenant } : {}),
+          ...(v.assignee ? { assignee: v.assignee } : {}),
+          ...(v.since ? { since: v.since } : {}),
+          ...(v.until ? { until: v.until } : {}),
+          ...(v.sort ? { sort: v.sort as AlertSort } : {}),
+          ...(offset ? { offset } : {}),
           limit,
         }),
       );

@@ -6,6 +6,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'init', summary: 'Write a commented example config (or one for an emulator\'s tenants).', load: () => import('./init.js') },
   { name: 'validate', summary: 'Check the config file and print every mistake with its line.', load: () => import('./validate.js') },
   { name: 'collect', summary: 'Collect audit records: a daemon polling every interval, or --once.', load: () => import('./collect.js') },
+  { name: 'serve', summary: 'The dashboard and HTTP API over the store, without collecting (--listen HOST:PORT).', load: () => import('./serve.js') },
   { name: 'backfill', summary: 'Collect everything the API still holds from --since (up to 7d) ago.', load: () => import('./backfill.js') },
   { name: 'status', summary: 'Collection state per tenant and content type: lag, errors, gaps.', load: () => import('./status.js') },
   { name: 'import', summary: 'Import NDJSON, JSON arrays or Purview CSV exports into the store.', load: () => import('./import.js') },

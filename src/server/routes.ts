@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ALERT_STATUSES } from '../alerts/index.js';
 import { SEVERITIES } from '../detect/index.js';
+import { ALERT_SORTS } from '../store/index.js';
 import type { OperationName } from '../service/index.js';
 
 export type Method = 'GET' | 'POST' | 'DELETE';
@@ -88,7 +89,12 @@ const TABLE: readonly Omit<RouteDef, 'role'>[] = [
       severity: z.enum(SEVERITIES as [string, ...string[]]).optional().describe('minimum severity'),
       rule: text(200).optional(),
       tenant: text(200).optional(),
+      assignee: text(200).optional().describe('"-": unassigned only'),
+      since: time.optional().describe('lastSeen at or after: an ISO time or a duration ago'),
+      until: time.optional().describe('firstSeen at or before'),
+      sort: z.enum(ALERT_SORTS).optional(),
       limit: count(1_000_000).optional(),
+      offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
     }),
   },
   { op: 'alertsShow', method: 'GET', path: '/alerts/:id', summary: 'One alert with its history.', answers: '{ alert, history }', input: z.strictObject({ id }) },
@@ -124,6 +130,28 @@ const TABLE: readonly Omit<RouteDef, 'role'>[] = [
     summary: 'Reopen a resolved alert.',
     answers: '{ id, status, assignee, revision }',
     input: z.strictObject({ id, actor, comment: text(10_000).optional() }),
+  },
+  {
+    op: 'alertsBulk',
+    method: 'POST',
+    path: '/alerts/bulk',
+    summary: 'One workflow action (ack, assign, resolve, suppress) on up to 1,000 alerts; each alert changes on its own.',
+    answers: '{ changed: [{ id, status, assignee, revision }], failed: [{ id, error }], suppressions: [id] }',
+    input: z.strictObject({
+      ids: z.array(id).min(1).max(1000),
+      action: z.enum(['ack', 'assign', 'resolve', 'suppress']),
+      assignee: text(200).nullable().optional(),
+      reason: z.string().max(2000).optional().describe('resolve: the comment; suppress: the reason (required)'),
+      actor,
+    }),
+  },
+  {
+    op: 'overview',
+    method: 'GET',
+    path: '/overview',
+    summary: 'The dashboard overview: open alerts by severity, alerts per day, collection health, skipped rules, what needs attention.',
+    answers: '{ openBySeverity, alertsPerDay, collection, ruleFailures, attention }',
+    input: z.strictObject({}),
   },
   {
     op: 'suppressionsList',
@@ -328,11 +356,13 @@ export const ROUTE_ROLES: Record<OperationName, Role> = {
   report: 'viewer',
   status: 'viewer',
   rulesList: 'viewer',
+  overview: 'viewer',
   alertsAck: 'analyst',
   alertsAssign: 'analyst',
   alertsComment: 'analyst',
   alertsResolve: 'analyst',
   alertsReopen: 'analyst',
+  alertsBulk: 'analyst',
   suppressionsAdd: 'analyst',
   suppressionsRemove: 'analyst',
   detect: 'admin',

@@ -7,15 +7,17 @@ import { createReadStream } from 'node:fs';
 import { access, readFile, realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { AppError, errorMessage, parseDuration, safeLine, type Clock, type Logger } from '../core/index.js';
-import { createAlertService, hitFields, toPayload, type Alert, type AlertService, type Suppression } from '../alerts/index.js';
+import { createAlertService, ENTITY_KINDS, hitFields, toPayload, type Alert, type AlertFilter, type AlertService, type Suppression } from '../alerts/index.js';
+import type { Entities } from '../detect/index.js';
 import { createDetector, learnIdentitiesFromStore, loadRules } from '../detect/index.js';
 import { importReason, normalize, readImport, type EventRow, type Rejection } from '../records/index.js';
 import { countryLookup, fileStamp, findReport, listRuns, parsePeriodName, periodAt, RENDERERS, REPORTS, runReport, safeName, type ReportResult } from '../reports/index.js';
 import type { Store } from '../store/index.js';
 import type { Config } from './config.js';
 import { ingestTransform, type RowTransform } from './ingest.js';
-import { loadProblem, ruleProblemLine } from './pipeline.js';
-import type { AlertChange, FileAnswer, ImportCounts, Operations, OperationName, Reply, ReportInfo, ReportInput, SuppressionInfo } from './operations.js';
+import { loadProblem, ruleProblemLine, type RuleProblem } from './pipeline.js';
+import { buildOverview, overviewSince } from './overview.js';
+import type { AlertBulkResult, AlertChange, AlertListInput, FileAnswer, ImportCounts, Operations, OperationName, Reply, ReportInfo, ReportInput, SuppressionInfo } from './operations.js';
 import { configDisabledOf, listRules, overridesOf, reportRuleErrors, reportRuleFailures, ruleDirsOf, rulesOf, setRuleEnabled, storeDisabled, testRules, validateRules } from './rules.js';
 import { computeStatus, type StatusReport } from './status-report.js';
 import { timeOption } from './times.js';
@@ -62,19 +64,41 @@ export function createOperations(ctx: ServiceContext): Operations {
     const countryOf = ['signins-by-country', 'failed-signins'].includes(def.name) ? await countryLookup() : null;
     return runReport(def, { store, period: { from, to }, now, params: { threshold, limit, ...(countryOf ? { countryOf } : {}) } });
   };
+  const statusReport = async (): Promise<StatusReport> => {
+    if (ctx.status) return ctx.status();
+    const report = await computeStatus(store, config.tenants, clock.now());
+    // Without the daemon: the rules that would be skipped because they do not load or compile.
+    for (const p of await loadProblems()) report.warnings.push(ruleProblemLine(p));
+    return report;
+  };
+  const loadProblems = async (): Promise<RuleProblem[]> =>
+    (await loadRules(ruleDirsOf(config), { disabled: configDisabledOf(config, await store.state.rules.list()) })).errors.map(loadProblem);
+  /** The daemon's skipped rules (load, compile, run), or without it those that do not load. */
+  const ruleProblems = async (report: StatusReport): Promise<RuleProblem[]> => {
+    const skipped = (report.services?.['detect+alerts'] as { skipped?: RuleProblem[] } | undefined)?.skipped;
+    return Array.isArray(skipped) ? skipped : loadProblems();
+  };
+  /** The list filters of an alert query, times and the tenant resolved. */
+  const alertFilter = (input: AlertListInput): AlertFilter => {
+    const now = clock.now();
+    return {
+      ...(input.status ? { status: input.status } : {}),
+      ...(input.severity ? { severity: input.severity } : {}),
+      ...(input.rule ? { rule: input.rule } : {}),
+      ...(input.tenant ? { tenant: config.tenants.find((t) => t.name === input.tenant)?.tenantId ?? input.tenant } : {}),
+      ...(input.assignee ? { assignee: input.assignee === '-' ? null : input.assignee } : {}),
+      ...(input.since ? { since: timeOption(input.since, 0, now, 'since') } : {}),
+      ...(input.until ? { until: timeOption(input.until, now, now, 'until') } : {}),
+      ...(input.sort ? { sort: input.sort } : {}),
+    };
+  };
 
   return {
     async alertsList(input) {
       const limit = input.limit ?? DEFAULT_ALERT_LIMIT;
       // One more than asked tells whether the list was cut.
-      const found = await alerts().list({
-        ...(input.status ? { status: input.status } : {}),
-        ...(input.severity ? { severity: input.severity } : {}),
-        ...(input.rule ? { rule: input.rule } : {}),
-        ...(input.tenant ? { tenant: input.tenant } : {}),
-        limit: limit + 1,
-      });
-      const warnings = found.length > limit ? [`more than ${limit} alerts match; the newest ${limit} are shown (raise --limit or narrow the filter)`] : [];
+      const found = await alerts().list({ ...alertFilter(input), limit: limit + 1, ...(input.offset ? { offset: input.offset } : {}) });
+      const warnings = found.length > limit ? [`more than ${limit} alerts match; the first ${limit} are shown (raise --limit or narrow the filter)`] : [];
       return reply(found.slice(0, limit).map(toPayload), warnings);
     },
     async alertsShow({ id }) {
@@ -87,6 +111,44 @@ export function createOperations(ctx: ServiceContext): Operations {
     alertsResolve: async ({ id, actor, falsePositive, comment }) =>
       change(await alerts().resolve(id, { actor: actorOf(actor), falsePositive: falsePositive === true, ...(comment ? { comment } : {}) })),
     alertsReopen: async ({ id, actor, comment }) => change(await alerts().reopen(id, actorOf(actor), comment)),
+    async alertsBulk(input) {
+      const who = actorOf(input.actor);
+      const service = alerts();
+      const reason = input.reason?.trim() ? input.reason.trim() : undefined;
+      if (input.action === 'suppress' && !reason) throw new AppError('usage', 'Suppressing alerts needs a reason so that others know why; give one.');
+      const out: AlertBulkResult = { changed: [], failed: [], suppressions: [] };
+      const added = new Map<string, string>();
+      for (const id of [...new Set(input.ids)]) {
+        try {
+          if (input.action === 'ack') out.changed.push(change(await service.ack(id, who)).data);
+          else if (input.action === 'assign') out.changed.push(change(await service.assign(id, input.assignee ? safeLine(input.assignee, 200) : null, who)).data);
+          else if (input.action === 'resolve') out.changed.push(change(await service.resolve(id, { actor: who, ...(reason ? { comment: reason } : {}) })).data);
+          else {
+            // A suppression per rule, tenant and the alert's leading entity, then the alert closed as a false positive.
+            const a = (await service.show(id)).alert;
+            const entities = suppressionEntities(a.entities);
+            const key = JSON.stringify([a.ruleId, a.tenantId, entities]);
+            if (!added.has(key)) {
+              const s = await service.addSuppression({ ruleId: a.ruleId, tenantId: a.tenantId, entities, reason: reason!, createdBy: who, expiresAt: null });
+              added.set(key, s.id);
+              out.suppressions.push(s.id);
+            }
+            const done = a.status === 'resolved' || a.status === 'false_positive' ? a : await service.resolve(id, { actor: who, falsePositive: true, comment: `suppressed (${added.get(key)}): ${reason!}` });
+            out.changed.push(change(done).data);
+          }
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          out.failed.push({ id: safeLine(id, 100), error: safeLine(err.message, 300) });
+        }
+      }
+      const warnings = out.failed.length ? [`${out.failed.length} of ${input.ids.length} alerts were not changed: ${out.failed[0]!.error}`] : [];
+      return reply(out, warnings);
+    },
+    async overview() {
+      const report = await statusReport();
+      const summary = await alerts().summary(overviewSince(clock.now()));
+      return reply(buildOverview(summary, report, await ruleProblems(report)));
+    },
     async suppressionsAdd(input) {
       let expiresAt: number | null = null;
       if (input.expires !== undefined && input.expires !== null) {
@@ -179,14 +241,7 @@ export function createOperations(ctx: ServiceContext): Operations {
       }
       return reply({ files: out, total });
     },
-    status: async () => {
-      if (ctx.status) return reply(await ctx.status());
-      const report = await computeStatus(store, config.tenants, clock.now());
-      // Without the daemon: the rules that would be skipped because they do not load or compile.
-      const loaded = await loadRules(ruleDirsOf(config), { disabled: config.detect.disabled });
-      for (const e of loaded.errors) report.warnings.push(ruleProblemLine(loadProblem(e)));
-      return reply(report);
-    },
+    status: async () => reply(await statusReport()),
     query: async ({ sql }) => {
       if (typeof sql !== 'string' || sql.trim() === '') throw new AppError('usage', 'Give the SQL as one argument, in quotes: auditwatch query "SELECT count(*) FROM events".');
       return reply(await store.queryReadOnly(sql));
@@ -243,6 +298,16 @@ async function runFile(store: Store, folder: string, id: string, format: string)
   }
   if (!real.startsWith(root + sep)) throw refused();
   return { filename: safeName(file.filename), contentType: file.mediaType, content: await readFile(real, 'utf8') };
+}
+
+/**
+ * What a suppression made from an alert matches: the values of its first entity kind (users, then IPs,
+ * mailboxes, files, applications), as KIND:VALUE (a `*` in a value matches like a wildcard, so the
+ * suppression still covers the alert); none when the alert names no entity (the rule and tenant alone).
+ */
+export function suppressionEntities(entities: Entities): string[] {
+  const kind = ENTITY_KINDS.find((k) => (entities[k] ?? []).length > 0);
+  return kind ? (entities[kind] ?? []).slice(0, 10).map((v) => `${kind}:${v}`) : [];
 }
 
 /** The built-in reports (no store needed). */

@@ -7,7 +7,7 @@
 import type { AlertPayload, AlertStatus, HistoryEntry, HitFields, Suppression } from '../alerts/index.js';
 import type { Severity } from '../detect/index.js';
 import type { ReportResult, ReportRun } from '../reports/index.js';
-import type { EventDetailRow, EventPage, IpAggregates, Row, UserAggregates } from '../store/index.js';
+import type { AlertSort, EventDetailRow, EventPage, IpAggregates, Row, UserAggregates } from '../store/index.js';
 import type { StatusReport } from './status-report.js';
 import type { AccountInfo } from './accounts.js';
 
@@ -23,8 +23,49 @@ export interface AlertListInput {
   severity?: Severity;
   rule?: string;
   tenant?: string;
-  /** At most this many alerts, newest first (default 1000). */
+  /** The assignee; "-": unassigned alerts only. */
+  assignee?: string;
+  /** Alerts seen at or after this (lastSeen): an ISO time or a duration ago (24h, 7d). */
+  since?: string;
+  /** Alerts first seen at or before this: an ISO time or a duration ago. */
+  until?: string;
+  /** newest (default), oldest, severity, count. */
+  sort?: AlertSort;
+  /** At most this many alerts, in the sort's order (default 1000). */
   limit?: number;
+  /** Skip this many (paging). */
+  offset?: number;
+}
+
+export type AlertBulkAction = 'ack' | 'assign' | 'resolve' | 'suppress';
+
+export interface AlertBulkInput extends Actor {
+  ids: string[];
+  action: AlertBulkAction;
+  /** assign: who (null unassigns). */
+  assignee?: string | null;
+  /** resolve: the comment; suppress: the suppression's reason (required). */
+  reason?: string;
+}
+
+export interface AlertBulkResult {
+  changed: AlertChange[];
+  /** Alerts the action could not change, with the one-line reason (the others are changed). */
+  failed: { id: string; error: string }[];
+  /** suppress: the suppression rules added (one per rule, tenant and entity). */
+  suppressions: string[];
+}
+
+/** The dashboard's overview: what needs attention first, alerts, collection health, failing rules. */
+export interface Overview {
+  /** Open (new, acknowledged) alerts per severity, every severity present. */
+  openBySeverity: Record<string, number>;
+  /** Alerts first seen per UTC day (the last 14 days) and severity. */
+  alertsPerDay: { day: string; severity: string; count: number }[];
+  collection: { tenant: string; contentType: string; lagSeconds: number | null; lastBlobAt: string | null; gaps: number; deadLetters: number; errors: string | number }[];
+  ruleFailures: { rule: string; file: string; line: number | null; error: string; since: string | null }[];
+  /** Most urgent first; `link` is a dashboard path or null. */
+  attention: { kind: string; message: string; link: string | null }[];
 }
 
 export interface AlertDetail {
@@ -228,6 +269,9 @@ export interface Operations {
   alertsComment(input: { id: string; text: string } & Actor): Promise<Reply<AlertChange>>;
   alertsResolve(input: { id: string; falsePositive?: boolean; comment?: string } & Actor): Promise<Reply<AlertChange>>;
   alertsReopen(input: { id: string; comment?: string } & Actor): Promise<Reply<AlertChange>>;
+  /** One workflow action on many alerts; each alert's change is its own (one failing leaves the others). */
+  alertsBulk(input: AlertBulkInput): Promise<Reply<AlertBulkResult>>;
+  overview(input: Record<string, never>): Promise<Reply<Overview>>;
   suppressionsAdd(input: SuppressionInput): Promise<Reply<SuppressionInfo>>;
   suppressionsList(input: { all?: boolean }): Promise<Reply<SuppressionInfo[]>>;
   suppressionsRemove(input: { id: string }): Promise<Reply<{ id: string }>>;

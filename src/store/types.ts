@@ -13,6 +13,7 @@ import type { StatePort } from './ports/state.js';
 export type * from './ports/events.js';
 export type * from './ports/analytics.js';
 export type * from './ports/state.js';
+export { ALERT_SORTS } from './ports/state.js';
 export type * from './ports/leases.js';
 
 export interface Store extends EventsPort, AnalyticsPort {

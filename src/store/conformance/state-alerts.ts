@@ -115,6 +115,44 @@ export const alertChecks: StateCheck[] = [
     },
   },
   {
+    title: 'list filters by assignee and time span, sorts four ways, pages by offset; count and summary agree',
+    async run({ state }) {
+      const rows = [
+        makeAlert(1, { status: 'new', severity: 'low', severityRank: 1, count: 5, assignee: 'ann', firstSeen: BASE_TIME, lastSeen: BASE_TIME + 5 * MINUTE }),
+        makeAlert(2, { status: 'acknowledged', severity: 'high', severityRank: 3, count: 1, assignee: null, firstSeen: BASE_TIME + 86_400_000, lastSeen: BASE_TIME + 86_400_000 + 9 * MINUTE }),
+        makeAlert(3, { status: 'resolved', severity: 'critical', severityRank: 4, count: 9, assignee: 'bob', firstSeen: BASE_TIME + 86_400_000, lastSeen: BASE_TIME + 86_400_000 + 20 * MINUTE }),
+        makeAlert(4, { status: 'new', severity: 'high', severityRank: 3, count: 2, assignee: 'ann', firstSeen: BASE_TIME - 3 * 86_400_000, lastSeen: BASE_TIME - 3 * 86_400_000 }),
+      ];
+      for (const a of rows) await state.alerts.insert(a);
+      const ids = (list: AlertRecord[]) => list.map((a) => a.id);
+      assert.deepEqual(ids(await state.alerts.list({ assignee: 'ann' })), ['alert-0001', 'alert-0004']);
+      assert.deepEqual(ids(await state.alerts.list({ assignee: null })), ['alert-0002'], 'null: unassigned only');
+      assert.deepEqual(ids(await state.alerts.list({ lastSeenFrom: BASE_TIME + 5 * MINUTE })), ['alert-0003', 'alert-0002', 'alert-0001'], 'the start is inclusive');
+      assert.deepEqual(ids(await state.alerts.list({ firstSeenTo: BASE_TIME })), ['alert-0001', 'alert-0004'], 'the end is inclusive');
+      assert.deepEqual(ids(await state.alerts.list({ sort: 'oldest' })), ['alert-0004', 'alert-0001', 'alert-0002', 'alert-0003']);
+      assert.deepEqual(ids(await state.alerts.list({ sort: 'severity' })), ['alert-0003', 'alert-0002', 'alert-0004', 'alert-0001']);
+      assert.deepEqual(ids(await state.alerts.list({ sort: 'count' })), ['alert-0003', 'alert-0001', 'alert-0004', 'alert-0002']);
+      assert.deepEqual(ids(await state.alerts.list({ limit: 2, offset: 1 })), ['alert-0002', 'alert-0001']);
+      assert.deepEqual(ids(await state.alerts.list({ limit: 2, offset: 4 })), []);
+      assert.equal(await state.alerts.count(), 4);
+      assert.equal(await state.alerts.count({ statuses: ['new'], limit: 1, offset: 3 }), 2, 'count ignores paging');
+      assert.equal(await state.alerts.count({ assignee: "x' OR '1'='1" }), 0);
+      const s = await state.alerts.summary(BASE_TIME - 86_400_000);
+      const bySev = Object.fromEntries(s.openBySeverity.map((x) => [x.severity, x.count]));
+      assert.deepEqual(bySev, { low: 1, high: 2 }, 'open = new and acknowledged, every day');
+      const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+      assert.deepEqual(
+        [...s.perDay].sort((a, b) => (a.day + a.severity).localeCompare(b.day + b.severity)),
+        [
+          { day: day(BASE_TIME), severity: 'low', count: 1 },
+          { day: day(BASE_TIME + 86_400_000), severity: 'critical', count: 1 },
+          { day: day(BASE_TIME + 86_400_000), severity: 'high', count: 1 },
+        ],
+        'per UTC day of firstSeen since the start, any status',
+      );
+    },
+  },
+  {
     title: 'evidence is kept once per alert, and known evidence is found among many ids',
     async run({ state }) {
       const many = Array.from({ length: 1500 }, (_, i) => `rec-${i}`);

@@ -74,3 +74,41 @@ export async function benchFileBytes(store: Store): Promise<number | null> {
   const rows = await duck(store).query<{ bytes: number }>(sql`SELECT total_blocks * block_size AS bytes FROM pragma_database_size() WHERE database_name = current_database()`);
   return rows[0] ? Number(rows[0].bytes) : null;
 }
+
+export interface BenchAlerts {
+  count: number;
+  /** Alerts' lastSeen spread over [startMs, startMs + spanMs). */
+  startMs: number;
+  spanMs: number;
+  /** Evidence ids point at the generated events 0 … events-1. */
+  events: number;
+}
+
+/**
+ * Synthetic alerts for `npm run bench -- api`, generated inside DuckDB: 70% new, 10% acknowledged, 20%
+ * resolved, five severities, three evidence records each (in alert_evidence too) and one history line.
+ * Ids are `al-bench-N`.
+ */
+export async function generateBenchAlerts(store: Store, o: BenchAlerts): Promise<void> {
+  const s = duck(store);
+  const h = raw('hash(i + 104729)');
+  const ev = (k: number) => sql`md5(CAST((i * 7 + ${k}) % ${Math.max(1, o.events)} AS VARCHAR))`;
+  const last = sql`make_timestamp(CAST(${o.startMs} + i * ${o.spanMs} / ${Math.max(1, o.count)} AS BIGINT) * 1000)`;
+  await s.execute(sql`INSERT INTO alerts (id, rule_id, title, severity, severity_rank, tags, tenant_id, group_key, group_hash, entities, first_seen,
+  last_seen, count, evidence, evidence_total, status, assignee, revision, suppressed_by, created_at, updated_at)
+SELECT 'al-bench-' || CAST(i AS VARCHAR), 'bench-rule-' || CAST((${h} >> 16) % 40 AS VARCHAR), 'Bench alert ' || CAST(i AS VARCHAR),
+  ['informational', 'low', 'medium', 'high', 'critical'][CAST((${h} >> 8) % 5 AS INTEGER) + 1], CAST((${h} >> 8) % 5 AS INTEGER), '["attack.t1110"]', 'bench',
+  'user' || CAST(i % 5000 AS VARCHAR) || '@contoso.com', md5('g' || CAST(i AS VARCHAR)),
+  '{"users":["user' || CAST(i % 5000 AS VARCHAR) || '@contoso.com"],"ips":["10.1.' || CAST((i % 5000) // 256 AS VARCHAR) || '.' || CAST((i % 5000) % 256 AS VARCHAR) || '"]}',
+  ${last} - INTERVAL 10 MINUTE, ${last}, 3,
+  '["' || ${ev(0)} || '","' || ${ev(1)} || '","' || ${ev(2)} || '"]', 3,
+  CASE WHEN ${h} % 10 < 7 THEN 'new' WHEN ${h} % 10 < 8 THEN 'acknowledged' ELSE 'resolved' END,
+  CASE WHEN ${h} % 10 < 7 THEN NULL ELSE 'analyst' || CAST(${h} % 7 AS VARCHAR) END, 1, NULL, ${last}, ${last}
+FROM range(0, ${o.count}) t(i)`);
+  await s.execute(sql`INSERT INTO alert_evidence (alert_id, record_id)
+SELECT 'al-bench-' || CAST(i AS VARCHAR), ${ev(0)} FROM range(0, ${o.count}) t(i) UNION ALL
+SELECT 'al-bench-' || CAST(i AS VARCHAR), ${ev(1)} FROM range(0, ${o.count}) t(i) UNION ALL
+SELECT 'al-bench-' || CAST(i AS VARCHAR), ${ev(2)} FROM range(0, ${o.count}) t(i)`);
+  await s.execute(sql`INSERT INTO alert_history (alert_id, seq, changed_at, actor, action, from_status, to_status, detail)
+SELECT 'al-bench-' || CAST(i AS VARCHAR), 1, ${last}, 'detection', 'opened', NULL, 'new', NULL FROM range(0, ${o.count}) t(i)`);
+}

@@ -74,8 +74,28 @@ export interface AlertQuery {
   minSeverityRank?: number;
   ruleId?: string;
   tenantId?: string;
+  /** The assignee; null: unassigned alerts only. */
+  assignee?: string | null;
+  /** Alerts whose lastSeen is at or after this (epoch ms). */
+  lastSeenFrom?: number;
+  /** Alerts whose firstSeen is at or before this (epoch ms). */
+  firstSeenTo?: number;
+  /** Default newest (lastSeen descending); ties go by id. */
+  sort?: AlertSort;
   /** Default 1000. */
   limit?: number;
+  /** Skip this many (paging); default 0. */
+  offset?: number;
+}
+
+export const ALERT_SORTS = ['newest', 'oldest', 'severity', 'count'] as const;
+export type AlertSort = (typeof ALERT_SORTS)[number];
+
+/** Alerts counted for the overview: open ones by severity and those first seen per UTC day by severity. */
+export interface AlertSummary {
+  openBySeverity: { severity: string; count: number }[];
+  /** `day` is YYYY-MM-DD (UTC) of firstSeen. */
+  perDay: { day: string; severity: string; count: number }[];
 }
 
 export interface AlertsState {
@@ -85,8 +105,12 @@ export interface AlertsState {
   insert(alert: AlertRecord): Promise<void>;
   /** Writes what can change: severity, tags, entities, span, count, evidence, workflow and updatedAt. */
   update(alert: AlertRecord): Promise<void>;
-  /** Newest lastSeen first, then by id. */
+  /** In the query's order (default newest lastSeen first), then by id. */
   list(query?: AlertQuery): Promise<AlertRecord[]>;
+  /** How many alerts match the query's filters (limit, offset and sort ignored). */
+  count(query?: AlertQuery): Promise<number>;
+  /** Open alerts (new, acknowledged) by severity, and alerts first seen at or after `since` per day and severity. */
+  summary(since: number): Promise<AlertSummary>;
   /** Which of `recordIds` are recorded as evidence of the alert. */
   knownEvidence(alertId: string, recordIds: readonly string[]): Promise<Set<string>>;
   /** Records evidence of the alert; an Id already recorded is kept once. */

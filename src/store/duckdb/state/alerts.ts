@@ -1,13 +1,15 @@
 // Alerts, their evidence and history in DuckDB (tables of migration 300).
 
-import { join, raw, sql, type Sql } from '../../sql/index.js';
+import { ident, join, sql, type Sql } from '../../sql/index.js';
 import type { AlertHistoryRecord, AlertQuery, AlertsState } from '../../types.js';
 import { at, chunks, msCol, str, strOrNull, type StateDb } from './db.js';
-import { alertColumns, alertValues, toAlert } from '../../state-values.js';
+import { alertColumns, alertPage, alertSummary, alertValues, alertWhere, toAlert } from '../../state-values.js';
 
 const CHUNK = 400;
 
 const SELECT = alertColumns(msCol);
+const IN = (column: string, values: readonly string[]): Sql => sql`${ident(column)} IN (${list(values)})`;
+const DAY = (c: string): Sql => sql`CAST(floor(epoch_ms(${ident(c)}) / 86400000) AS BIGINT)`;
 
 const list = (items: readonly string[]) => join(items.map((v) => sql`${v}`));
 
@@ -36,14 +38,14 @@ export function duckdbAlerts(db: StateDb): AlertsState {
         suppressed_by = ${a.suppressedBy}, updated_at = ${at(a.updatedAt)} WHERE id = ${a.id}`);
     },
     async list(q: AlertQuery = {}) {
-      const where: Sql[] = [sql`1 = 1`];
-      if (q.statuses && q.statuses.length > 0) where.push(sql`status IN (${list(q.statuses)})`);
-      if (q.minSeverityRank !== undefined) where.push(sql`severity_rank >= ${q.minSeverityRank}`);
-      if (q.ruleId) where.push(sql`rule_id = ${q.ruleId}`);
-      if (q.tenantId) where.push(sql`tenant_id = ${q.tenantId}`);
-      const rows = await db.read(sql`SELECT ${SELECT} FROM alerts WHERE ${join(where, raw(' AND '))} ORDER BY last_seen DESC, id LIMIT ${q.limit ?? 1000}`);
+      const rows = await db.read(sql`SELECT ${SELECT} FROM alerts WHERE ${alertWhere(q, IN)} ${alertPage(q)}`);
       return rows.map(toAlert);
     },
+    async count(q: AlertQuery = {}) {
+      const rows = await db.read(sql`SELECT count(*) AS n FROM alerts WHERE ${alertWhere(q, IN)}`);
+      return Number(rows[0]?.['n'] ?? 0);
+    },
+    summary: (since) => alertSummary(db, since, DAY),
     async knownEvidence(alertId, recordIds) {
       const known = new Set<string>();
       for (const part of chunks(recordIds, CHUNK)) {

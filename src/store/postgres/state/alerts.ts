@@ -2,14 +2,16 @@
 // row per alert (alert_history_seq) taken with one INSERT … ON CONFLICT DO UPDATE … RETURNING: the row
 // lock serialises concurrent writers, and a rolled-back transaction gives its number back (no gaps).
 
-import { join, raw, sql, type Sql } from '../../sql/index.js';
+import { ident, sql, type Sql } from '../../sql/index.js';
 import type { AlertHistoryRecord, AlertQuery, AlertsState } from '../../types.js';
 import { at, chunks, msCol, sortedUnique, str, strOrNull, type PgDb } from './db.js';
-import { alertColumns, alertValues, toAlert } from '../../state-values.js';
+import { alertColumns, alertPage, alertSummary, alertValues, alertWhere, toAlert } from '../../state-values.js';
 
 const CHUNK = 10_000;
 
 const SELECT = alertColumns(msCol);
+const IN = (column: string, values: readonly string[]): Sql => sql`${ident(column)} = ANY(${[...values]}::text[])`;
+const DAY = (c: string): Sql => sql`floor(extract(epoch from ${ident(c)}) / 86400)::bigint`;
 
 export function postgresAlerts(db: PgDb): AlertsState {
   return {
@@ -36,14 +38,14 @@ export function postgresAlerts(db: PgDb): AlertsState {
         suppressed_by = ${a.suppressedBy}, updated_at = ${at(a.updatedAt)} WHERE id = ${a.id}`);
     },
     async list(q: AlertQuery = {}) {
-      const where: Sql[] = [sql`1 = 1`];
-      if (q.statuses && q.statuses.length > 0) where.push(sql`status = ANY(${[...q.statuses]}::text[])`);
-      if (q.minSeverityRank !== undefined) where.push(sql`severity_rank >= ${q.minSeverityRank}`);
-      if (q.ruleId) where.push(sql`rule_id = ${q.ruleId}`);
-      if (q.tenantId) where.push(sql`tenant_id = ${q.tenantId}`);
-      const rows = await db.read(sql`SELECT ${SELECT} FROM alerts WHERE ${join(where, raw(' AND '))} ORDER BY last_seen DESC, id LIMIT ${Math.max(0, Math.floor(q.limit ?? 1000))}`);
+      const rows = await db.read(sql`SELECT ${SELECT} FROM alerts WHERE ${alertWhere(q, IN)} ${alertPage(q)}`);
       return rows.map(toAlert);
     },
+    async count(q: AlertQuery = {}) {
+      const rows = await db.read(sql`SELECT count(*) AS n FROM alerts WHERE ${alertWhere(q, IN)}`);
+      return Number(rows[0]?.['n'] ?? 0);
+    },
+    summary: (since) => alertSummary(db, since, DAY),
     async knownEvidence(alertId, recordIds) {
       const known = new Set<string>();
       for (const part of chunks(recordIds, CHUNK)) {

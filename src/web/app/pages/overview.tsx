@@ -1,9 +1,9 @@
 // The overview: what needs attention first, open alerts by severity, alerts per day (Chart.js, the
 // numbers also in a table for print), collection health per tenant × content type (lag, last blob,
-// gaps, dead letters, errors) and the rules that failed to load or run. Reads GET /api/v1/overview.
+// gaps, dead letters, errors) and the rules that failed to load or run: GET /api/v1/overview.
 
-import { ApiError, get } from '../api.js';
-import { SEVERITIES, type Alert } from '../types.js';
+import { get } from '../api.js';
+import { SEVERITIES } from '../types.js';
 import { AppLink, ChartBox, ErrorBox, Loading, Sev, Txt, useAsync, When } from '../ui.js';
 
 export interface Overview {
@@ -21,51 +21,8 @@ const lastDays = (n: number) => Array.from({ length: n }, (_, i) => new Date(Dat
 
 const lag = (s: number | null) => (s === null ? '—' : s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
 
-interface StatusEntry { tenant: string; contentType: string; lagSeconds: number | null; newestContentCreated: string | null; gaps: number; deadLetters: number; lastError: { code: string; message: string } | null }
-
-/** GET /overview; a daemon without it: the same figures from /alerts, /status and /rules. */
-async function loadOverview(): Promise<Overview> {
-  try {
-    return await get<Overview>('/overview');
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 404 || !/Nothing at/.test(err.message)) throw err;
-  }
-  const [open, recent, status, rules] = await Promise.all([
-    get<Alert[]>('/alerts', { status: 'new,acknowledged', limit: 5000 }),
-    get<Alert[]>('/alerts', { limit: 5000 }),
-    get<{ entries: StatusEntry[] }>('/status'),
-    get<{ errors: string[] }>('/rules'),
-  ]);
-  const openBySeverity: Record<string, number> = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
-  for (const a of open) openBySeverity[a.severity] = (openBySeverity[a.severity] ?? 0) + 1;
-  const since = Date.now() - 14 * 86_400_000;
-  const perDay = new Map<string, number>();
-  for (const a of recent) {
-    if (Date.parse(a.firstSeen) < since) continue;
-    const k = `${a.firstSeen.slice(0, 10)}|${a.severity}`;
-    perDay.set(k, (perDay.get(k) ?? 0) + 1);
-  }
-  const collection = status.entries.map((e) => ({ tenant: e.tenant, contentType: e.contentType, lagSeconds: e.lagSeconds, lastBlobAt: e.newestContentCreated, gaps: e.gaps, deadLetters: e.deadLetters, errors: e.lastError ? `${e.lastError.code}: ${e.lastError.message}` : 0 }));
-  const ruleFailures = rules.errors.map((line) => {
-    const m = /^(.*?):(\d+)(?::\d+)?: (.*)$/.exec(line);
-    return { rule: m ? (m[1]!.split('/').pop() ?? m[1]!) : '', file: m ? m[1]! : line, line: m ? Number(m[2]) : null, error: m ? m[3]! : line, since: null };
-  });
-  const attention: Overview['attention'] = [];
-  for (const sev of ['critical', 'high'] as const) {
-    const n = openBySeverity[sev] ?? 0;
-    if (n) attention.push({ kind: 'alerts', message: `${n} open ${sev} alert${n === 1 ? '' : 's'}`, link: `/alerts?status=new,acknowledged&severity=${sev}` });
-  }
-  for (const c of collection) {
-    if (c.gaps) attention.push({ kind: 'gap', message: `${c.tenant} ${c.contentType}: ${c.gaps} gap${c.gaps === 1 ? '' : 's'} in collection (content lost before it was fetched)`, link: null });
-    if (c.deadLetters) attention.push({ kind: 'dead_letters', message: `${c.tenant} ${c.contentType}: ${c.deadLetters} dead-lettered record${c.deadLetters === 1 ? '' : 's'}`, link: null });
-    if (c.errors) attention.push({ kind: 'collection', message: `${c.tenant} ${c.contentType}: ${c.errors}`, link: null });
-  }
-  for (const r of ruleFailures) attention.push({ kind: 'rule', message: `rule file ${r.file} fails: ${r.error}`, link: '/rules' });
-  return { openBySeverity, alertsPerDay: [...perDay].map(([k, count]) => ({ day: k.split('|')[0]!, severity: k.split('|')[1]!, count })), collection, ruleFailures, attention };
-}
-
 export function OverviewPage() {
-  const o = useAsync(loadOverview, []);
+  const o = useAsync(() => get<Overview>('/overview'), []);
   const d = o.data;
   if (!d) return <><Loading on={o.loading} /><ErrorBox error={o.error} /></>;
   const days = [...new Set([...lastDays(14), ...d.alertsPerDay.map((r) => r.day)])].sort().slice(-14);

@@ -4,19 +4,13 @@
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation, useSearch } from 'wouter-preact';
-import { ApiError, get, post } from '../api.js';
+import { get, post } from '../api.js';
 import { useCan, useSession } from '../session.js';
 import { SEVERITIES, STATUSES, type Alert, type AlertPage } from '../types.js';
 import { AppLink, ErrorBox, Sev, Txt, useAsync, When } from '../ui.js';
 
 export const POLL_MS = 10_000;
-const RANK: Record<string, number> = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));
-const SORTS: Record<string, (a: Alert, b: Alert) => number> = {
-  newest: (a, b) => b.lastSeen.localeCompare(a.lastSeen),
-  oldest: (a, b) => a.lastSeen.localeCompare(b.lastSeen),
-  severity: (a, b) => (RANK[b.severity] ?? 0) - (RANK[a.severity] ?? 0) || b.lastSeen.localeCompare(a.lastSeen),
-  count: (a, b) => b.count - a.count,
-};
+const SORTS = ['newest', 'oldest', 'severity', 'count'] as const;
 
 interface Filters {
   status: string;
@@ -37,27 +31,10 @@ function readFilters(search: string): Filters {
   return f;
 }
 
-/** The alerts the filters ask for: the API filters and sorts; what an older API cannot, the page does. */
+/** The alerts the filters ask for, filtered and sorted by the API (GET /alerts). */
 async function loadAlerts(f: Filters): Promise<AlertPage> {
-  const basic = { status: f.status, severity: f.severity, rule: f.rule, tenant: f.tenant, limit: 500 };
-  let page: AlertPage;
-  try {
-    const data = await get<Alert[] | AlertPage>('/alerts', { ...basic, assignee: f.assignee, since: f.since, until: f.until, sort: f.sort });
-    page = Array.isArray(data) ? { alerts: data } : data;
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.code !== 'bad_request') throw err;
-    const data = await get<Alert[] | AlertPage>('/alerts', basic);
-    page = Array.isArray(data) ? { alerts: data } : data;
-  }
-  const since = f.since ? Date.parse(f.since) : NaN;
-  const until = f.until ? Date.parse(f.until) : NaN;
-  const alerts = page.alerts.filter(
-    (a) =>
-      (!f.assignee || (f.assignee === '-' ? a.assignee === null : a.assignee === f.assignee)) &&
-      (Number.isNaN(since) || Date.parse(a.lastSeen) >= since) &&
-      (Number.isNaN(until) || Date.parse(a.firstSeen) <= until),
-  );
-  return { ...page, alerts: [...alerts].sort(SORTS[f.sort] ?? SORTS.newest) };
+  const alerts = await get<Alert[]>('/alerts', { status: f.status, severity: f.severity, rule: f.rule, tenant: f.tenant, assignee: f.assignee, since: f.since, until: f.until, sort: f.sort || 'newest', limit: 500 });
+  return { alerts };
 }
 
 export function QueuePage() {
@@ -108,17 +85,9 @@ export function QueuePage() {
     const reason = (document.getElementById('bulk-reason') as HTMLInputElement).value.trim() || undefined;
     setError(null);
     try {
-      try {
-        await post('/alerts/bulk', { ids, action, ...(assignee !== undefined ? { assignee } : {}), ...(reason ? { reason } : {}) });
-      } catch (err) {
-        // A daemon without the bulk route: one call per alert for what the single routes do.
-        if (!(err instanceof ApiError) || err.status !== 404 || action === 'suppress') throw err;
-        for (const id of ids) {
-          const path = `/alerts/${encodeURIComponent(id)}/${action}`;
-          await post(path, { actor: session.user, ...(action === 'assign' ? { assignee } : {}), ...(action === 'resolve' && reason ? { comment: reason } : {}) });
-        }
-      }
-      setNote(`${action} done for ${ids.length} alert${ids.length === 1 ? '' : 's'}.`);
+      const r = await post<{ changed: unknown[]; failed: { id: string; error: string }[] }>('/alerts/bulk', { ids, action, actor: session.user, ...(assignee !== undefined ? { assignee } : {}), ...(reason ? { reason } : {}) });
+      if (r.failed.length) setError(new Error(`${r.failed.length} not changed: ${r.failed[0]!.error}`));
+      setNote(`${action} done for ${r.changed.length} of ${ids.length} alert${ids.length === 1 ? "" : "s"}.`);
       setSelected(new Set());
       list.reload();
     } catch (err) {
@@ -170,7 +139,7 @@ export function QueuePage() {
         <label>
           Sort
           <select name="sort" value={filters.sort || 'newest'}>
-            {Object.keys(SORTS).map((s) => (
+            {SORTS.map((s) => (
               <option value={s} key={s}>
                 {s}
               </option>
