@@ -10,7 +10,7 @@ import type { Store } from '../store/index.js';
 import type { CommittedSummary, PassSummary } from '../collect/index.js';
 import { configuredCollector } from './ingest.js';
 import { DAEMON_PLUGINS, type DaemonPlugin, type DaemonService } from './plugins.js';
-import { computeStatus, type StatusReport } from './status-report.js';
+import { computeStatus, type StatusOptions, type StatusReport } from './status-report.js';
 import { createOperations, serialized } from './local.js';
 import type { Operations } from './operations.js';
 import { configuredSessions, type SessionService } from './sessions.js';
@@ -83,8 +83,8 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     }
   };
   // Other processes ask for operations on this store (alerts, report, detect, import, status, query).
-  const status = async (): Promise<StatusReport> => {
-    const report = await computeStatus(store, config.tenants, clock.now(), collector.status());
+  const status = async (options?: StatusOptions): Promise<StatusReport> => {
+    const report = await computeStatus(store, config.tenants, clock.now(), collector.status(), options);
     const extra: Record<string, unknown> = {};
     for (const s of services) if (s.status) extra[s.name] = await s.status();
     const warnings = [...report.warnings, ...services.flatMap((s) => s.warnings?.() ?? [])];

@@ -19,7 +19,7 @@ import { loadProblem, ruleProblemLine, type RuleProblem } from './pipeline.js';
 import { buildOverview, overviewSince } from './overview.js';
 import type { AlertBulkResult, AlertChange, AlertListInput, FileAnswer, ImportCounts, Operations, OperationName, Reply, ReportInfo, ReportInput, SuppressionInfo } from './operations.js';
 import { configDisabledOf, listRules, overridesOf, reportRuleErrors, reportRuleFailures, ruleDirsOf, rulesOf, setRuleEnabled, storeDisabled, testRules, validateRules } from './rules.js';
-import { computeStatus, type StatusReport } from './status-report.js';
+import { computeStatus, type StatusOptions, type StatusReport } from './status-report.js';
 import { timeOption } from './times.js';
 import { accountOperations } from './accounts.js';
 import { investigateOperations } from './investigate.js';
@@ -30,7 +30,7 @@ export interface ServiceContext {
   clock: Clock;
   logger: Logger;
   /** The status with the live state of a running collector (the daemon's); default: from the store. */
-  status?: () => Promise<StatusReport>;
+  status?: (options?: StatusOptions) => Promise<StatusReport>;
   /** What an import of "-" reads; without it "-" is refused (the daemon has no user's stdin). */
   stdin?: NodeJS.ReadableStream;
 }
@@ -64,20 +64,22 @@ export function createOperations(ctx: ServiceContext): Operations {
     const countryOf = ['signins-by-country', 'failed-signins'].includes(def.name) ? await countryLookup() : null;
     return runReport(def, { store, period: { from, to }, now, params: { threshold, limit, ...(countryOf ? { countryOf } : {}) } });
   };
-  const statusReport = async (): Promise<StatusReport> => {
-    if (ctx.status) return ctx.status();
-    const report = await computeStatus(store, config.tenants, clock.now());
-    // Without the daemon: the rules that would be skipped because they do not load or compile.
-    for (const p of await loadProblems()) report.warnings.push(ruleProblemLine(p));
-    return report;
+  /** The status and the skipped rules: the daemon's, or without it the rules that do not load or compile. */
+  const statusAndProblems = async (options: StatusOptions = {}): Promise<{ report: StatusReport; problems: RuleProblem[] }> => {
+    if (ctx.status) {
+      const report = await ctx.status(options);
+      const skipped = (report.services?.['detect+alerts'] as { skipped?: RuleProblem[] } | undefined)?.skipped;
+      return { report, problems: Array.isArray(skipped) ? skipped : await loadProblems() };
+    }
+    const report = await computeStatus(store, config.tenants, clock.now(), [], options);
+    const problems = await loadProblems();
+    for (const p of problems) report.warnings.push(ruleProblemLine(p));
+    return { report, problems };
   };
+  const statusReport = async (): Promise<StatusReport> => (ctx.status ? ctx.status() : (await statusAndProblems()).report);
   const loadProblems = async (): Promise<RuleProblem[]> =>
     (await loadRules(ruleDirsOf(config), { disabled: configDisabledOf(config, await store.state.rules.list()) })).errors.map(loadProblem);
   /** The daemon's skipped rules (load, compile, run), or without it those that do not load. */
-  const ruleProblems = async (report: StatusReport): Promise<RuleProblem[]> => {
-    const skipped = (report.services?.['detect+alerts'] as { skipped?: RuleProblem[] } | undefined)?.skipped;
-    return Array.isArray(skipped) ? skipped : loadProblems();
-  };
   /** The list filters of an alert query, times and the tenant resolved. */
   const alertFilter = (input: AlertListInput): AlertFilter => {
     const now = clock.now();
@@ -145,9 +147,10 @@ export function createOperations(ctx: ServiceContext): Operations {
       return reply(out, warnings);
     },
     async overview() {
-      const report = await statusReport();
+      // Collection health without the record counts: they would read the whole events table per call.
+      const { report, problems } = await statusAndProblems({ records: false });
       const summary = await alerts().summary(overviewSince(clock.now()));
-      return reply(buildOverview(summary, report, await ruleProblems(report)));
+      return reply(buildOverview(summary, report, problems));
     },
     async suppressionsAdd(input) {
       let expiresAt: number | null = null;

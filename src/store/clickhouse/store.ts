@@ -9,7 +9,7 @@ import type { Enrichment } from '../../records/index.js';
 import type { PostgresStateStore } from '../postgres/index.js';
 import { checkReadOnlyText, refusal } from '../readonly-guard.js';
 import { clickhouseDialectFor, type Dialect, type Sql } from '../sql/index.js';
-import type { BlobCommit, CollectionStats, CommitResult, Cursor, Gap, ImportBatch, IngestSession, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
+import type { BlobCommit, CollectionStats, CollectionStatsOptions, CommitResult, Cursor, Gap, ImportBatch, IngestSession, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
 import { Mutex } from '../duckdb/mutex.js';
 import { clickhouseError, serverCode, type ClickHouseConnection } from './connect.js';
 import { rowsOf, type JsonResult } from './convert.js';
@@ -258,8 +258,8 @@ export class ClickHouseStore implements Store {
     return reads.enrichClientIp(this.db, ip, enrichment);
   }
 
-  async collectionStats(options: { today: number; ledgerSince: number }): Promise<CollectionStats> {
-    const events = await reads.eventStats(this.db, options.today);
+  async collectionStats(options: CollectionStatsOptions): Promise<CollectionStats> {
+    const events = options.events === false ? [] : await reads.eventStats(this.db, options.today);
     const rest = await this.pg.ledger.stats(options);
     return { events, ...rest };
   }

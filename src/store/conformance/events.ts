@@ -112,6 +112,9 @@ export const EVENTS_CHECKS: readonly EventsCheck[] = [
       const dead = stats.deadLetters.reduce((n, d) => n + d.count, 0);
       assert.equal(dead, 2);
       assert.ok(stats.deadLetters.some((d) => d.tenantId === 'tenant-a' && d.contentType === AAD && d.count === 1));
+      const light = await events.collectionStats({ today, ledgerSince: BASE_TIME + HOUR, events: false });
+      assert.deepEqual(light.events, [], 'events: false leaves out the record counts');
+      assert.deepEqual({ ...light, events: stats.events }, stats, 'and answers the ledger, gaps and dead letters the same');
     },
   },
 ];

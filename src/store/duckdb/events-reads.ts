@@ -3,7 +3,7 @@
 
 import type { Enrichment } from '../../records/index.js';
 import { join, sql, type Sql } from '../sql/index.js';
-import type { CollectionStats, Row, StoredRecord } from '../types.js';
+import type { CollectionStats, CollectionStatsOptions, Row, StoredRecord } from '../types.js';
 
 interface Db {
   read(q: Sql): Promise<Row[]>;
@@ -50,10 +50,10 @@ export function enrichClientIp(db: Db, ip: string, e: Enrichment): Promise<numbe
   );
 }
 
-export async function collectionStats(db: Db, o: { today: number; ledgerSince: number }): Promise<CollectionStats> {
+export async function collectionStats(db: Db, o: CollectionStatsOptions): Promise<CollectionStats> {
   const today = new Date(o.today);
   // One after the other: the store serialises its connections, and a daemon's pass may be committing.
-  const events = await db.read(sql`SELECT tenant_id, content_type, count(*) AS records,
+  const events = o.events === false ? [] : await db.read(sql`SELECT tenant_id, content_type, count(*) AS records,
         sum(CASE WHEN ingested_at >= ${today} THEN 1 ELSE 0 END) AS records_today,
         epoch_ms(max(creation_time)) AS newest_event, epoch_ms(max(ingested_at)) AS newest_ingest
       FROM events GROUP BY tenant_id, content_type`);

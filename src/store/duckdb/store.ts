@@ -7,7 +7,7 @@ import { StatementType, type DuckDBConnection, type DuckDBInstance } from '@duck
 import { AppError, errorMessage, oneLine, type Logger } from '../../core/index.js';
 import { duckdbDialect, sql, type Sql } from '../sql/index.js';
 import type { Enrichment } from '../../records/index.js';
-import type { BlobCommit, CollectionStats, CommitResult, Cursor, Gap, ImportBatch, IngestSession, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
+import type { BlobCommit, CollectionStats, CollectionStatsOptions, CommitResult, Cursor, Gap, ImportBatch, IngestSession, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
 import { checkReadOnlyText, refusal } from '../readonly-guard.js';
 import { runMigrations } from '../migrations/runner.js';
 import { rowsFrom } from './convert.js';
@@ -272,7 +272,7 @@ ON CONFLICT DO NOTHING`,
     return reads.enrichClientIp(this.db, ip, enrichment);
   }
 
-  collectionStats(options: { today: number; ledgerSince: number }): Promise<CollectionStats> {
+  collectionStats(options: CollectionStatsOptions): Promise<CollectionStats> {
     return reads.collectionStats(this.db, options);
   }
 

@@ -146,6 +146,13 @@ export interface DeadLetterStats {
   count: number;
 }
 
+export interface CollectionStatsOptions {
+  today: number;
+  ledgerSince: number;
+  /** false: no per-tenant record counts (no scan of the events table). Default true. */
+  events?: boolean;
+}
+
 export interface CollectionStats {
   events: EventStats[];
   ledger: LedgerStats[];
@@ -189,6 +196,10 @@ export interface EventsPort {
   unenrichedClientIps(): Promise<string[]>;
   /** Sets the GeoIP/ASN fields of the records of `ip` that have none. Returns how many changed. */
   enrichClientIp(ip: string, enrichment: Enrichment): Promise<number>;
-  /** Collection statistics for status and reports (`today`: records and blobs ingested since; `ledgerSince`: blobs created since). */
-  collectionStats(options: { today: number; ledgerSince: number }): Promise<CollectionStats>;
+  /**
+   * Collection statistics for status and reports (`today`: records and blobs ingested since; `ledgerSince`:
+   * blobs created since). `events: false` leaves out the per-tenant record counts (`events` is empty),
+   * which read the whole events table; the ledger, gaps and dead letters are small.
+   */
+  collectionStats(options: CollectionStatsOptions): Promise<CollectionStats>;
 }
