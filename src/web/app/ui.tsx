@@ -38,6 +38,14 @@ export function AppLink({ to, children }: { to: string; children: ComponentChild
 }
 
 export const userLink = (u: string) => `/users/${encodeURIComponent(u)}`;
+/** An entity page's path segment decoded; shown as it came when it is not valid percent-encoding. */
+export const decodeSegment = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
 export const ipLink = (ip: string) => `/ips/${encodeURIComponent(ip)}`;
 export const searchLink = (q: Record<string, string>) => `/search?${new URLSearchParams(q).toString()}`;
 

@@ -3,7 +3,7 @@
 
 import { get } from '../api.js';
 import type { Alert, EventRow } from '../types.js';
-import { AppLink, ChartBox, ErrorBox, ipLink, Loading, searchLink, Txt, useAsync } from '../ui.js';
+import { AppLink, ChartBox, decodeSegment, ErrorBox, ipLink, Loading, searchLink, Txt, useAsync } from '../ui.js';
 import { AlertList } from './entity-alerts.js';
 import { EventTable } from './events.js';
 import { showText } from '../../text.js';
@@ -16,16 +16,8 @@ export interface UserEntity {
   ips: { ip: string; country: string | null; asn: string | number | null; count: number }[];
 }
 
-const decode = (s: string) => {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-};
-
 export function UserPage({ user: raw }: { user: string }) {
-  const user = decode(raw);
+  const user = decodeSegment(raw);
   const r = useAsync(() => get<UserEntity>(`/entities/users/${encodeURIComponent(user)}`, { since: '30d' }), [user]);
   const d = r.data;
   return (
