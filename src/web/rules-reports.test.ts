@@ -9,6 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { signIn, startWebHarness, type WebHarness } from './web.testing.js';
 
 const MFA = '60de9b57-dc4d-48b9-a6a0-b39e0469f876';
+/** aw_mfa_failure_burst.yml: an event_count correlation, 5 or more in 10 minutes. */
+const MFA_BURST = '629c4945-7322-4bc4-8e3e-b7764c4a0621';
 
 describe('rules and reports pages in Chromium', () => {
   let h: WebHarness;
@@ -25,11 +27,13 @@ describe('rules and reports pages in Chromium', () => {
       await signIn(w.page, h.url, 'root', undefined, '/rules');
       const row = `tr[data-rule="${MFA}"]`;
       await w.page.waitForSelector(row);
-      assert.match((await w.page.textContent(`${row} td:nth-child(4)`)) ?? '', /^yes/);
+      // A correlation rule's threshold: its type, condition, window and grouping.
+      assert.match((await w.page.textContent(`tr[data-rule="${MFA_BURST}"] td.detection`)) ?? '', /^event_count gte 5 in 10m by \S+/);
+      assert.match((await w.page.textContent(`${row} td:nth-child(5)`)) ?? '', /^yes/);
       await w.page.fill('#rule-reason', 'noisy this week');
       await w.page.click(`${row} button.toggle`);
       await w.page.waitForSelector(`${row}.off`);
-      const enabled = (await w.page.textContent(`${row} td:nth-child(4)`)) ?? '';
+      const enabled = (await w.page.textContent(`${row} td:nth-child(5)`)) ?? '';
       assert.match(enabled, /^no/);
       assert.match(enabled, /\(root,/);
       assert.equal((await w.page.textContent(`${row} button.toggle`))?.trim(), 'Enable');

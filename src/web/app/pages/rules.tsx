@@ -1,5 +1,6 @@
-// Rules: the built-in pack and the user's folders, each rule enabled or not (who changed it, when), its
-// last hit and hits in 7 days, and the files that failed to load; admins enable or disable a rule
+// Rules: the built-in pack and the user's folders, each rule enabled or not (who changed it, when), what it
+// detects (a correlation's threshold, window and grouping), its last hit and hits in 7 days, and the files that
+// failed to load; admins enable or disable a rule
 // (POST /api/v1/rules/:id/enable|disable, recorded with who and why).
 
 import { useState } from 'preact/hooks';
@@ -50,12 +51,13 @@ export function RulesPage() {
         <div key={group}>
           <h2>{group} ({list.length})</h2>
           <table class="grid" id="rules">
-            <thead><tr><th>Rule</th><th>Level</th><th>File</th><th>Enabled</th><th>Last hit</th><th>Hits 7 d</th><th>Load error</th>{admin && <th />}</tr></thead>
+            <thead><tr><th>Rule</th><th>Level</th><th>Detection</th><th>File</th><th>Enabled</th><th>Last hit</th><th>Hits 7 d</th><th>Load error</th>{admin && <th />}</tr></thead>
             <tbody>
               {list.map((rule) => (
                 <tr key={rule.id} class={rule.loadError ? 'bad' : rule.enabled ? '' : 'off'} data-rule={rule.id}>
                   <td><Txt v={rule.title} max={200} /><br /><span class="muted"><Txt v={rule.id} max={200} /></span></td>
                   <td><Sev s={rule.level} /></td>
+                  <td class="detection"><Txt v={rule.kind ?? ''} max={200} /></td>
                   <td><Txt v={rule.file} max={200} /></td>
                   <td>{rule.enabled ? 'yes' : 'no'}{rule.changedBy && <span class="muted"> (<Txt v={rule.changedBy} max={60} />, <When t={rule.changedAt ?? null} />)</span>}</td>
                   <td><When t={rule.lastHitAt ?? null} /></td>
