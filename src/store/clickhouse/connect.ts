@@ -17,7 +17,7 @@ export interface ClickHouseConnection {
   user?: string;
   /** Only from { env } or { file }. */
   password?: Secret;
-  /** Reserved for the cluster step (ON CLUSTER and a Distributed table); refused until then. */
+  /** A cluster of the server's <remote_servers>: the events are sharded by tenant over it (cluster.ts). */
   cluster?: string;
   /** How long to wait for an answer (default 300 s; ingest inserts and retention can take long). */
   requestTimeoutMs?: number;
@@ -66,6 +66,9 @@ export function createClickHouseClient(c: ClickHouseConnection): ClickHouseClien
     clickhouse_settings: {
       // Push WHERE conditions into the FINAL view over the rows, so its primary key prunes (see schema.ts).
       enable_optimize_predicate_expression: 1,
+      // On a cluster an INSERT into the Distributed table returns once every shard has stored its part,
+      // before the blob's PostgreSQL commit (see cluster.ts); asynchronous sending would come after it.
+      ...(c.cluster !== undefined ? { insert_distributed_sync: 1 } : {}),
     },
   });
 }
