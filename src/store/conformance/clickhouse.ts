@@ -4,14 +4,15 @@
 // (events.clickhouse-cluster.test.ts, search.clickhouse-cluster.test.ts). Real servers started as
 // nobody in temporary folders (clickhouse/target.testing.ts), a new ClickHouse database (on every
 // node) and a new PostgreSQL database per check. Skipped as a whole only when clickhouse-server is not
-// installed. (The analytics suite — compiled rules and report constructs — is not run on ClickHouse
-// here: it belongs to the detection-parity step.)
+// installed. The analytics suite (the constructs compiled rules and reports are built from) runs too;
+// what it skips is listed in ANALYTICS_SKIPS (or skipped by a capability the release lacks).
 
 import { after, before, test } from 'node:test';
 import { openStore, type Store } from '../index.js';
 import type { ClickHouseStore } from '../clickhouse/index.js';
 import { clickhouseSkipReason } from '../clickhouse/server.testing.js';
 import type { ClickHouseTarget } from '../clickhouse/target.testing.js';
+import { runAnalyticsConformance } from './analytics.js';
 import { runEventsConformance } from './events.js';
 import { runSearchConformance } from './search.js';
 import { runStoreConformance } from './suite.js';
@@ -30,6 +31,18 @@ export const CLICKHOUSE_SKIPS: Readonly<Record<string, string>> = {
     'ClickHouse has no transactions; the TRANSITIONAL store.transaction refuses with an AppError, and units of work run in PostgreSQL through the state port (its own suite)',
   'queryReadOnly runs reads and refuses everything else in one line':
     `${OLD} there is no WITH name AS (subquery); clickhouse.test.ts checks queryReadOnly's refusals and limits on ClickHouse`,
+};
+
+/**
+ * The analytics checks that fail on ClickHouse 18.16 on both layouts because of the ClickHouse detect
+ * dialect (src/store/sql/dialect.ts), not of the store; the detection-parity work of issue 17 renders
+ * these per server version, and these skips go when it lands.
+ */
+export const ANALYTICS_SKIPS: Readonly<Record<string, string>> = {
+  'rule constructs: case folding, contains, starts/ends with, LIKE, regex, numbers':
+    `${OLD} the detect dialect's regex (match with an inline (?i)) misses a case-insensitive match (UserLoginFailed for (?i)^user(logged|login)); a dialect bug, not the store's`,
+  'report constructs: period filter, day buckets, distinct counts and value lists':
+    `${OLD} the detect dialect's ms() uses toUnixTimestamp64Milli, which this server does not have; a dialect bug, not the store's`,
 };
 
 /** Starts the target's servers for the file (unless clickhouse-server is missing) and returns the skip reason. */
@@ -54,13 +67,15 @@ export function runClickHouseStoreSuites(target: ClickHouseTarget): void {
     stateQuery: (store, q) => (store as ClickHouseStore).ledgerQuery(q),
     skips: CLICKHOUSE_SKIPS,
   });
-  runEventsConformance(target.label, {
+  const engine = {
     async open() {
       const store = await openFresh(target);
       await store.migrate();
       return { events: store, analytics: store, close: () => store.close() };
     },
-  });
+  };
+  runEventsConformance(target.label, engine);
+  runAnalyticsConformance(target.label, { ...engine, skips: ANALYTICS_SKIPS });
 }
 
 export function runClickHouseSearchSuite(target: ClickHouseTarget): void {
