@@ -12,7 +12,8 @@
 // to one shard, where the ReplacingMergeTree key collapses it and FINAL hides a second copy before the
 // merge; no record can sit on two shards, so per-shard de-duplication is whole. (Changing the shard
 // list or weights moves tenants: the probe, which reads events_rows over all shards, still keeps ingest
-// from storing a record again, but two copies from a crash window would then sit on two shards.)
+// from storing a record again, but two writers racing past the probe could then leave copies on two
+// shards, which FINAL does not collapse.)
 //
 // Writes go to the Distributed table with insert_distributed_sync=1 (set on the client, connect.ts):
 // the INSERT returns only when every shard has written its part, so "inserted" means stored on the
