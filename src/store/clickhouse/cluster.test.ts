@@ -3,7 +3,8 @@
 // each node's own schema_migrations; each tenant's records on one shard and the records readable from
 // either node; de-duplication across the shards by the FINAL view; a failure between the (synchronous)
 // Distributed insert and the PostgreSQL commit; retention and the enrichment mutation on both shards;
-// and the refusals: an unknown cluster, a database of the other layout, a node without the database.
+// the refusals: an unknown cluster, a database of the other layout, a node without the database; and
+// a shard killed under ingest.
 // Real servers (two clickhouse-server processes and PostgreSQL as nobody in temp folders); skipped only
 // when clickhouse-server is not installed.
 
@@ -219,3 +220,24 @@ async function first(statement: string): Promise<void> {
   const res = await fetch(target.clickhouse.url, { method: 'POST', body: statement, headers: { 'X-ClickHouse-User': target.clickhouse.user, 'X-ClickHouse-Key': target.clickhouse.password } });
   assert.ok(res.ok, await res.text());
 }
+
+// Last in the file: it kills shard 2.
+test('a shard down: ingest fails in one line (clickhouse_unreachable, retryable) and neither the ledger nor the cursor moves', { skip }, async () => {
+  const c = await target.config();
+  const store = await openStore(c);
+  try {
+    await store.commitBlobs(tenantBlobs());
+    target.killShard(2);
+    const cursor = { tenantId: 'tenant-0', contentType: 'Audit.AzureActiveDirectory', position: Date.UTC(2026, 5, 1) };
+    const err = await store.commitBlobs(tenantBlobs('late'), cursor).then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof AppError, String(err));
+    assert.ok(!err.message.includes('\n') && !err.display().includes(target.clickhouse.password), err.message);
+    assert.equal(err.code, 'clickhouse_unreachable', err.message);
+    assert.match(err.message, /cannot reach another node of its cluster .*; start that server or fix the cluster's <remote_servers>\./);
+    assert.equal(err.retryable, true);
+    assert.equal(await store.getCursor('tenant-0', 'Audit.AzureActiveDirectory'), null, 'the cursor did not move');
+    assert.equal((await store.knownBlobs('tenant-0', 'Audit.AzureActiveDirectory', 0)).has('late-tenant-0'), false, 'the blob is fetched again');
+  } finally {
+    await store.close();
+  }
+});

@@ -106,6 +106,10 @@ export function clickhouseError(err: unknown, c: ClickHouseConnection, doing: st
   if (code === 497 || code === 164) {
     return new AppError('clickhouse_access', `${where}: ${user} may not do this (${said}); grant it the rights on the database or use another user.`, { cause: err });
   }
+  if (code === 279) {
+    // ALL_CONNECTION_TRIES_FAILED: the server could not reach another node (a shard of the cluster).
+    return new AppError('clickhouse_unreachable', `${where} cannot reach another node of its cluster while ${doing} (${said}); start that server or fix the cluster's <remote_servers>.`, { cause: err, retryable: true });
+  }
   if (typeof netCode === 'string' && UNREACHABLE.has(netCode)) {
     return new AppError('clickhouse_unreachable', `${where} cannot be reached (${netCode}); start the server or fix store.clickhouse.url.`, { cause: err, retryable: true });
   }
