@@ -21,6 +21,8 @@ export interface ClickHouseTarget {
   config(): Promise<ClickHouseConfig>;
   /** One statement on every node (shard 1 first), as the test user; the answers' bodies. */
   runOnEach(statement: string, database?: string): Promise<string[]>;
+  /** The server processes, shard 1 first (the bench reads their CPU time). */
+  readonly pids: readonly (number | undefined)[];
   /** Kills the server of shard `n` (1 first) at once, as a crash would; the last thing a file does with it. */
   killShard(n: number): void;
   readonly clickhouse: { readonly url: string; readonly httpPort: number; readonly user: string; readonly password: string; readonly version: string };
@@ -69,6 +71,9 @@ export function clickhouseTarget(shards = 1): ClickHouseTarget {
     runOnEach(statement, database) {
       const { ch } = started();
       return cluster ? cluster.runOnEach(statement, database) : ch.run(statement, database).then((r) => [r]);
+    },
+    get pids() {
+      return cluster ? cluster.nodes.map((n) => n.pid) : [started().ch.pid];
     },
     killShard(n) {
       const node = cluster ? cluster.nodes[n - 1] : n === 1 ? single : undefined;
