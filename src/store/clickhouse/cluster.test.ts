@@ -197,7 +197,7 @@ test('refused in one line: an unknown cluster and a node missing the database (n
     return null;
   }, (e: unknown) => e);
   assert.ok(err instanceof AppError && err.code === 'clickhouse_layout', String(err));
-  assert.match(err.message, /holds the tables of one node \(events_rows is ReplacingMergeTree\), not of cluster aw_cluster; use another database/);
+  assert.match(err.message, /holds the tables of one node \(events_rows is ReplacingMergeTree\), not of cluster aw_cluster; give the cluster another database \(on every node\)/);
   const clustered = await target.config();
   await (await openStore(clustered)).close();
   const { cluster: _c2, ...plain } = clustered.clickhouse;

@@ -59,13 +59,8 @@ export class ClickHouseStore implements Store {
   }
 
   /** Like guard, for one node of the layout (its address in the message). */
-  private async onNode<T>(node: ClickHouseNode, doing: string, fn: () => Promise<T>): Promise<T> {
-    this.check();
-    try {
-      return await fn();
-    } catch (err) {
-      throw clickhouseError(err, node.connection, doing);
-    }
+  private onNode<T>(node: ClickHouseNode, doing: string, fn: () => Promise<T>): Promise<T> {
+    return this.guardAt(node.connection, doing, fn);
   }
 
   private async send(client: ClickHouseClient, q: Sql | string): Promise<void> {
@@ -78,12 +73,16 @@ export class ClickHouseStore implements Store {
     if (this.closed) throw new AppError('store_closed', 'The ClickHouse store is closed; open it again.');
   }
 
-  private async guard<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+  private guard<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    return this.guardAt(this.options.connection, doing, fn);
+  }
+
+  private async guardAt<T>(connection: ClickHouseConnection, doing: string, fn: () => Promise<T>): Promise<T> {
     this.check();
     try {
       return await fn();
     } catch (err) {
-      throw clickhouseError(err, this.options.connection, doing);
+      throw clickhouseError(err, connection, doing);
     }
   }
 
@@ -118,7 +117,7 @@ export class ClickHouseStore implements Store {
       throw new AppError('clickhouse_layout', `${where} holds the tables of a cluster (events_rows is Distributed); set store.clickhouse.cluster to its cluster, or use another database.`);
     }
     if (this.layout.cluster !== null && engine !== 'Distributed') {
-      throw new AppError('clickhouse_layout', `${where} holds the tables of one node (events_rows is ${oneLine(engine, 40)}), not of cluster ${this.layout.cluster}; use another database (auditwatch store copy moves the events), or remove store.clickhouse.cluster.`);
+      throw new AppError('clickhouse_layout', `${where} holds the tables of one node (events_rows is ${oneLine(engine, 40)}), not of cluster ${this.layout.cluster}; give the cluster another database (on every node), or remove store.clickhouse.cluster.`);
     }
   }
 
