@@ -246,8 +246,20 @@ export interface TestClickHouseCluster {
   stop(): Promise<void>;
 }
 
-/** Starts `shards` servers as the shards of the cluster `name` (see the header). */
+/** Starts `shards` servers as the shards of the cluster `name` (see the header); new ports up to 3 times. */
 export async function startTestClickHouseCluster(shards = 2, name = 'aw_cluster'): Promise<TestClickHouseCluster> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startCluster(shards, name);
+    } catch (err) {
+      lastError = err; // a port taken between choosing it and the server binding it
+    }
+  }
+  throw lastError;
+}
+
+async function startCluster(shards: number, name: string): Promise<TestClickHouseCluster> {
   const hosts = Array.from({ length: shards }, (_, i) => `127.0.0.${i + 1}`);
   const password = randomBytes(12).toString('base64url');
   const httpPort = await portFreeOn(hosts);
