@@ -1,7 +1,7 @@
 // The ClickHouse store on a cluster of two shards (store.clickhouse.cluster) beyond the shared suites:
 // the tables on each node (local ReplacingMergeTree, Distributed sharded by tenant, the FINAL view) and
 // each node's own schema_migrations; each tenant's records on one shard and the records readable from
-// either node; de-duplication across the shards by the FINAL view; a failure between the (synchronous)
+// either node, also with the login in store.clickhouse.url; de-duplication across the shards by FINAL; a failure between the (synchronous)
 // Distributed insert and the PostgreSQL commit; retention and the enrichment mutation on both shards;
 // the refusals: an unknown cluster, a database of the other layout, a node without the database; and
 // a shard killed under ingest.
@@ -11,7 +11,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { AppError } from '../../core/index.js';
+import { AppError, Secret } from '../../core/index.js';
 import { openStore, sql, type Store } from '../index.js';
 import { raw } from '../sql/index.js';
 import { makeBlob, makeEventRow } from '../conformance/rows.js';
@@ -101,6 +101,22 @@ test('each tenant\'s records sit on one shard, both shards hold some, and every 
     assert.deepEqual(await other.queryReadOnly('SELECT count() AS n, uniqExact(tenant_id, id) AS u FROM events'), [{ n: 16, u: 16 }]);
   } finally {
     await other.close();
+  }
+});
+
+test('a store.clickhouse.url carrying the login (a Secret) reaches every node with it', { skip }, async () => {
+  const c = await target.config();
+  const { user: _u, password: _p, ...rest } = c.clickhouse;
+  const u = new URL(target.clickhouse.url);
+  u.username = target.clickhouse.user;
+  u.password = target.clickhouse.password;
+  const store = await openStore({ ...c, clickhouse: { ...rest, url: new Secret(u.toString()) } });
+  try {
+    await store.commitBlobs(tenantBlobs());
+    assert.deepEqual((await onEach(c, 'SELECT count() > 0 FROM events_rows_local')), ['1', '1'], 'both shards written');
+    assert.equal(await count(store), 16);
+  } finally {
+    await store.close();
   }
 });
 

@@ -89,8 +89,15 @@ export async function clusterLayout(client: ClickHouseClient, connection: ClickH
   const clients: ClickHouseClient[] = [];
   try {
     for (const host of hosts) {
-      const u = new URL(base.toString());
-      u.hostname = host;
+      let u: URL;
+      try {
+        // An IPv6 address goes in brackets; the login of store.clickhouse.url, if it has one, goes along.
+        u = new URL(`${base.protocol}//${host.includes(':') ? `[${host}]` : host}${base.port ? `:${base.port}` : ''}${base.pathname}`);
+        u.username = base.username;
+        u.password = base.password;
+      } catch {
+        throw new AppError('clickhouse_cluster', `Cluster ${cluster} names the host "${oneLine(host, 100)}" in system.clusters, which is not a host auditwatch can reach over HTTP; fix the server's remote_servers.`);
+      }
       // A URL holding credentials stays a Secret: the node's messages must not print it either.
       const c: ClickHouseConnection = { ...connection, url: connection.url instanceof Secret ? new Secret(u.toString()) : u.toString() };
       const nodeClient = createClickHouseClient(c);
