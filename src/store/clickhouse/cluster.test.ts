@@ -1,10 +1,10 @@
 // The ClickHouse store on a cluster of two shards (store.clickhouse.cluster) beyond the shared suites:
 // the tables on each node (local ReplacingMergeTree, Distributed sharded by tenant, the FINAL view) and
 // each node's own schema_migrations; each tenant's records on one shard and the records readable from
-// either node, also with the login in store.clickhouse.url; de-duplication across the shards by FINAL; a failure between the (synchronous)
-// Distributed insert and the PostgreSQL commit; retention and the enrichment mutation on both shards;
-// the refusals: an unknown cluster, a database of the other layout, a node without the database; and
-// a shard killed under ingest.
+// either node, also with the login in store.clickhouse.url; de-duplication across the shards by
+// FINAL; a failure between the (synchronous) Distributed insert and the PostgreSQL commit; retention
+// and the enrichment mutation on both shards; the refusals: an unknown cluster, a database of the
+// other layout, a node without the database; and a shard killed under ingest.
 // Real servers (two clickhouse-server processes and PostgreSQL as nobody in temp folders); skipped only
 // when clickhouse-server is not installed.
 
