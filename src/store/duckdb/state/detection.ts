@@ -1,10 +1,10 @@
 // Detection state in DuckDB (migration 201): watermarks per rule (detection_state) and the evidence
-// that already produced a hit (detection_evidence). Lists go as list parameters (unnest), which keeps
-// a 20,000-id probe one statement.
+// that already produced a hit (detection_evidence). Lists go as one parameter each (textList, unnest),
+// which keeps a 20,000-id probe one statement.
 
 import { sql } from '../../sql/index.js';
 import type { DetectionState } from '../../types.js';
-import { at, chunks, str, type StateDb } from './db.js';
+import { at, chunks, str, textList, type StateDb } from './db.js';
 
 const LIST_BATCH = 20_000;
 
@@ -26,19 +26,32 @@ export function duckdbDetection(db: StateDb): DetectionState {
     },
     async knownEvidence(ruleId, eventIds) {
       const out: { tenantId: string; eventId: string }[] = [];
+      if (eventIds.length === 0) return out;
+      // A rule with no evidence yet (a first pass, a new rule) needs no probe.
+      const [any] = await db.read(sql`SELECT 1 AS x FROM detection_evidence WHERE rule_id = ${ruleId} LIMIT 1`);
+      if (!any) return out;
       for (const chunk of chunks(eventIds, LIST_BATCH)) {
-        const rows = await db.read(sql`SELECT tenant_id, event_id FROM detection_evidence WHERE rule_id = ${ruleId} AND event_id IN (SELECT unnest(${chunk}))`);
+        const rows = await db.read(sql`SELECT tenant_id, event_id FROM detection_evidence WHERE rule_id = ${ruleId} AND event_id IN (SELECT unnest(${textList(chunk)}))`);
         for (const r of rows) out.push({ tenantId: str(r['tenant_id']), eventId: str(r['event_id']) });
       }
       return out;
     },
     async recordEvidence(ruleId, evidence, when) {
       await db.atomic(async (tx) => {
-        for (const part of chunks(evidence, LIST_BATCH)) {
-          const [t, id, g] = [part.map((e) => e.tenantId), part.map((e) => e.eventId), part.map((e) => e.groupKey)];
-          await tx.write(
-            sql`INSERT INTO detection_evidence (rule_id, tenant_id, event_id, group_key, detected_at) SELECT ${ruleId}, unnest(${t}), unnest(${id}), unnest(${g}), ${at(when)} ON CONFLICT DO NOTHING`,
-          );
+        // One statement per tenant and group (usually one hit's evidence): those two bind once, the Ids as a list.
+        const groups = new Map<string, { tenantId: string; groupKey: string; ids: string[] }>();
+        for (const e of evidence) {
+          const key = JSON.stringify([e.tenantId, e.groupKey]);
+          const g = groups.get(key) ?? { tenantId: e.tenantId, groupKey: e.groupKey, ids: [] };
+          g.ids.push(e.eventId);
+          groups.set(key, g);
+        }
+        for (const g of groups.values()) {
+          for (const part of chunks(g.ids, LIST_BATCH)) {
+            await tx.write(
+              sql`INSERT INTO detection_evidence (rule_id, tenant_id, event_id, group_key, detected_at) SELECT ${ruleId}, ${g.tenantId}, unnest(${textList(part)}), ${g.groupKey}, ${at(when)} ON CONFLICT DO NOTHING`,
+            );
+          }
         }
       });
     },
