@@ -14,6 +14,7 @@ import {
   guardOf,
   guarded,
   operationGuard,
+  ruleOperations,
   usesIdentities,
   type KnownOperations,
   compileTouchedBuckets,
@@ -173,7 +174,11 @@ export function createDetector(options: DetectorOptions): Detector {
     // Rules that look up identities each get a scan of their own (see usesIdentities); the rest share.
     const chunks: CompiledDetection[][] = rules.filter((r) => usesIdentities(r.rule)).map((r) => [r]);
     const shared = rules.filter((r) => !usesIdentities(r.rule));
-    for (let i = 0; i < shared.length; i += chunkSize) chunks.push(shared.slice(i, i + chunkSize));
+    // Rules whose operations are known share scans behind one `operation IN (…)`, which the engine checks
+    // inside the scan; a rule that may match any operation would make that guard an OR the scan cannot
+    // use, so those rules share scans of their own.
+    const guardable = shared.filter((r) => ruleOperations(r.rule) !== null);
+    for (const part of [guardable, shared.filter((r) => !guardable.includes(r))]) for (let i = 0; i < part.length; i += chunkSize) chunks.push(part.slice(i, i + chunkSize));
     for (const chunk of chunks) {
       // Each rule's own guard before its predicate: a row of one rule's operation skips every other's.
       const q = compileMatchesMany(

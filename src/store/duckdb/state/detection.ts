@@ -38,20 +38,33 @@ export function duckdbDetection(db: StateDb): DetectionState {
     },
     async recordEvidence(ruleId, evidence, when) {
       await db.atomic(async (tx) => {
-        // One statement per tenant and group (usually one hit's evidence): those two bind once, the Ids as a list.
-        const groups = new Map<string, { tenantId: string; groupKey: string; ids: string[] }>();
-        for (const e of evidence) {
-          const key = JSON.stringify([e.tenantId, e.groupKey]);
-          const g = groups.get(key) ?? { tenantId: e.tenantId, groupKey: e.groupKey, ids: [] };
-          g.ids.push(e.eventId);
-          groups.set(key, g);
-        }
-        for (const g of groups.values()) {
-          for (const part of chunks(g.ids, LIST_BATCH)) {
-            await tx.write(
-              sql`INSERT INTO detection_evidence (rule_id, tenant_id, event_id, group_key, detected_at) SELECT ${ruleId}, ${g.tenantId}, unnest(${textList(part)}), ${g.groupKey}, ${at(when)} ON CONFLICT DO NOTHING`,
-            );
+        // The tenant and group key of a hit are the same for all its Ids: they go once each, in two short
+        // lists, and every Id with the index of its pair (two texts, see textList).
+        for (const part of chunks(evidence, LIST_BATCH)) {
+          const pairs = new Map<string, number>();
+          const tenants: string[] = [];
+          const keys: string[] = [];
+          const ids: string[] = [];
+          const index: string[] = [];
+          for (const e of part) {
+            const pair = JSON.stringify([e.tenantId, e.groupKey]);
+            let i = pairs.get(pair);
+            if (i === undefined) {
+              i = pairs.size;
+              pairs.set(pair, i);
+              tenants.push(e.tenantId);
+              keys.push(e.groupKey);
+            }
+            ids.push(e.eventId);
+            index.push(String(i));
           }
+          await tx.write(
+            sql`INSERT INTO detection_evidence (rule_id, tenant_id, event_id, group_key, detected_at)
+SELECT ${ruleId}, p.t, e.id, p.k, ${at(when)}
+FROM (SELECT unnest(${textList(ids)}) AS id, CAST(unnest(${textList(index)}) AS INTEGER) AS i) e
+JOIN (SELECT unnest(${tenants}) AS t, unnest(${keys}) AS k, unnest(range(${tenants.length})) AS i) p ON p.i = e.i
+ON CONFLICT DO NOTHING`,
+          );
         }
       });
     },
