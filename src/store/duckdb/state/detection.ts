@@ -37,10 +37,19 @@ export function duckdbDetection(db: StateDb): DetectionState {
       return out;
     },
     async recordEvidence(ruleId, evidence, when) {
+      // Once per (rule, tenant, event), the first group key kept: the table has no key (migration 210), so
+      // repeats in the list are dropped here and known rows skipped by the insert, in the writer's transaction.
+      const seen = new Set<string>();
+      const fresh = evidence.filter((e) => {
+        const k = `${e.tenantId}\u0000${e.eventId}`;
+        return seen.has(k) ? false : (seen.add(k), true);
+      });
+      if (fresh.length === 0) return;
       await db.atomic(async (tx) => {
-        // The tenant and group key of a hit are the same for all its Ids: they go once each, in two short
-        // lists, and every Id with the index of its pair (two texts, see textList).
-        for (const part of chunks(evidence, LIST_BATCH)) {
+        const [known] = await tx.read(sql`SELECT 1 AS x FROM detection_evidence WHERE rule_id = ${ruleId} LIMIT 1`);
+        for (const part of chunks(fresh, LIST_BATCH)) {
+          // The tenant and group key of a hit are the same for all its Ids: they go once each, in two short
+          // lists, and every Id with the index of its pair (two texts, see textList).
           const pairs = new Map<string, number>();
           const tenants: string[] = [];
           const keys: string[] = [];
@@ -58,12 +67,12 @@ export function duckdbDetection(db: StateDb): DetectionState {
             ids.push(e.eventId);
             index.push(String(i));
           }
+          const unknown = known ? sql` WHERE NOT EXISTS (SELECT 1 FROM detection_evidence x WHERE x.rule_id = ${ruleId} AND x.tenant_id = p.t AND x.event_id = e.id)` : sql``;
           await tx.write(
             sql`INSERT INTO detection_evidence (rule_id, tenant_id, event_id, group_key, detected_at)
 SELECT ${ruleId}, p.t, e.id, p.k, ${at(when)}
 FROM (SELECT unnest(${textList(ids)}) AS id, CAST(unnest(${textList(index)}) AS INTEGER) AS i) e
-JOIN (SELECT unnest(${tenants}) AS t, unnest(${keys}) AS k, unnest(range(${tenants.length})) AS i) p ON p.i = e.i
-ON CONFLICT DO NOTHING`,
+JOIN (SELECT unnest(${tenants}) AS t, unnest(${keys}) AS k, unnest(range(${tenants.length})) AS i) p ON p.i = e.i${unknown}`,
           );
         }
       });
