@@ -85,7 +85,9 @@ function conditionSql(c: CorrelationCondition, n: Sql): Sql {
 
 /**
  * Rows: tenant_id, g0…gN (group values as text, '' for none), island, lo, hi (ms), id, ms and the
- * entity columns, for every event of every island of firing windows.
+ * entity columns, for every event of every island of firing windows. An event that several referenced
+ * rules match (temporal) comes once per rule: callers keep one row per id (a DISTINCT over every
+ * column of a busy island's rows costs more than the rest of the query's end).
  */
 export function compileCorrelation(d: DetectDialect, q: CorrelationQuery): Sql {
   return correlationSql(d, q, [], true);
@@ -247,7 +249,7 @@ anchors AS (SELECT DISTINCT t${g}, ms FROM counted WHERE ${inAnchorRange} AND ${
 marked AS (SELECT t${g}, ms, CASE WHEN ms - ${d.lag(ident('ms'), lagOver)} <= ${span} THEN 0 ELSE 1 END AS brk FROM anchors),
 islands AS (SELECT t${g}, ms, sum(brk) OVER (PARTITION BY ${partition} ORDER BY ms ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island FROM marked),
 windows AS (SELECT t${g}, island, min(ms) AS lo, max(ms) + ${span} AS hi FROM islands GROUP BY t${g}, island)
-SELECT DISTINCT b.t AS tenant_id${bg}, w.island AS island, w.lo AS lo, w.hi AS hi, b.${ident('id')} AS id, b.ms AS ms, ${entityColumns('b')}${carriedOut('b')}
+SELECT ${ordered ? raw('') : raw('DISTINCT ')}b.t AS tenant_id${bg}, w.island AS island, w.lo AS lo, w.hi AS hi, b.${ident('id')} AS id, b.ms AS ms, ${entityColumns('b')}${carriedOut('b')}
 FROM windows w JOIN ${source} b ON b.t = w.t${groupJoin}
 WHERE b.ms >= w.lo AND b.ms <= w.hi${ordered ? sql`
 ORDER BY tenant_id${g}, island, ms, id` : raw('')}`;

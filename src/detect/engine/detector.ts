@@ -303,17 +303,23 @@ export function createDetector(options: DetectorOptions): Detector {
 
 /** Splits correlation rows into islands (tenant, group, island), each a list of evidence rows. */
 function groupIslands(rule: CompiledCorrelation, rows: Row[]): EvidenceRow[][] {
-  const map = new Map<string, EvidenceRow[]>();
+  // One group key and group-values object per island, shared by its rows (a busy island has many).
+  const map = new Map<string, { meta: Pick<EvidenceRow, 'tenantId' | 'groupKey' | 'groupValues'>; rows: EvidenceRow[] }>();
+  const n = rule.groupNames.length;
   for (const r of rows) {
-    const groupValues: Record<string, string> = {};
-    rule.groupNames.forEach((name, i) => (groupValues[name] = String(r[`g${i}`] ?? '')));
-    const groupKey = rule.groupNames.length ? rule.groupNames.map((n) => `${n}=${groupValues[n]}`).join('|') : '*';
-    const key = `${String(r['tenant_id'])}\u0000${groupKey}\u0000${String(r['island'])}`;
-    const list = map.get(key) ?? [];
-    list.push({ tenantId: String(r['tenant_id']), groupKey, groupValues, id: String(r['id']), ms: Number(r['ms']), row: r });
-    map.set(key, list);
+    let raw = `${String(r['tenant_id'])}\u0000${String(r['island'])}`;
+    for (let i = 0; i < n; i++) raw += `\u0000${String(r[`g${i}`] ?? '')}`;
+    let island = map.get(raw);
+    if (!island) {
+      const groupValues: Record<string, string> = {};
+      rule.groupNames.forEach((name, i) => (groupValues[name] = String(r[`g${i}`] ?? '')));
+      const groupKey = n ? rule.groupNames.map((name) => `${name}=${groupValues[name]}`).join('|') : '*';
+      island = { meta: { tenantId: String(r['tenant_id']), groupKey, groupValues }, rows: [] };
+      map.set(raw, island);
+    }
+    island.rows.push({ ...island.meta, id: String(r['id']), ms: Number(r['ms']), row: r });
   }
-  return [...map.values()];
+  return [...map.values()].map((x) => x.rows);
 }
 
 /**

@@ -66,7 +66,9 @@ export function buildHits(rule: CompiledRule, rows: EvidenceRow[]): DetectionHit
   for (const list of groups.values()) {
     const seen = new Set<string>();
     const unique = list.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
-    unique.sort((a, b) => a.ms - b.ms || (a.id < b.id ? -1 : 1));
+    // Rows usually come in this order already (the queries sort them): check before sorting.
+    const before = (a: EvidenceRow, b: EvidenceRow) => a.ms - b.ms || (a.id < b.id ? -1 : 1);
+    if (unique.some((r, i) => i > 0 && before(unique[i - 1]!, r) > 0)) unique.sort(before);
     const first = unique[0]!;
     hits.push({
       ruleId: rule.rule.id,
