@@ -12,6 +12,20 @@ import { guarded } from './guard.js';
 /** Columns every result row carries, to derive a hit's entities. */
 export const ENTITY_COLUMNS = ['user_id', 'client_ip', 'mailbox_owner_upn', 'object_id', 'workload', 'record_type', 'application_id'] as const;
 
+/**
+ * A hit's entities, from its evidence rows: each kind from a column (a non-empty value), some only on
+ * rows of given workloads or of a record type. The engine reads them off a detection rule's rows; a
+ * correlation's query returns them per island (compileCorrelation).
+ */
+export const ENTITY_SOURCES = [
+  { kind: 'users', column: 'user_id' },
+  { kind: 'ips', column: 'client_ip' },
+  { kind: 'mailboxes', column: 'mailbox_owner_upn' },
+  { kind: 'files', column: 'object_id', workloads: ['SharePoint', 'OneDrive'] },
+  { kind: 'mailboxes', column: 'object_id', recordType: 1 },
+  { kind: 'applications', column: 'application_id' },
+] as const;
+
 /** Which events a query looks at: an event-time range, or the records ingested in a watermark range. */
 export type Scope =
   | { kind: 'event-time'; from: number; to: number }
@@ -84,8 +98,11 @@ function conditionSql(c: CorrelationCondition, n: Sql): Sql {
 }
 
 /**
- * Rows: tenant_id, g0…gN (group values as text, '' for none), island, lo, hi (ms), id, ms and the
- * entity columns, for every event of every island of firing windows.
+ * Rows of every island of firing windows: tenant_id, g0…gN (group values as text, '' for none), island,
+ * lo, hi (ms), then either a piece of evidence (id, ms, kind '') or one of the island's distinct entity
+ * values (kind, val; see ENTITY_SOURCES; id '', ms = lo), sorted by tenant, group, island, ms, id,
+ * kind, val. An event that
+ * several referenced rules match (temporal) comes once per rule: callers keep one row per id.
  */
 export function compileCorrelation(d: DetectDialect, q: CorrelationQuery): Sql {
   return correlationSql(d, q, [], true);
@@ -243,14 +260,33 @@ anchors AS (SELECT DISTINCT t${g}, ms FROM counted WHERE ${inAnchorRange} AND ${
   }
 
   const ctes = sourceCtes.length ? sql`${join(sourceCtes)}, ` : raw('');
-  return sql`WITH ${ctes}base ${raw(d.materialized)} (${base}),${prune}${anchorCtes}
+  const head = sql`WITH ${ctes}base ${raw(d.materialized)} (${base}),${prune}${anchorCtes}
 marked AS (SELECT t${g}, ms, CASE WHEN ms - ${d.lag(ident('ms'), lagOver)} <= ${span} THEN 0 ELSE 1 END AS brk FROM anchors),
 islands AS (SELECT t${g}, ms, sum(brk) OVER (PARTITION BY ${partition} ORDER BY ms ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island FROM marked),
-windows AS (SELECT t${g}, island, min(ms) AS lo, max(ms) + ${span} AS hi FROM islands GROUP BY t${g}, island)
+windows AS (SELECT t${g}, island, min(ms) AS lo, max(ms) + ${span} AS hi FROM islands GROUP BY t${g}, island)`;
+  const evidence = sql`FROM windows w JOIN ${source} b ON b.t = w.t${groupJoin}
+WHERE b.ms >= w.lo AND b.ms <= w.hi`;
+  // A chained correlation's rows feed another query: every column, each event once.
+  if (!ordered) return sql`${head}
 SELECT DISTINCT b.t AS tenant_id${bg}, w.island AS island, w.lo AS lo, w.hi AS hi, b.${ident('id')} AS id, b.ms AS ms, ${entityColumns('b')}${carriedOut('b')}
-FROM windows w JOIN ${source} b ON b.t = w.t${groupJoin}
-WHERE b.ms >= w.lo AND b.ms <= w.hi${ordered ? sql`
-ORDER BY tenant_id${g}, island, ms, id` : raw('')}`;
+${evidence}`;
+  // The rows a hit needs: each piece of evidence (kind ''), and each island's distinct entity values once
+  // (kind and val, at the island's start), instead of the entity columns on every row of a busy island.
+  // No aggregate is named after a column it reads (ClickHouse would take the alias inside it).
+  const key = sql`t AS tenant_id${g}, island, lo, hi`;
+  const entityRows = ENTITY_SOURCES.map((e) => {
+    const c = ident(e.column);
+    const only = [
+      ...('workloads' in e ? [sql`${ident('workload')} IN (${join(e.workloads.map((w) => sql`${w}`))})`] : []),
+      ...('recordType' in e ? [sql`${ident('record_type')} = ${e.recordType}`] : []),
+    ];
+    return sql`
+UNION ALL SELECT ${key}, '' AS id, lo AS ms, ${e.kind} AS kind, ${c} AS val FROM ev WHERE ${c} <> ''${only.length ? sql` AND ${join(only, raw(' AND '))}` : raw('')} GROUP BY t${g}, island, lo, hi, ${c}`;
+  });
+  return sql`${head},
+ev ${raw(d.materialized)} (SELECT b.t AS t${bg}, w.island AS island, w.lo AS lo, w.hi AS hi, b.${ident('id')} AS id, b.ms AS ms, ${entityColumns('b')} ${evidence})
+SELECT * FROM (SELECT ${key}, id, ms, '' AS kind, '' AS val FROM ev${join(entityRows, raw(''))}) z
+ORDER BY tenant_id${g}, island, ms, id, kind, val`;
 }
 
 /** Whether the condition is only a lower bound (gt / gte). */

@@ -14,6 +14,7 @@ import {
   guardOf,
   guarded,
   operationGuard,
+  ruleOperations,
   usesIdentities,
   type KnownOperations,
   compileTouchedBuckets,
@@ -25,8 +26,8 @@ import {
   type RuleOverride,
 } from '../compile/index.js';
 import type { AnyRule, DetectionRule } from '../sigma/ast.js';
-import type { DetectionHit, HitSink } from '../types.js';
-import { buildHits, onlyNewEvidence, recordEvidence, type EvidenceRow } from './hits.js';
+import type { DetectionHit, Entities, HitSink } from '../types.js';
+import { buildHits, hitKey, onlyNewEvidence, recordEvidence, type EvidenceRow, type FoundEntities } from './hits.js';
 
 export interface DetectorOptions {
   store: Store;
@@ -156,7 +157,8 @@ export function createDetector(options: DetectorOptions): Detector {
         continue;
       }
       try {
-        out.push(buildHits(rule, await correlationRows(rule, scope)));
+        const { rows: evidence, found } = await correlationRows(rule, scope);
+        out.push(buildHits(rule, evidence, found));
         ranOk(rule);
       } catch (err) {
         runFailed(rule, err);
@@ -173,7 +175,11 @@ export function createDetector(options: DetectorOptions): Detector {
     // Rules that look up identities each get a scan of their own (see usesIdentities); the rest share.
     const chunks: CompiledDetection[][] = rules.filter((r) => usesIdentities(r.rule)).map((r) => [r]);
     const shared = rules.filter((r) => !usesIdentities(r.rule));
-    for (let i = 0; i < shared.length; i += chunkSize) chunks.push(shared.slice(i, i + chunkSize));
+    // Rules whose operations are known share scans behind one `operation IN (…)`, which the engine checks
+    // inside the scan; a rule that may match any operation would make that guard an OR the scan cannot
+    // use, so those rules share scans of their own.
+    const guardable = shared.filter((r) => ruleOperations(r.rule) !== null);
+    for (const part of [guardable, shared.filter((r) => !guardable.includes(r))]) for (let i = 0; i < part.length; i += chunkSize) chunks.push(part.slice(i, i + chunkSize));
     for (const chunk of chunks) {
       // Each rule's own guard before its predicate: a row of one rule's operation skips every other's.
       const q = compileMatchesMany(
@@ -210,7 +216,7 @@ export function createDetector(options: DetectorOptions): Detector {
     return out;
   }
 
-  async function correlationRows(rule: CompiledCorrelation, scope: Range): Promise<EvidenceRow[]> {
+  async function correlationRows(rule: CompiledCorrelation, scope: Range): Promise<{ rows: EvidenceRow[]; found: FoundEntities }> {
     const span = rule.spanMs;
     // Chaining: a record at t changes the evidence of the chained correlation within its span of t,
     // so the windows to re-evaluate widen by that span on both sides.
@@ -229,16 +235,24 @@ export function createDetector(options: DetectorOptions): Detector {
       }
     }
     const out: EvidenceRow[] = [];
+    const found: FoundEntities = new Map();
     for (const [anchorFrom, anchorTo] of intervals) {
       const q = compileCorrelation(d, correlationQuery(rule, anchorFrom, anchorTo, guard));
       const rows = await store.query(q);
       let islands = groupIslands(rule, rows);
       // Over a range, an island counts when some of its evidence lies in the range.
-      if ('from' in scope) islands = islands.filter((isl) => isl.some((e) => e.ms >= scope.from && e.ms < scope.to));
+      if ('from' in scope) islands = islands.filter((isl) => isl.rows.some((e) => e.ms >= scope.from && e.ms < scope.to));
       // Not push(...isl): an island of a busy entity can hold more rows than a call's arguments may.
-      for (const isl of islands) for (const e of isl) out.push(e);
+      for (const isl of islands) {
+        for (const e of isl.rows) out.push(e);
+        if (isl.entities.length === 0) continue;
+        const key = hitKey(isl.rows[0]!.tenantId, isl.rows[0]!.groupKey);
+        const list = found.get(key) ?? [];
+        for (const x of isl.entities) list.push(x);
+        found.set(key, list);
+      }
     }
-    return out;
+    return { rows: out, found };
   }
 
   async function emit(hitsPerRule: DetectionHit[][], fresh: boolean): Promise<DetectionHit[]> {
@@ -296,17 +310,37 @@ export function createDetector(options: DetectorOptions): Detector {
   };
 }
 
-/** Splits correlation rows into islands (tenant, group, island), each a list of evidence rows. */
-function groupIslands(rule: CompiledCorrelation, rows: Row[]): EvidenceRow[][] {
-  const map = new Map<string, EvidenceRow[]>();
+/**
+ * Splits correlation rows into islands (tenant, group, island): each with its evidence rows and its
+ * entity values (the rows with a kind; see compileCorrelation).
+ */
+function groupIslands(rule: CompiledCorrelation, rows: Row[]): { rows: EvidenceRow[]; entities: [keyof Entities, string][] }[] {
+  // One group key and group-values object per island, shared by its rows (a busy island has many).
+  const map = new Map<string, { meta: Pick<EvidenceRow, 'tenantId' | 'groupKey' | 'groupValues'>; rows: EvidenceRow[]; entities: [keyof Entities, string][] }>();
+  const n = rule.groupNames.length;
+  const columns = ['tenant_id', 'island', ...rule.groupNames.map((_, i) => `g${i}`)];
+  let prev: Row | undefined;
+  let island: { meta: Pick<EvidenceRow, 'tenantId' | 'groupKey' | 'groupValues'>; rows: EvidenceRow[]; entities: [keyof Entities, string][] } | undefined;
   for (const r of rows) {
-    const groupValues: Record<string, string> = {};
-    rule.groupNames.forEach((name, i) => (groupValues[name] = String(r[`g${i}`] ?? '')));
-    const groupKey = rule.groupNames.length ? rule.groupNames.map((n) => `${n}=${groupValues[n]}`).join('|') : '*';
-    const key = `${String(r['tenant_id'])}\u0000${groupKey}\u0000${String(r['island'])}`;
-    const list = map.get(key) ?? [];
-    list.push({ tenantId: String(r['tenant_id']), groupKey, groupValues, id: String(r['id']), ms: Number(r['ms']), row: r });
-    map.set(key, list);
+    // Rows come sorted by island: most rows belong to the previous row's.
+    if (!island || !prev || columns.some((c) => r[c] !== prev![c])) {
+      const raw = JSON.stringify(columns.map((c) => String(r[c] ?? '')));
+      island = map.get(raw);
+      if (!island) {
+        const groupValues: Record<string, string> = {};
+        rule.groupNames.forEach((name, i) => (groupValues[name] = String(r[`g${i}`] ?? '')));
+        const groupKey = n ? rule.groupNames.map((name) => `${name}=${groupValues[name]}`).join('|') : '*';
+        island = { meta: { tenantId: String(r['tenant_id']), groupKey, groupValues }, rows: [], entities: [] };
+        map.set(raw, island);
+      }
+    }
+    prev = r;
+    const kind = r['kind'];
+    if (typeof kind === 'string' && kind !== '') island.entities.push([kind as keyof Entities, String(r['val'])]);
+    else {
+      const { tenantId, groupKey, groupValues } = island.meta;
+      island.rows.push({ tenantId, groupKey, groupValues, id: String(r['id']), ms: Number(r['ms']) });
+    }
   }
   return [...map.values()];
 }

@@ -4,19 +4,24 @@
 
 import type { DetectionEvidence, Row, Store } from '../../store/index.js';
 import type { DetectionHit, Entities } from '../types.js';
-import type { CompiledRule } from '../compile/index.js';
+import { ENTITY_SOURCES, type CompiledRule } from '../compile/index.js';
 
 const ENTITY_MAX = 20;
 
-/** One evidence row of a candidate hit. */
+/** One evidence row of a candidate hit; `row` (a detection rule's match) carries the entity columns. */
 export interface EvidenceRow {
   tenantId: string;
   groupKey: string;
   groupValues: Record<string, string>;
   id: string;
   ms: number;
-  row: Row;
+  row?: Row;
 }
+
+/** Entity values found apart from the rows (a correlation's per island), by `tenant\u0000groupKey`. */
+export type FoundEntities = Map<string, [keyof Entities, string][]>;
+
+export const hitKey = (tenantId: string, groupKey: string): string => `${tenantId}\u0000${groupKey}`;
 
 const USER_FIELDS = /^(userid|userkey|parameters\.(user|trustee|identity|mailbox)|mailboxownerupn|targetuserorgroupname|objectid)$/i;
 const IP_FIELDS = /^(clientip|actoripaddress|clientipaddress)$/i;
@@ -25,27 +30,27 @@ function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
 }
 
-export function entitiesOf(rows: EvidenceRow[], groupValues: Record<string, string>): Entities {
+/** A detection rule's row's entity values (ENTITY_SOURCES). */
+function rowEntities(row: Row, add: (kind: keyof Entities, value: string) => void): void {
+  for (const e of ENTITY_SOURCES) {
+    const value = str(row[e.column]);
+    if (!value) continue;
+    if ('workloads' in e && !(e.workloads as readonly string[]).includes(str(row['workload']) ?? '')) continue;
+    if ('recordType' in e && Number(row['record_type']) !== e.recordType) continue;
+    add(e.kind, value);
+  }
+}
+
+export function entitiesOf(rows: EvidenceRow[], groupValues: Record<string, string>, found: [keyof Entities, string][] = []): Entities {
   const sets = { users: new Set<string>(), ips: new Set<string>(), mailboxes: new Set<string>(), files: new Set<string>(), applications: new Set<string>() };
   for (const [field, value] of Object.entries(groupValues)) {
     if (!value) continue;
     if (IP_FIELDS.test(field)) sets.ips.add(value);
     else if (USER_FIELDS.test(field)) sets.users.add(value);
   }
-  for (const { row } of rows) {
-    const user = str(row['user_id']);
-    if (user) sets.users.add(user);
-    const ip = str(row['client_ip']);
-    if (ip) sets.ips.add(ip);
-    const mailbox = str(row['mailbox_owner_upn']);
-    if (mailbox) sets.mailboxes.add(mailbox);
-    const workload = str(row['workload']);
-    const object = str(row['object_id']);
-    if (object && (workload === 'SharePoint' || workload === 'OneDrive')) sets.files.add(object);
-    if (object && Number(row['record_type']) === 1) sets.mailboxes.add(object);
-    const app = str(row['application_id']);
-    if (app) sets.applications.add(app);
-  }
+  const add = (kind: keyof Entities, value: string) => sets[kind].add(value);
+  for (const { row } of rows) if (row) rowEntities(row, add);
+  for (const [kind, value] of found) add(kind, value);
   const out: Entities = {};
   for (const [k, s] of Object.entries(sets)) {
     if (s.size) out[k as keyof Entities] = [...s].sort().slice(0, ENTITY_MAX);
@@ -54,19 +59,27 @@ export function entitiesOf(rows: EvidenceRow[], groupValues: Record<string, stri
 }
 
 /** Candidate hits: one per rule, tenant and group key, from evidence rows. */
-export function buildHits(rule: CompiledRule, rows: EvidenceRow[]): DetectionHit[] {
+export function buildHits(rule: CompiledRule, rows: EvidenceRow[], found?: FoundEntities): DetectionHit[] {
   const groups = new Map<string, EvidenceRow[]>();
+  let last: EvidenceRow | undefined;
+  let list: EvidenceRow[] = [];
   for (const r of rows) {
-    const key = `${r.tenantId}\u0000${r.groupKey}`;
-    const list = groups.get(key) ?? [];
+    // Rows of one group usually come together: look the group up only when it changes.
+    if (!last || r.tenantId !== last.tenantId || r.groupKey !== last.groupKey) {
+      const key = hitKey(r.tenantId, r.groupKey);
+      list = groups.get(key) ?? [];
+      groups.set(key, list);
+    }
     list.push(r);
-    groups.set(key, list);
+    last = r;
   }
   const hits: DetectionHit[] = [];
   for (const list of groups.values()) {
     const seen = new Set<string>();
     const unique = list.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
-    unique.sort((a, b) => a.ms - b.ms || (a.id < b.id ? -1 : 1));
+    // Rows usually come in this order already (the queries sort them): check before sorting.
+    const before = (a: EvidenceRow, b: EvidenceRow) => a.ms - b.ms || (a.id < b.id ? -1 : 1);
+    if (unique.some((r, i) => i > 0 && before(unique[i - 1]!, r) > 0)) unique.sort(before);
     const first = unique[0]!;
     hits.push({
       ruleId: rule.rule.id,
@@ -75,7 +88,7 @@ export function buildHits(rule: CompiledRule, rows: EvidenceRow[]): DetectionHit
       tags: [...rule.rule.tags],
       tenantId: first.tenantId,
       groupKey: first.groupKey,
-      entities: entitiesOf(unique, first.groupValues),
+      entities: entitiesOf(unique, first.groupValues, found?.get(hitKey(first.tenantId, first.groupKey))),
       firstSeen: first.ms,
       lastSeen: unique[unique.length - 1]!.ms,
       count: unique.length,

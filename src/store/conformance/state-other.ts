@@ -71,6 +71,10 @@ export const otherChecks: StateCheck[] = [
       await state.detection.recordEvidence('rule-a', [...many.slice(0, 10), { tenantId: 'tenant-c', eventId: 'ev-0', groupKey: 'g' }], BASE_TIME + 1);
       await state.detection.recordEvidence('rule-b', [{ tenantId: 'tenant-a', eventId: HOSTILE[2]!, groupKey: HOSTILE[0]! }], BASE_TIME);
       await state.detection.recordEvidence('rule-b', [], BASE_TIME);
+      // Ids holding the record separator U+001E, and a hostile id beside plain ones (DuckDB sends a list as one text).
+      await state.detection.recordEvidence('rule-d', [{ tenantId: 't', eventId: 'rec\u001esep', groupKey: 'g' }, { tenantId: 't', eventId: HOSTILE[0]!, groupKey: 'g' }, { tenantId: 't', eventId: 'plain', groupKey: 'g\u001e' }], BASE_TIME);
+      assert.deepEqual((await state.detection.knownEvidence('rule-d', ['rec', 'sep', 'rec\u001esep', HOSTILE[0]!, 'plain', 'x'])).map((k) => k.eventId).sort(), ['plain', 'rec\u001esep', HOSTILE[0]!].sort());
+      assert.deepEqual((await state.detection.knownEvidence('rule-d', ['plain', HOSTILE[2]!])).map((k) => k.eventId), ['plain']);
       const probe = [...many.map((e) => e.eventId), 'ev-none'];
       const known = await state.detection.knownEvidence('rule-a', probe);
       assert.equal(known.length, 25_001, 'ev-0 is known in two tenants');

@@ -27,6 +27,32 @@ const freshPath = () => join(dir, `s${++n}`, 'auditwatch.duckdb');
 
 runStoreConformance('duckdb', () => openDuckDbStore({ path: freshPath() }));
 
+test('duckdb store: migration 210 keeps the evidence of a file written with the keyed detection_evidence, and drops the key', async () => {
+  const path = freshPath();
+  const old = await openDuckDbStore({ path });
+  await old.migrate();
+  // The table as migration 201 made it, with rows, and 210 not yet applied.
+  await old.query(sql`DROP TABLE detection_evidence`);
+  await old.query(sql`CREATE TABLE detection_evidence (rule_id VARCHAR NOT NULL, tenant_id VARCHAR NOT NULL, event_id VARCHAR NOT NULL, group_key VARCHAR NOT NULL, detected_at TIMESTAMP NOT NULL, PRIMARY KEY (rule_id, tenant_id, event_id))`);
+  await old.query(sql`INSERT INTO detection_evidence VALUES ('rule-a', 't', 'e1', 'g', TIMESTAMP '2026-03-01 00:00:00'), ('rule-a', 't', 'e2', 'g', TIMESTAMP '2026-03-01 00:00:00')`);
+  await old.query(sql`DELETE FROM schema_migrations WHERE version = 210`);
+  await old.close();
+  const store = await openDuckDbStore({ path });
+  try {
+    assert.deepEqual(await store.migrate(), [210]);
+    assert.deepEqual(await store.query(sql`SELECT count(*) AS n FROM duckdb_constraints() WHERE table_name = 'detection_evidence' AND constraint_type = 'PRIMARY KEY'`), [{ n: 0 }]);
+    assert.deepEqual((await store.state.detection.knownEvidence('rule-a', ['e1', 'e2', 'e3'])).map((e) => e.eventId).sort(), ['e1', 'e2']);
+    await store.state.detection.recordEvidence('rule-a', [{ tenantId: 't', eventId: 'e2', groupKey: 'g' }, { tenantId: 't', eventId: 'e3', groupKey: 'g' }, { tenantId: 't', eventId: 'e3', groupKey: 'h' }], Date.UTC(2026, 2, 2));
+    assert.deepEqual(await store.query(sql`SELECT event_id, group_key, count(*) AS n FROM detection_evidence GROUP BY ALL ORDER BY event_id`), [
+      { event_id: 'e1', group_key: 'g', n: 1 },
+      { event_id: 'e2', group_key: 'g', n: 1 },
+      { event_id: 'e3', group_key: 'g', n: 1 },
+    ]);
+  } finally {
+    await store.close();
+  }
+});
+
 test('duckdb store: data persists across close and reopen, folders are created', async () => {
   const path = freshPath();
   const first = await openDuckDbStore({ path });

@@ -15,6 +15,20 @@ export interface StateDb {
 
 /** A TIMESTAMP parameter from epoch ms. */
 
+/** Separates the members of a text list sent as one parameter (see textList). */
+const LIST_SEPARATOR = '\u001e';
+
+/**
+ * A list of text values for `unnest(…)`: one VARCHAR parameter split by DuckDB (string_split), which
+ * binds ~6× faster than a LIST parameter of as many members (the client converts a list member by
+ * member). A list whose members hold the separator (U+001E, never in a record Id) or that is empty goes
+ * as a LIST parameter, the same values either way.
+ */
+export function textList(values: readonly string[]): Sql {
+  if (values.length === 0 || values.some((v) => v.includes(LIST_SEPARATOR))) return sql`${[...values]}`;
+  return sql`string_split(${values.join(LIST_SEPARATOR)}, chr(30))`;
+}
+
 /** `epoch_ms(column) AS column`: times come back as epoch ms. */
 export const msCol = (column: string): Sql => sql`epoch_ms(${ident(column)}) AS ${ident(column)}`;
 

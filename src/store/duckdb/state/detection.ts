@@ -1,10 +1,10 @@
 // Detection state in DuckDB (migration 201): watermarks per rule (detection_state) and the evidence
-// that already produced a hit (detection_evidence). Lists go as list parameters (unnest), which keeps
-// a 20,000-id probe one statement.
+// that already produced a hit (detection_evidence). Lists go as one parameter each (textList, unnest),
+// which keeps a 20,000-id probe one statement.
 
 import { sql } from '../../sql/index.js';
 import type { DetectionState } from '../../types.js';
-import { at, chunks, str, type StateDb } from './db.js';
+import { at, chunks, str, textList, type StateDb } from './db.js';
 
 const LIST_BATCH = 20_000;
 
@@ -26,18 +26,53 @@ export function duckdbDetection(db: StateDb): DetectionState {
     },
     async knownEvidence(ruleId, eventIds) {
       const out: { tenantId: string; eventId: string }[] = [];
+      if (eventIds.length === 0) return out;
+      // A rule with no evidence yet (a first pass, a new rule) needs no probe.
+      const [any] = await db.read(sql`SELECT 1 AS x FROM detection_evidence WHERE rule_id = ${ruleId} LIMIT 1`);
+      if (!any) return out;
       for (const chunk of chunks(eventIds, LIST_BATCH)) {
-        const rows = await db.read(sql`SELECT tenant_id, event_id FROM detection_evidence WHERE rule_id = ${ruleId} AND event_id IN (SELECT unnest(${chunk}))`);
+        const rows = await db.read(sql`SELECT tenant_id, event_id FROM detection_evidence WHERE rule_id = ${ruleId} AND event_id IN (SELECT unnest(${textList(chunk)}))`);
         for (const r of rows) out.push({ tenantId: str(r['tenant_id']), eventId: str(r['event_id']) });
       }
       return out;
     },
     async recordEvidence(ruleId, evidence, when) {
+      // Once per (rule, tenant, event), the first group key kept: the table has no key (migration 210), so
+      // repeats in the list are dropped here and known rows skipped by the insert, in the writer's transaction.
+      const seen = new Set<string>();
+      const fresh = evidence.filter((e) => {
+        const k = `${e.tenantId}\u0000${e.eventId}`;
+        return seen.has(k) ? false : (seen.add(k), true);
+      });
+      if (fresh.length === 0) return;
       await db.atomic(async (tx) => {
-        for (const part of chunks(evidence, LIST_BATCH)) {
-          const [t, id, g] = [part.map((e) => e.tenantId), part.map((e) => e.eventId), part.map((e) => e.groupKey)];
+        const [known] = await tx.read(sql`SELECT 1 AS x FROM detection_evidence WHERE rule_id = ${ruleId} LIMIT 1`);
+        for (const part of chunks(fresh, LIST_BATCH)) {
+          // The tenant and group key of a hit are the same for all its Ids: they go once each, in two short
+          // lists, and every Id with the index of its pair (two texts, see textList).
+          const pairs = new Map<string, number>();
+          const tenants: string[] = [];
+          const keys: string[] = [];
+          const ids: string[] = [];
+          const index: string[] = [];
+          for (const e of part) {
+            const pair = JSON.stringify([e.tenantId, e.groupKey]);
+            let i = pairs.get(pair);
+            if (i === undefined) {
+              i = pairs.size;
+              pairs.set(pair, i);
+              tenants.push(e.tenantId);
+              keys.push(e.groupKey);
+            }
+            ids.push(e.eventId);
+            index.push(String(i));
+          }
+          const unknown = known ? sql` WHERE NOT EXISTS (SELECT 1 FROM detection_evidence x WHERE x.rule_id = ${ruleId} AND x.tenant_id = p.t AND x.event_id = e.id)` : sql``;
           await tx.write(
-            sql`INSERT INTO detection_evidence (rule_id, tenant_id, event_id, group_key, detected_at) SELECT ${ruleId}, unnest(${t}), unnest(${id}), unnest(${g}), ${at(when)} ON CONFLICT DO NOTHING`,
+            sql`INSERT INTO detection_evidence (rule_id, tenant_id, event_id, group_key, detected_at)
+SELECT ${ruleId}, p.t, e.id, p.k, ${at(when)}
+FROM (SELECT unnest(${textList(ids)}) AS id, CAST(unnest(${textList(index)}) AS INTEGER) AS i) e
+JOIN (SELECT unnest(${tenants}) AS t, unnest(${keys}) AS k, unnest(range(${tenants.length})) AS i) p ON p.i = e.i${unknown}`,
           );
         }
       });
