@@ -5,6 +5,7 @@ export { SECTIONS, SECTION_NAMES, configSchema, loadConfig, parseConfig, DEFAULT
 export * from './operations.js';
 export { createOperations, serialized, reportInfos, importOne, importSourceId, checkReadable, stdinRefused, type ServiceContext } from './local.js';
 export { openConfiguredStore, isStoreLocked } from './open-store.js';
+export { copyStore, type CopyOptions, type CopyResult, type CopyCount } from './store-copy.js';
 export { runDaemon, type DaemonOptions, type DaemonRuntime, type ServedRuntime, type ServeRuntime } from './daemon.js';
 export { DAEMON_PLUGINS, type DaemonContext, type DaemonPlugin, type DaemonService } from './plugins.js';
 export { createPipeline, usableRules, type Pipeline } from './pipeline.js';
