@@ -82,5 +82,6 @@ function summary(r: CopyResult, to: string): string {
   const events = r.counts.find((c) => c.step === 'events')!;
   const rows = r.counts.filter((c) => c.step !== 'events' && c.target > 0).map((c) => `${c.step} ${c.target}`);
   const how = { new: 'Copied', resumed: 'Finished the interrupted copy:', restarted: 'The source had changed since the last run; copied it again:', complete: 'Already a complete copy:' }[r.start];
-  return `${how} ${events.target} events (${r.inserted} stored now) into the store of ${safeLine(to, 200)}; state: ${rows.length > 0 ? rows.join(', ') : 'none'}. The counts of both stores agree.\n`;
+  const end = r.start === 'complete' ? 'Nothing was copied again.' : 'The counts of both stores agree.';
+  return `${how} ${events.target} events (${r.inserted} stored now) into the store of ${safeLine(to, 200)}; state: ${rows.length > 0 ? rows.join(', ') : 'none'}. ${end}\n`;
 }

@@ -6,7 +6,8 @@
 // source and what it held when the copy began; a target that holds data and is not a copy of this
 // source is refused, and a source that changed since an unfinished run is copied again from the start
 // (its rows are re-written by key, its events skipped where stored; rows deleted in the source in
-// between stay in the target). At the end the counts of both stores are compared.
+// between stay in the target). At the end the counts of both stores are compared. A complete copy is
+// left alone when run again (the target may be in use by then), unless the source changed since.
 
 import { AppError, type Clock } from '../core/index.js';
 import { COPY_TABLES, type CopyRow, type EventDay, type Store } from '../store/index.js';
@@ -69,9 +70,14 @@ export async function copyStore(source: Store, target: Store, o: CopyOptions): P
     }
     start = 'new';
   }
+  if (start === 'complete') {
+    // The target may have moved on since (it is a store in use now): nothing is copied or compared again.
+    const now = await counts(target);
+    return { start, inserted: 0, counts: sourceCounts.map((c) => ({ step: c.step, source: c.n, target: now.find((t) => t.step === c.step)?.n ?? 0 })) };
+  }
   const save = (step: string, position: string | null, copied: number, done: boolean) =>
     target.copy.saveProgress({ step, source: identity, position, copied, done, updatedAt: o.clock.now() });
-  if (start !== 'complete') await save(SOURCE_STEP, fingerprint, 0, false);
+  await save(SOURCE_STEP, fingerprint, 0, false);
 
   const total = (step: string) => sourceCounts.find((c) => c.step === step)?.n ?? 0;
   let inserted = 0;
