@@ -12,11 +12,8 @@ const STORE_SETTINGS = `store:
   retention: 365d                  # delete events older than this, by event time; or "forever" (default 365d)
   # memoryLimit: 512MB             # DuckDB memory limit (default 1GB; larger work spills to disk)
   # threads: 2                     # DuckDB worker threads (default: one per core)
-  # state: postgres                # keep alerts, outbox, detection state, report runs in PostgreSQL (default duckdb)
-  # postgres:
-  #   host: db.example.com
-  #   database: auditwatch
-  #   user: auditwatch
+  # state:                         # keep alerts, outbox, detection state, report runs in PostgreSQL (default duckdb)
+  #   url: postgres://auditwatch@db.example.com:5432/auditwatch   # no password in it (or the whole URL as { env } / { file })
   #   password: { env: AUDITWATCH_POSTGRES_PASSWORD }   # or { file: ./auditwatch.secrets/postgres.secret }
   #   ssl: true                    # TLS, server certificate checked (default false)
   # clickhouse:                    # with engine: clickhouse (one node; ClickHouse 18.16 or later)
