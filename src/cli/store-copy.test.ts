@@ -235,3 +235,38 @@ test('store copy into another DuckDB file; a target holding other data is refuse
     await o.close();
   }
 });
+
+test('store copy into DuckDB with its state in PostgreSQL: events, ledger and identities in the file, the rest in PostgreSQL', { skip, timeout: 180_000 }, async () => {
+  const before = await sourceSnapshot();
+  const pgDatabase = await pgServer.createDatabase();
+  writeFileSync(join(root, 'mixed.pg'), `${pgServer.password}\n`, { mode: 0o600 });
+  const file = join(sourceDir, 'mixed.yaml');
+  writeFileSync(file, readFileSync(SOURCE, 'utf8').replace('store:\n  path: ./auditwatch.duckdb\n', `store:\n  path: ./mixed/events.duckdb\n  state:\n    url: postgres://${pgServer.user}@127.0.0.1:${pgServer.port}/${pgDatabase}\n    password: { file: ${join(root, 'mixed.pg')} }\n`));
+  const r = await cli('store', 'copy', '--config', SOURCE, '--to', file, '--batch', '100');
+  assert.equal(r.code, 0, r.err);
+  const store = await openStore({
+    engine: 'duckdb',
+    path: join(sourceDir, 'mixed', 'events.duckdb'),
+    stateStore: { engine: 'postgres', connection: { host: '127.0.0.1', port: pgServer.port, database: pgDatabase, user: pgServer.user, password: new Secret(pgServer.password) } },
+  });
+  try {
+    const s = await snapshot(store);
+    assert.deepEqual(s.events, before.events);
+    assert.deepEqual(s.alerts, before.alerts);
+    assert.deepEqual(s.history, before.history);
+    for (const table of COPY_TABLES) assert.deepEqual(s.tables[table], before.tables[table], table);
+  } finally {
+    await store.close();
+  }
+  assert.equal(await pgCount(pgDatabase, 'SELECT count(*) AS n FROM alerts'), before.alerts.length, 'alerts in PostgreSQL');
+  assert.equal(await pgCount(pgDatabase, 'SELECT count(*) AS n FROM blob_ledger'), 0, 'the ledger stays beside the events');
+  assert.equal(await pgCount(pgDatabase, 'SELECT count(*) AS n FROM identities'), 0, 'identities stay beside the events');
+  const file2 = await openDuckDbStore({ path: join(sourceDir, 'mixed', 'events.duckdb'), readOnly: true });
+  try {
+    assert.equal(await file2.copy.countTable('blob_ledger'), before.tables['blob_ledger']!.length);
+    assert.equal(await file2.copy.countTable('identities'), before.tables['identities']!.length);
+    assert.equal(await file2.copy.countTable('alerts'), 0, 'no alert in the file');
+  } finally {
+    await file2.close();
+  }
+});

@@ -1,7 +1,7 @@
 // The ClickHouse + PostgreSQL store from the command line, on real servers: `init --emulator --clickhouse
 // --postgres` writes a config that names where the passwords are (never the passwords) and works at once;
 // and a wrong URL, password or database, or a server that is down — of ClickHouse or of PostgreSQL — on
-// init, on store copy and on a command that opens the store, exits non-zero with one line on stderr that
+// init, on store copy and on the commands that open the store (import, status, query, alerts), exits non-zero with one line on stderr that
 // names the fix, shows no password, and writes nothing: no config, no table in either database.
 
 import assert from 'node:assert/strict';
@@ -118,7 +118,7 @@ test('init --emulator --clickhouse --postgres writes a config naming the passwor
   assert.equal(existsSync(join(root, 'init-leak')), false, 'nothing written');
 });
 
-test('a wrong ClickHouse or PostgreSQL URL, password or database, or a server that is down: init, store copy and import fail in one line and write nothing', { skip, timeout: 300_000 }, async () => {
+test('a wrong ClickHouse or PostgreSQL URL, password or database, or a server that is down: init, store copy, import, status, query and alerts fail in one line and write nothing', { skip, timeout: 300_000 }, async () => {
   for (const c of await cases()) {
     const database = c.ch?.database ?? (await ch.createDatabase());
     const pgDatabase = c.pg?.database ?? (await pgServer.createDatabase());
@@ -150,8 +150,10 @@ test('a wrong ClickHouse or PostgreSQL URL, password or database, or a server th
 `);
     const copy = await cli(['store', 'copy', '--config', join(root, 'src', 'auditwatch.yaml'), '--to', config]);
     assertOneLine(copy, c, 'store copy');
-    const imported = await cli(['import', '--config', config, join(root, 'src', 'one.ndjson')]);
-    assertOneLine(imported, c, 'import');
+    // Every command opens the store the same way; these open it for writing, reading and the state.
+    for (const args of [['import', join(root, 'src', 'one.ndjson')], ['status'], ['query', 'SELECT count() FROM events'], ['alerts', 'list']]) {
+      assertOneLine(await cli([...args, '--config', config]), c, args[0]!);
+    }
     if (!c.pg?.database && !c.pg?.port) assert.equal(await pgTables(pgDatabase), 0, `${c.name}: nothing in PostgreSQL`);
     if (!c.ch?.database && !c.ch?.url) assert.equal(await chTables(database), 0, `${c.name}: nothing in ClickHouse`);
   }
