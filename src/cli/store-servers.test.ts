@@ -118,7 +118,7 @@ test('init --emulator --clickhouse --postgres writes a config naming the passwor
   assert.equal(existsSync(join(root, 'init-leak')), false, 'nothing written');
 });
 
-test('a wrong ClickHouse or PostgreSQL URL, password or database, or a server that is down: init, store copy, import, status, query and alerts fail in one line and write nothing', { skip, timeout: 300_000 }, async () => {
+test('a wrong ClickHouse or PostgreSQL URL, password or database, or a server that is down: init, store copy, import, status, query and alerts fail in one line and write nothing', { skip, timeout: 600_000 }, async () => {
   for (const c of await cases()) {
     const database = c.ch?.database ?? (await ch.createDatabase());
     const pgDatabase = c.pg?.database ?? (await pgServer.createDatabase());
