@@ -110,6 +110,13 @@ test('init --emulator --clickhouse --postgres writes a config naming the passwor
   assert.ok(Number((await ch.run('SELECT count() FROM events', database)).trim()) > 0, 'the records are in ClickHouse');
   assert.ok((await pgTables(pgDatabase)) > 0, 'the state is in PostgreSQL');
 
+  // ClickHouse is a target, not a source: refused before the target is touched.
+  writeFileSync(join(root, 'duck-target.yaml'), 'store:\n  path: ./duck-target/t.duckdb\n');
+  const fromCh = await cli(['store', 'copy', '--config', file, '--to', join(root, 'duck-target.yaml')], { AW_TEST_PG_PASSWORD: pgServer.password });
+  assert.equal(fromCh.code, 1);
+  assert.match(fromCh.err, /^auditwatch store: auditwatch store copy reads the events of a DuckDB store; point --config at the DuckDB store to copy from\. \[copy_source\]\n$/);
+  assert.equal(existsSync(join(root, 'duck-target')), false, 'the target is not created');
+
   // A password on the command line is refused before anything happens.
   const leaked = await cli(['init', '--config', join(root, 'init-leak', 'auditwatch.yaml'), '--clickhouse', ch.url, '--postgres', `postgres://aw:${pgServer.password}@127.0.0.1:${pgServer.port}/x`]);
   assert.equal(leaked.code, 2);

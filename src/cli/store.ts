@@ -12,7 +12,7 @@ import { CONFIG_OPTION, cliLogger, configPath, loadCliConfig } from './shared/co
 const HELP = `Usage: auditwatch store copy --to CONFIG [--config FILE] [--batch N]
 
 Copies the store of --config (default ./auditwatch.yaml; a DuckDB store) into the store configured in
-CONFIG (e.g. store.engine: clickhouse with state: postgres, or another DuckDB file): every event as it
+CONFIG (e.g. store.engine: clickhouse with store.state in PostgreSQL, or another DuckDB file): every event as it
 was stored (ids, source, ingest time, enrichment), the blob ledger, cursors, gaps, dead letters,
 collector state, identities, detection state, alerts with their evidence and history, suppressions,
 the outbox, report runs, accounts, sessions and rule settings. The target must be empty, or a copy of
@@ -47,6 +47,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const source = await open(from, 'source', () => openConfiguredStore(from, { logger }));
   let target: Store | undefined;
   try {
+    await source.copy.identity(); // a store that cannot be a source stops here, before the target is touched
     target = await open(into, 'target', () => openConfiguredStore(into, { logger }));
     let shown = 0;
     const result = await copyStore(source, target, {

@@ -142,7 +142,7 @@ export const storeSection = z
   .refine((s) => s.state !== 'postgres' || s.postgres !== undefined, { error: 'has state: postgres but no postgres section; add store.postgres with url or host', path: ['postgres'] })
   .refine((s) => s.engine !== 'clickhouse' || s.clickhouse !== undefined, { error: 'has engine: clickhouse but no clickhouse section; add store.clickhouse with url (and database, user, password)', path: ['clickhouse'] })
   .refine((s) => s.engine !== 'clickhouse' || s.state === 'postgres', {
-    error: 'has engine: clickhouse, which keeps the blob ledger, cursors and state in PostgreSQL; add state: postgres and store.postgres',
+    error: 'has engine: clickhouse, which keeps the blob ledger, cursors and state in PostgreSQL; add state: postgres and store.postgres, or store.state: { url: postgres://USER@HOST:5432/DB, password: { env: AUDITWATCH_POSTGRES_PASSWORD } }',
     path: ['state'],
   })
   .prefault({});

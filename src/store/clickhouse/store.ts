@@ -48,7 +48,8 @@ export class ClickHouseStore implements Store {
     };
     this.copy = {
       ...pg.copy,
-      identity: async () => `clickhouse ${options.connection.database ?? 'default'}`,
+      // Asked of the source first: a ClickHouse source stops the copy before it writes anything.
+      identity: () => Promise.reject(notACopySource()),
       eventDays: () => Promise.reject(notACopySource()),
       readEvents: () => Promise.reject(notACopySource()),
       writeEvents: (events) => this.ingestOnce(copiedItems(events), []),

@@ -68,7 +68,7 @@ export interface CopyProgress {
 }
 
 export interface CopyPort {
-  /** What names this store as a copy source, stable across opens (its engine and when it was created). */
+  /** What names this store as a copy source, stable across opens (its engine and when it was created); refused by a store that cannot be one. */
   identity(): Promise<string>;
   /** Up to `limit` rows of `table` in key order after the row whose key columns are `after` (null: from the start). */
   readTable(table: CopyTable, after: CopyRow | null, limit: number): Promise<CopyRow[]>;
