@@ -10,6 +10,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'backfill', summary: 'Collect everything the API still holds from --since (up to 7d) ago.', load: () => import('./backfill.js') },
   { name: 'status', summary: 'Collection state per tenant and content type: lag, errors, gaps.', load: () => import('./status.js') },
   { name: 'import', summary: 'Import NDJSON, JSON arrays or Purview CSV exports into the store.', load: () => import('./import.js') },
+  { name: 'store', summary: 'Move the store into another: store copy --to CONFIG (e.g. DuckDB into ClickHouse + PostgreSQL), resumable.', load: () => import('./store.js') },
   { name: 'query', summary: 'Run a read-only SQL query over the store.', load: () => import('./query.js') },
   { name: 'emulator', summary: 'Serve simulated tenants through a local Management Activity API (with --json, a JSON first line).', load: () => import('./emulator.js') },
   { name: 'alerts', summary: 'List, show and work on alerts (ack, assign, comment, resolve); suppression rules.', load: () => import('./alerts.js') },

@@ -6,18 +6,14 @@ const HEADER = `# auditwatch configuration. Check it with: auditwatch validate -
 # { env: VARIABLE } (an environment variable) or { file: PATH } (a file readable only by you, mode 0600).
 `;
 
-const SETTINGS = `
-store:
+const STORE_SETTINGS = `store:
   engine: duckdb                   # duckdb: the embedded store (default); clickhouse: events in ClickHouse (store.clickhouse), needs state: postgres
   path: ./data/auditwatch.duckdb   # the DuckDB file (default ./data/auditwatch.duckdb)
   retention: 365d                  # delete events older than this, by event time; or "forever" (default 365d)
   # memoryLimit: 512MB             # DuckDB memory limit (default 1GB; larger work spills to disk)
   # threads: 2                     # DuckDB worker threads (default: one per core)
-  # state: postgres                # keep alerts, outbox, detection state, report runs in PostgreSQL (default duckdb)
-  # postgres:
-  #   host: db.example.com
-  #   database: auditwatch
-  #   user: auditwatch
+  # state:                         # keep alerts, outbox, detection state, report runs in PostgreSQL (default duckdb)
+  #   url: postgres://auditwatch@db.example.com:5432/auditwatch   # no password in it (or the whole URL as { env } / { file })
   #   password: { env: AUDITWATCH_POSTGRES_PASSWORD }   # or { file: ./auditwatch.secrets/postgres.secret }
   #   ssl: true                    # TLS, server certificate checked (default false)
   # clickhouse:                    # with engine: clickhouse (one node; ClickHouse 18.16 or later)
@@ -25,7 +21,9 @@ store:
   #   database: auditwatch         # must exist (default default)
   #   user: auditwatch
   #   password: { env: AUDITWATCH_CLICKHOUSE_PASSWORD } # or { file: ./auditwatch.secrets/clickhouse.secret }
+`;
 
+const SETTINGS = `
 collect:
   interval: 5m                     # time between two polls of the daemon (default 5m)
   overlap: 24h                     # window re-listed on every poll to catch late blobs (default 24h, at most 7d)
@@ -57,8 +55,41 @@ log:
   level: info                      # debug, info, warn or error (default info)
 `;
 
-/** A commented example config for a real tenant, with every key and its default. */
-export function exampleConfig(): string {
+export interface StoreServers {
+  /** ClickHouse's HTTP interface (no login in it), its database and user. */
+  clickhouse?: { url: string; database: string; user?: string; password?: SecretReference };
+  /** A postgres:// URL without a password. */
+  postgres?: { url: string; password?: SecretReference };
+}
+
+export type SecretReference = { env: string } | { file: string };
+
+const ref = (r: SecretReference): string => ('env' in r ? `{ env: ${r.env} }` : `{ file: ${JSON.stringify(r.file)} }`);
+
+/** The store section for ClickHouse (events) and PostgreSQL (state), or DuckDB with its state in PostgreSQL. */
+export function serverStoreSection(s: StoreServers): string {
+  const lines = ['store:'];
+  if (s.clickhouse) lines.push('  engine: clickhouse               # the events in ClickHouse; the ledger, cursors and state in PostgreSQL');
+  lines.push(`  path: ./data/auditwatch.duckdb   # ${s.clickhouse ? "with clickhouse: where the daemon's endpoint file lives" : 'the DuckDB file of the events'}`);
+  lines.push('  retention: 365d                  # delete events older than this, by event time; or "forever"');
+  if (s.clickhouse) {
+    const c = s.clickhouse;
+    lines.push('  clickhouse:');
+    lines.push(`    url: ${JSON.stringify(c.url)}`);
+    lines.push(`    database: ${c.database}`);
+    if (c.user !== undefined) lines.push(`    user: ${JSON.stringify(c.user)}`);
+    if (c.password) lines.push(`    password: ${ref(c.password)}`);
+  }
+  if (s.postgres) {
+    lines.push('  state:                           # alerts, outbox, cursors, ledger, detection state in PostgreSQL');
+    lines.push(`    url: ${JSON.stringify(s.postgres.url)}`);
+    if (s.postgres.password) lines.push(`    password: ${ref(s.postgres.password)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A commented example config for a real tenant, with every key and its default; `store` replaces the store section. */
+export function exampleConfig(store: string = STORE_SETTINGS): string {
   return `${HEADER}
 tenants:                           # the tenants to collect from (default: none)
   - name: contoso                  # a short name of your choice (letters, digits, . _ -)
@@ -78,7 +109,8 @@ tenants:                           # the tenants to collect from (default: none)
       - Audit.SharePoint
       - Audit.General
       - DLP.All
-${SETTINGS}`;
+
+${store}${SETTINGS}`;
 }
 
 export interface EmulatorTenantInfo {
@@ -91,7 +123,7 @@ export interface EmulatorTenantInfo {
 }
 
 /** A config for an emulator's tenants; each client secret is in its own file, referenced by path. */
-export function emulatorConfig(url: string, tenants: EmulatorTenantInfo[]): string {
+export function emulatorConfig(url: string, tenants: EmulatorTenantInfo[], store: string = STORE_SETTINGS): string {
   const list = tenants
     .map(
       (t) => `  - name: ${t.name}
@@ -106,5 +138,6 @@ export function emulatorConfig(url: string, tenants: EmulatorTenantInfo[]): stri
   return `${HEADER}# Written by "auditwatch init --emulator ${url}": collects from the emulator's tenants.
 
 tenants:
-${list}${SETTINGS}`;
+${list}
+${store}${SETTINGS}`;
 }

@@ -13,4 +13,4 @@ export type { LogConfig } from './sections/log.js';
 export type { EnrichConfig } from './sections/enrich.js';
 export type { DetectConfig } from './sections/detect.js';
 export type { ReportsConfig, ReportSchedule } from './sections/reports.js';
-export { exampleConfig, emulatorConfig, type EmulatorTenantInfo } from './example.js';
+export { exampleConfig, emulatorConfig, serverStoreSection, type EmulatorTenantInfo, type StoreServers, type SecretReference } from './example.js';

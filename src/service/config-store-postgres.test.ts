@@ -48,3 +48,20 @@ test('store.postgres: a written password, a missing connection, a bad port are r
   refused('  postgres:\n    host: db\n    port: 70000\n', /port number from 1 to 65535/);
   refused('  state: mysql\n', /must be duckdb .* or postgres/);
 });
+
+test('store.state: { url, password }: the PostgreSQL connection under state, same as state: postgres with store.postgres', () => {
+  const c = parse('  state:\n    url: postgres://auditwatch@db.example.com:5432/aw\n    password: { env: AW_PG_PW }\n    ssl: true\n', { AW_PG_PW: 'state-pw-1' });
+  assert.equal(c.store.state, 'postgres');
+  assert.equal(c.store.postgres?.url, 'postgres://auditwatch@db.example.com:5432/aw');
+  assert.equal(c.store.postgres?.password?.reveal(), 'state-pw-1');
+  assert.equal(c.store.postgres?.ssl, true);
+  assert.equal((c.store.postgres as { setting?: string }).setting, 'store.state', 'messages name the key it was written under');
+  assert.equal((parse('  state: postgres\n  postgres:\n    host: db\n').store.postgres as { setting?: string }).setting, 'store.postgres');
+  assert.ok(!JSON.stringify(c).includes('state-pw-1'));
+  const fromFile = refused('  state:\n    url: postgres://u:written-pw@db:5432/aw\n', /store\.state\.url carries a password/);
+  assert.ok(!fromFile.includes('written-pw'));
+  refused('  state:\n    url: postgres://u@db/aw\n  postgres:\n    host: db\n', /store\.postgres repeats the PostgreSQL connection of store\.state; give it once/);
+  refused('  state: mysql\n', /store\.state must be duckdb \(beside the events\), a PostgreSQL connection \{ url: postgres:\/\/user@host:5432\/db/);
+  refused('  state:\n    port: 5432\n', /store\.state needs url or host/);
+  refused('  state:\n    url: postgres://u@db/aw\n    password: hunter2-written\n', /store\.state\.password must not be written in the config/);
+});

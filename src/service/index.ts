@@ -4,7 +4,8 @@
 export { SECTIONS, SECTION_NAMES, configSchema, loadConfig, parseConfig, DEFAULT_CONFIG_FILE, type Config, type LoadOptions } from './config.js';
 export * from './operations.js';
 export { createOperations, serialized, reportInfos, importOne, importSourceId, checkReadable, stdinRefused, type ServiceContext } from './local.js';
-export { openConfiguredStore, isStoreLocked } from './open-store.js';
+export { openConfiguredStore, isStoreLocked, checkStoreServers } from './open-store.js';
+export { copyStore, type CopyOptions, type CopyResult, type CopyCount } from './store-copy.js';
 export { runDaemon, type DaemonOptions, type DaemonRuntime, type ServedRuntime, type ServeRuntime } from './daemon.js';
 export { DAEMON_PLUGINS, type DaemonContext, type DaemonPlugin, type DaemonService } from './plugins.js';
 export { createPipeline, usableRules, type Pipeline } from './pipeline.js';

@@ -4,7 +4,7 @@
 
 import { dirname } from 'node:path';
 import { AppError, ensurePrivateDir, errorMessage, type Logger } from '../core/index.js';
-import { openStore, type Store, type StoreEngineConfig } from '../store/index.js';
+import { openPostgresState, openStore, type Store, type StoreEngineConfig } from '../store/index.js';
 import type { Config } from './config.js';
 
 /** True when an error says another process holds the DuckDB file. */
@@ -28,6 +28,20 @@ export async function openConfiguredStore(config: Pick<Config, 'store'>, options
       throw new AppError('store_locked', `The store ${config.store.path} is in use by another auditwatch process; stop it, or ask it (status and query do this by themselves).`, { cause: err });
     }
     throw err;
+  }
+}
+
+/**
+ * Connects to the servers the config names (ClickHouse and PostgreSQL, or PostgreSQL beside a DuckDB
+ * file) and leaves again, writing nothing: a wrong URL, login or database, or a server that is down, is
+ * the one-line AppError of the driver, naming the key to fix. A DuckDB-only config has nothing to check.
+ */
+export async function checkStoreServers(config: Pick<Config, 'store'>): Promise<void> {
+  const engine = engineConfig(config);
+  if (engine.engine === 'clickhouse') {
+    await (await openStore(engine, { migrate: false })).close();
+  } else if (engine.stateStore) {
+    await (await openPostgresState(engine.stateStore.connection, { migrate: false })).close();
   }
 }
 

@@ -4,8 +4,9 @@
 // history, outbox, suppressions, detection watermarks and evidence, report runs, collector state — is
 // PostgreSQL's, and a unit of work is one PostgreSQL transaction (identities are never written in one).
 
+import { COPY_TABLE_DEFS } from './copy-tables.js';
 import type { PostgresStateStore } from './postgres/index.js';
-import type { StatePort, Store } from './types.js';
+import type { CopyPort, CopyTable, StatePort, Store } from './types.js';
 
 export function withStateStore(events: Store, state: PostgresStateStore): Store {
   const identities = events.state.identities;
@@ -13,6 +14,17 @@ export function withStateStore(events: Store, state: PostgresStateStore): Store 
     ...state.state,
     identities,
     unitOfWork: (fn) => state.state.unitOfWork((tx) => fn({ ...tx, identities })),
+  };
+  // A copy's tables go where the ports keep them; its progress is state.
+  const side = (table: CopyTable) => (COPY_TABLE_DEFS[table].owner === 'state' ? state.copy : events.copy);
+  const copy: CopyPort = {
+    ...events.copy,
+    readTable: (table, after, limit) => side(table).readTable(table, after, limit),
+    writeTable: (table, rows) => side(table).writeTable(table, rows),
+    countTable: (table) => side(table).countTable(table),
+    loadProgress: () => state.copy.loadProgress(),
+    saveProgress: (p) => state.copy.saveProgress(p),
+    resetProgress: () => state.copy.resetProgress(),
   };
   const close = async (): Promise<void> => {
     try {
@@ -28,6 +40,7 @@ export function withStateStore(events: Store, state: PostgresStateStore): Store 
   return new Proxy(events, {
     get: (target, prop) => {
       if (prop === 'state') return port;
+      if (prop === 'copy') return copy;
       if (prop === 'close') return close;
       if (prop === 'migrate') return migrate;
       const value: unknown = Reflect.get(target, prop, target);

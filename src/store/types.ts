@@ -9,12 +9,15 @@
 import type { AnalyticsPort } from './ports/analytics.js';
 import type { EventsPort } from './ports/events.js';
 import type { StatePort } from './ports/state.js';
+import type { CopyPort } from './ports/copy.js';
 
 export type * from './ports/events.js';
 export type * from './ports/analytics.js';
 export type * from './ports/state.js';
 export { ALERT_SORTS } from './ports/state.js';
 export type * from './ports/leases.js';
+export type * from './ports/copy.js';
+export { COPY_TABLES } from './ports/copy.js';
 
 export interface Store extends EventsPort, AnalyticsPort {
   readonly kind: 'duckdb' | 'clickhouse';
@@ -24,6 +27,9 @@ export interface Store extends EventsPort, AnalyticsPort {
 
   /** Alerts, outbox, suppressions, detection state, identities, report runs, collector state. */
   readonly state: StatePort;
+
+  /** Every table and the events as rows, for `auditwatch store copy` (ports/copy.ts). */
+  readonly copy: CopyPort;
 
   /** TRANSITIONAL (removed once every caller uses the ports): a write statement. */
   execute(q: import('./sql/index.js').Sql): Promise<void>;

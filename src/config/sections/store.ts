@@ -1,6 +1,7 @@
 // The `store` section: which analytical store holds the events, where, and for how long; and where the
 // state (alerts, outbox, suppressions, detection state, report runs, collector state) lives: beside the
-// events (duckdb, the default) or in PostgreSQL (`state: postgres` with a `postgres` connection).
+// events (duckdb, the default) or in PostgreSQL — `state: { url: postgres://user@host/db, password: … }`,
+// or the older spelling `state: postgres` with a `postgres` connection (url, or host, port, …).
 // `engine: clickhouse` keeps the events in ClickHouse (`clickhouse`: url, database, user, password) and
 // needs `state: postgres`: the blob ledger, cursors, gaps, dead letters and the state live there.
 
@@ -51,6 +52,22 @@ export const postgresSection = z
     poolSize: z.number({ error: 'must be a whole number from 1 to 100' }).int().min(1).max(100).optional(),
   })
   .refine((p) => p.url !== undefined || p.host !== undefined, { error: 'needs url or host (with database, user and password)' });
+
+const STATE_MESSAGE = 'must be duckdb (beside the events), a PostgreSQL connection { url: postgres://user@host:5432/db, password: { env: AUDITWATCH_POSTGRES_PASSWORD } }, or postgres (with store.postgres)';
+
+/** `state`: duckdb | postgres (the connection in store.postgres) | the PostgreSQL connection itself. */
+const stateField = z.unknown().optional().transform((v, ctx): 'duckdb' | 'postgres' | z.output<typeof postgresSection> => {
+  if (v === undefined || v === null) return 'duckdb';
+  if (v === 'duckdb' || v === 'postgres') return v;
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    const r = postgresSection.safeParse(v);
+    if (r.success) return r.data;
+    for (const issue of r.error.issues) ctx.issues.push({ code: 'custom', input: v, message: issue.message, path: issue.path });
+    return z.NEVER;
+  }
+  ctx.issues.push({ code: 'custom', input: v, message: STATE_MESSAGE });
+  return z.NEVER;
+});
 
 const CH_URL_EXAMPLE = 'AUDITWATCH_CLICKHOUSE_URL';
 const name = (what: string) =>
@@ -104,15 +121,26 @@ export const storeSection = z
       .min(1, { error: 'must be a whole number from 1 to 256' })
       .max(256, { error: 'must be a whole number from 1 to 256' })
       .optional(),
-    /** Where the state lives: duckdb (in the store file, the default) or postgres (store.postgres). */
-    state: z.enum(['duckdb', 'postgres'], { error: 'must be duckdb (beside the events) or postgres (store.postgres)' }).default('duckdb'),
+    /** Where the state lives: duckdb (in the store file, the default), a PostgreSQL connection ({ url, password, … }), or postgres (store.postgres). */
+    state: stateField,
     postgres: postgresSection.optional(),
     clickhouse: clickhouseSection.optional(),
+  })
+  .transform((s, ctx) => {
+    // One shape out: state 'postgres' with the connection in `postgres`, which remembers the key it was written under (for messages).
+    if (typeof s.state === 'object') {
+      if (s.postgres !== undefined) {
+        ctx.issues.push({ code: 'custom', input: s.postgres, path: ['postgres'], message: 'repeats the PostgreSQL connection of store.state; give it once (store.state: { url, password })' });
+        return z.NEVER;
+      }
+      return { ...s, state: 'postgres' as const, postgres: { ...s.state, setting: 'store.state' } };
+    }
+    return { ...s, state: s.state, postgres: s.postgres === undefined ? undefined : { ...s.postgres, setting: 'store.postgres' } };
   })
   .refine((s) => s.state !== 'postgres' || s.postgres !== undefined, { error: 'has state: postgres but no postgres section; add store.postgres with url or host', path: ['postgres'] })
   .refine((s) => s.engine !== 'clickhouse' || s.clickhouse !== undefined, { error: 'has engine: clickhouse but no clickhouse section; add store.clickhouse with url (and database, user, password)', path: ['clickhouse'] })
   .refine((s) => s.engine !== 'clickhouse' || s.state === 'postgres', {
-    error: 'has engine: clickhouse, which keeps the blob ledger, cursors and state in PostgreSQL; add state: postgres and store.postgres',
+    error: 'has engine: clickhouse, which keeps the blob ledger, cursors and state in PostgreSQL; add state: postgres and store.postgres, or store.state: { url: postgres://USER@HOST:5432/DB, password: { env: AUDITWATCH_POSTGRES_PASSWORD } }',
     path: ['state'],
   })
   .prefault({});

@@ -9,8 +9,9 @@ import { AppError, errorMessage, oneLine, type Logger } from '../../core/index.j
 import type { Enrichment } from '../../records/index.js';
 import type { PostgresStateStore } from '../postgres/index.js';
 import { checkReadOnlyText, refusal } from '../readonly-guard.js';
-import { clickhouseDialectFor, type Dialect, type Sql } from '../sql/index.js';
-import type { BlobCommit, CollectionStats, CollectionStatsOptions, CommitResult, Cursor, Gap, ImportBatch, IngestSession, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
+import { clickhouseDialectFor, sql, type Dialect, type Sql } from '../sql/index.js';
+import { copiedItems } from '../copy-events.js';
+import type { BlobCommit, CopyPort, CollectionStats, CollectionStatsOptions, CommitResult, Cursor, Gap, ImportBatch, IngestSession, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
 import { Mutex } from '../duckdb/mutex.js';
 import type { ClickHouseNode, Layout } from './cluster.js';
 import { clickhouseError, serverCode, type ClickHouseConnection } from './connect.js';
@@ -26,6 +27,7 @@ export class ClickHouseStore implements Store {
   readonly kind = 'clickhouse' as const;
   readonly dialect: Dialect;
   readonly state: StatePort;
+  readonly copy: CopyPort;
   private readonly ingestLock = new Mutex();
   private readonly sessions = new Set<ClickHouseIngestSession>();
   private closed = false;
@@ -55,6 +57,15 @@ export class ClickHouseStore implements Store {
         }),
         command: (q) => this.onNode(n, 'a write', () => this.send(n.client, q)),
       })),
+    };
+    this.copy = {
+      ...pg.copy,
+      // Asked of the source first: a ClickHouse source stops the copy before it writes anything.
+      identity: () => Promise.reject(notACopySource()),
+      eventDays: () => Promise.reject(notACopySource()),
+      readEvents: () => Promise.reject(notACopySource()),
+      writeEvents: (events) => this.ingestOnce(copiedItems(events), []),
+      countEvents: async () => Number((await this.query(sql`SELECT count() AS n FROM events`))[0]?.['n'] ?? 0),
     };
   }
 
@@ -339,6 +350,11 @@ export class ClickHouseStore implements Store {
       await Promise.all(clients.map((c) => c.close().catch((err: unknown) => this.options.logger.warn('The ClickHouse client did not close cleanly.', { error: errorMessage(err) }))));
     }
   }
+}
+
+/** ClickHouse is the target of a move, not its source (ports/copy.ts). */
+function notACopySource(): AppError {
+  return new AppError('copy_source', 'auditwatch store copy reads the events of a DuckDB store; point --config at the DuckDB store to copy from.');
 }
 
 function blobItem(b: BlobCommit): IngestItem {

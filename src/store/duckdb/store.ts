@@ -7,7 +7,7 @@ import { StatementType, type DuckDBConnection, type DuckDBInstance } from '@duck
 import { AppError, errorMessage, oneLine, type Logger } from '../../core/index.js';
 import { duckdbDialect, sql, type Sql } from '../sql/index.js';
 import type { Enrichment } from '../../records/index.js';
-import type { BlobCommit, CollectionStats, CollectionStatsOptions, CommitResult, Cursor, Gap, ImportBatch, IngestSession, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
+import type { BlobCommit, CopyPort, CollectionStats, CollectionStatsOptions, CommitResult, Cursor, Gap, ImportBatch, IngestSession, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
 import { checkReadOnlyText, refusal } from '../readonly-guard.js';
 import { runMigrations } from '../migrations/runner.js';
 import { rowsFrom } from './convert.js';
@@ -16,6 +16,8 @@ import { DuckDbIngestSession, upsertCursor, type IngestItem } from './ingest.js'
 import { Mutex } from './mutex.js';
 import * as reads from './events-reads.js';
 import { duckdbStatePort, type StateDb } from './state/index.js';
+import { duckdbCopy } from './copy.js';
+import { copiedItems } from '../copy-events.js';
 
 const DAY = 86_400_000;
 const DEFAULT_MAX_ROWS = 1_000_000;
@@ -37,6 +39,7 @@ export class DuckDbStore implements Store {
     atomic: (fn) => this.write((conn) => this.atomically(conn, () => fn(transactionDb(conn)))),
   };
   readonly state: StatePort = duckdbStatePort(this.db);
+  readonly copy: CopyPort = duckdbCopy(this.db, (events) => this.ingestOnce(copiedItems(events), []));
 
   constructor(
     private readonly instance: DuckDBInstance,

@@ -142,6 +142,15 @@ export const POSTGRES_STATE_MIGRATIONS: PostgresMigration[] = [
   PRIMARY KEY (rule_id, seq))`,
     ],
   },
+  {
+    version: 40,
+    name: 'store copy progress',
+    statements: [
+      // One row per step of `auditwatch store copy` into this store; '_source' names the store copied (ports/copy.ts).
+      `CREATE TABLE IF NOT EXISTS copy_progress (
+  step ${T} PRIMARY KEY, source ${T} NOT NULL, position ${T}, copied bigint NOT NULL, done boolean NOT NULL, updated_at ${TS} NOT NULL)`,
+    ],
+  },
 ];
 
 /** The registry is sound: positive, distinct versions. */

@@ -10,6 +10,8 @@ import { checkMigrations, POSTGRES_STATE_MIGRATIONS } from './migrations.js';
 import { clientDb, postgresStatePort, runQuery, type PgDb } from './state/index.js';
 import { postgresLeases } from './state/leases.js';
 import { postgresIngestLedger, type IngestLedger } from './state/ledger.js';
+import { postgresTableCopy } from './state/copy.js';
+import type { TableCopy } from '../copy-tables.js';
 
 /** The advisory lock that serialises migrations of one database across processes. */
 const MIGRATION_LOCK = 0x6177_0000;
@@ -21,6 +23,8 @@ export interface PostgresStateStore {
   readonly leases: LeasesPort;
   /** Blob ledger, cursors, gaps and dead letters of a ClickHouse events store (state/ledger.ts). */
   readonly ledger: IngestLedger;
+  /** Every state table as rows and the copy's progress, for `auditwatch store copy` (copy-tables.ts). */
+  readonly copy: TableCopy;
   /** Applies pending migrations (all in one transaction); returns the versions applied now. */
   migrate(): Promise<number[]>;
   close(): Promise<void>;
@@ -37,6 +41,7 @@ export class PgStateStore implements PostgresStateStore {
   readonly state: StatePort = postgresStatePort(this.db);
   readonly leases: LeasesPort = postgresLeases(this.db);
   readonly ledger: IngestLedger = postgresIngestLedger(this.db);
+  readonly copy: TableCopy = postgresTableCopy(this.db);
 
   constructor(
     private readonly pool: pg.Pool,
