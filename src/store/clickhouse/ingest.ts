@@ -14,7 +14,7 @@
 // ledger commit never happened: it counts as inserted, so the ledger's counts stay true.
 //
 // Visibility: an INSERT's rows become visible when the server has read the whole body, all at once:
-// one INSERT holds at most INSERT_ROWS rows and INSERT_BYTES of text, below the block the server
+// one INSERT holds at most INSERT_LIMITS (100,000 rows, 64 MiB of text), below the block the server
 // writes as one part (18.16 reads 1,048,576 rows a block; newer servers squash up to that or 256 MiB).
 // A transaction's INSERT ends at commit; a bigger transaction ends one and starts the next as it goes
 // (memory stays flat), and those rows become visible before the commit. A rollback (or a failed add)
@@ -31,10 +31,11 @@ import { clickhouseDialectFor, sql, join, type Dialect } from '../sql/index.js';
 import { eventLine, INSERT_COLUMNS } from './convert.js';
 import type { ServerFeatures } from './schema.js';
 
-/** Rows one INSERT holds at most (about 200 MB of text at ~2 KB a row; see INSERT_BYTES). */
-export const INSERT_ROWS = 100_000;
-/** Text one INSERT holds at most (UTF-16 code units, near enough bytes for this text). */
-const INSERT_BYTES = 64 * 1024 * 1024;
+/**
+ * What one INSERT holds at most: rows, and text (UTF-16 code units, near enough bytes for this text).
+ * Mutable only for tests, which lower it to see a transaction span several INSERTs.
+ */
+export const INSERT_LIMITS = { rows: 100_000, bytes: 64 * 1024 * 1024 };
 /** Text handed to the request at a time; the request's buffer (HIGH_WATER) makes a writer wait for the server. */
 const CHUNK_BYTES = 1024 * 1024;
 const HIGH_WATER = 4 * 1024 * 1024;
@@ -217,18 +218,22 @@ export class ClickHouseIngestSession {
 
   /** Writes the lines into the open INSERT (starting one when none is), ending it when it is full. */
   private async send(lines: string[]): Promise<void> {
-    let chunk = '';
+    let chunk: string[] = [];
+    let chunkBytes = 0;
     for (const line of lines) {
-      chunk += line;
+      chunk.push(line);
+      chunkBytes += line.length;
       const insert = (this.insert ??= this.startInsert());
       insert.rows++;
-      if (chunk.length >= CHUNK_BYTES || insert.rows >= INSERT_ROWS || insert.bytes + chunk.length >= INSERT_BYTES) {
-        await insert.write(chunk);
-        chunk = '';
-        if (insert.rows >= INSERT_ROWS || insert.bytes >= INSERT_BYTES) await this.endInsert(false);
+      const full = insert.rows >= INSERT_LIMITS.rows || insert.bytes + chunkBytes >= INSERT_LIMITS.bytes;
+      if (full || chunkBytes >= CHUNK_BYTES) {
+        await insert.write(chunk.join(''));
+        chunk = [];
+        chunkBytes = 0;
+        if (full) await this.endInsert(false);
       }
     }
-    if (chunk !== '') await this.insert!.write(chunk);
+    if (chunk.length > 0) await this.insert!.write(chunk.join(''));
   }
 
   private startInsert(): StreamedInsert {
