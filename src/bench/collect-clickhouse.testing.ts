@@ -59,9 +59,10 @@ export async function clickhouseEndToEnd(d: Deps): Promise<SideResult | null> {
   const [ch, pg] = await Promise.all([startTestClickHouse(), startTestPostgres()]);
   const emu = await d.startEmulator();
   try {
+    const database = await ch.createDatabase();
     const store = await openStore({
       engine: 'clickhouse',
-      clickhouse: { url: ch.url, database: await ch.createDatabase(), user: ch.user, password: new Secret(ch.password) },
+      clickhouse: { url: ch.url, database, user: ch.user, password: new Secret(ch.password) },
       stateStore: { engine: 'postgres', connection: { host: pg.host, port: pg.port, user: pg.user, password: new Secret(pg.password), database: await pg.createDatabase() } },
     });
     d.out(`clickhouse: server ${ch.version} on loopback (parts ZSTD-compressed), ledger and cursors in PostgreSQL\n`);
@@ -99,6 +100,8 @@ export async function clickhouseEndToEnd(d: Deps): Promise<SideResult | null> {
       };
       d.out(`clickhouse end to end: ${fmt(result.records)} records in ${seconds.toFixed(1)} s = ${fmt(result.rate)} records/s; peak RSS ${fmt(result.peakRss / 1048576)} MB\n`);
       d.out(`  CPU per record: collector ${result.collectorCpuUs.toFixed(1)} µs${result.emulatorCpuUs !== null ? `, emulator ${result.emulatorCpuUs.toFixed(1)} µs` : ''}${result.serverCpuUs !== null ? `, clickhouse-server ${result.serverCpuUs.toFixed(1)} µs` : ''}${result.postgresCpuUs !== null ? `, PostgreSQL ${result.postgresCpuUs.toFixed(1)} µs` : ''}\n`);
+      const [parts, bytes] = (await ch.run(`SELECT count(), sum(bytes_on_disk) FROM system.parts WHERE database = '${database}' AND table = 'events_rows' AND active FORMAT TabSeparated`)).trim().split('\t').map(Number);
+      d.out(`  on disk: ${fmt((bytes ?? 0) / 1048576)} MB in ${parts} active parts (${fmt((bytes ?? 0) / Math.max(1, result.records))} bytes a record)\n`);
       d.out('  reads through the FINAL view (events) against the rows as stored (events_rows), median of 5:\n');
       for (const c of await measureFinalCost(store, Date.now())) d.out(`    ${c.read}: ${c.finalMs.toFixed(0)} ms with FINAL, ${c.rowsMs.toFixed(0)} ms without (x${(c.finalMs / Math.max(0.1, c.rowsMs)).toFixed(1)})\n`);
       return result;
