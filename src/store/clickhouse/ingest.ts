@@ -8,8 +8,8 @@
 //
 // De-duplication by (tenant, id), as in the DuckDB store: against this session's transaction (a key
 // set), within each call, and against events_rows with one probe per call (chunked), limited to the
-// call's creation_time range (the primary key prunes the rest; a re-delivered record keeps its
-// CreationTime). One session holds the ingest lock at a time, so the probe is exact within a process.
+// call's tenants and creation_time range (the primary key prunes the rest; a re-delivered record
+// keeps its CreationTime). One session holds the ingest lock at a time, so the probe is exact within a process.
 // A probed row of the same blob (source_id = contentId) is the blob's own, sent by an attempt whose
 // ledger commit never happened: it counts as inserted, so the ledger's counts stay true.
 //
@@ -199,8 +199,10 @@ export class ClickHouseIngestSession {
     let results: CommitResult[];
     try {
       // ClickHouse has stored every row of the transaction before the ledger says so.
-      await this.endInsert();
-      await Promise.all(this.ended.splice(0));
+      // Every ended INSERT answered, even when one failed, so none lands after the lock is let go.
+      const answers = await Promise.allSettled([this.endInsert(), ...this.ended.splice(0)]);
+      const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+      if (failed) throw failed.reason;
       const items = this.items.map(({ item, rowCount, inserted }) => ({ ...item, rowCount, inserted }));
       const dead = await this.d.ledger.commit(items, cursors, this.d.now());
       results = this.items.map(({ rowCount, inserted }, i) => ({ inserted, duplicates: rowCount - inserted, deadLetters: dead[i] ?? 0 }));
@@ -255,7 +257,7 @@ export class ClickHouseIngestSession {
     }
   }
 
-/** The (tenant, id) → source_id of the staged rows already in events_rows. */
+  /** The (tenant, id) → source_id of the staged rows already in events_rows. */
   private async probe(rows: Staged[]): Promise<Map<string, string>> {
     let min = Infinity;
     let max = -Infinity;
@@ -263,7 +265,9 @@ export class ClickHouseIngestSession {
       if (r.row.creationTime < min) min = r.row.creationTime;
       if (r.row.creationTime > max) max = r.row.creationTime;
     }
-    const range = sql`creation_time >= ${timeBound(this.d.features, Math.floor(min), 'lo')} AND creation_time <= ${timeBound(this.d.features, Math.ceil(max), 'hi')}`;
+    // The key's first column too: without it the time range prunes little in a table of many tenants.
+    const tenants = [...new Set(rows.map((r) => r.row.tenantId))];
+    const range = sql`tenant_id IN (${join(tenants.map((t) => sql`${t}`))}) AND creation_time >= ${timeBound(this.d.features, Math.floor(min), 'lo')} AND creation_time <= ${timeBound(this.d.features, Math.ceil(max), 'hi')}`;
     const out = new Map<string, string>();
     const ids = [...new Set(rows.map((r) => r.row.id))];
     let chunk: string[] = [];
