@@ -4,11 +4,12 @@
 // side by side, the same backfill from a fresh emulator into ClickHouse + PostgreSQL
 // (collect-clickhouse.testing.ts; skipped with the reason when clickhouse-server is not installed), into
 // one node and into a cluster of two shards (--clickhouse-shards=1,2; sharding is by tenant, so a
-// cluster spreads the work only with --tenants of 2 or more).
-// Options: --users=N --days=N --tenants=N --seed=S --concurrency=N --batch=N --duckdb-memory=SIZE --threads=N --skip-ceiling --skip-clickhouse --clickhouse-shards=LIST.
+// cluster spreads the work only with --tenants of 2 or more). With --collectors=N, then `auditwatch
+// backfill` processes into one ClickHouse node: one for N tenants, N for one each.
+// Options: --users=N --days=N --tenants=N --seed=S --concurrency=N --batch=N --duckdb-memory=SIZE --threads=N --collectors=N --skip-ceiling --skip-clickhouse --clickhouse-shards=LIST.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,7 +20,7 @@ import { createApiClient, splitJsonArray, type ApiClient } from '../api/index.js
 import { CONTENT_TYPES, normalize, type EventRow, type Rejection } from '../records/index.js';
 import { openDuckDbStore, type BlobCommit } from '../store/index.js';
 import { createCollector, DEFAULT_COLLECTOR_OPTIONS } from '../collect/index.js';
-import { clickhouseEndToEnd } from './collect-clickhouse.testing.js';
+import { clickhouseEndToEnd, clickhouseProcesses } from './collect-clickhouse.testing.js';
 
 export interface EmulatorInfo {
   url: string;
@@ -85,7 +86,8 @@ export async function run(args: string[]): Promise<void> {
   const batch = Number(flag(args, 'batch', String(DEFAULT_COLLECTOR_OPTIONS.batchRecords)));
   const skipCeiling = args.includes('--skip-ceiling');
   const clickhouseShards = flag(args, 'clickhouse-shards', '1,2').split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 1);
-  const emuArgs = ['--seed', seed, '--days', String(days), '--users', users, '--tenants', tenantsN, '--latency', '0s', '--no-live', '--scenarios', 'none', '--throttle', '0', '--page-size', '1000'];
+  const emulatorArgs = (tenants: string, perTenant: string) => ['--seed', seed, '--days', String(days), '--users', perTenant, '--tenants', tenants, '--latency', '0s', '--no-live', '--scenarios', 'none', '--throttle', '0', '--page-size', '1000'];
+  const emuArgs = emulatorArgs(tenantsN, users);
   process.stdout.write(`emulator: auditwatch emulator ${emuArgs.join(' ')} (child process)\n`);
   const { child, info } = await startEmulatorChild(emuArgs);
   // Ctrl+C must not leave the emulator running.
@@ -163,12 +165,31 @@ export async function run(args: string[]): Promise<void> {
         },
         makeApi: (url, t) => makeApiAt(url, t),
         cpuSeconds: childCpuSeconds,
+        treeCpuSeconds,
         since,
         concurrency,
         batch,
         out: (line) => process.stdout.write(line),
       }, shards);
       if (side) process.stdout.write(`side by side: DuckDB ${fmt(e2eRate)} records/s, ClickHouse${shards === 1 ? '' : ` ${shards} shards`} ${fmt(side.rate)} records/s (x${(side.rate / e2eRate).toFixed(2)}${shards === 1 ? '; target x2' : ''})\n`);
+    }
+    const collectors = Number(flag(args, 'collectors', '0'));
+    if (collectors >= 2 && !args.includes('--skip-clickhouse')) {
+      // The same records (users × tenants) split among the emulator's tenants, one tenant per process.
+      const perTenant = String(Math.max(1, Math.round((Number(users) * Number(tenantsN)) / collectors)));
+      await clickhouseProcesses({
+        startEmulator: async (tenants) => {
+          const e = await startEmulatorChild(emulatorArgs(String(tenants), perTenant));
+          return { info: e.info, pid: e.child.pid, stop: async () => void (e.child.kill('SIGTERM'), await new Promise((r) => e.child.once('exit', r))) };
+        },
+        cpuSeconds: childCpuSeconds,
+        treeCpuSeconds,
+        bin: join(repoRoot(), 'bin', 'auditwatch.js'),
+        sinceHours: Math.ceil((Date.now() - since) / 3_600_000),
+        concurrency,
+        processes: collectors,
+        out: (line) => process.stdout.write(line),
+      });
     }
 
     // ---- in-process ceiling: the same blobs, fetched untimed, then parse + normalise + commit timed ----
@@ -263,6 +284,40 @@ function childCpuSeconds(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU seconds of a process and every process below it (PostgreSQL's backends), with what its children
+ * that ended had used (Linux /proc), or null where that cannot be read.
+ */
+function treeCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  const stats = new Map<number, string[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      stats.set(Number(entry), stat.slice(stat.lastIndexOf(')') + 2).split(' '));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const root = stats.get(pid);
+  if (!root) return null;
+  // Fields after the command name: ppid is the 2nd, utime/stime the 12th/13th, cutime/cstime the 14th/15th.
+  let ticks = Number(root[11]) + Number(root[12]) + Number(root[13]) + Number(root[14]);
+  const below = new Set([pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [p, f] of stats) {
+      if (below.has(p) || !below.has(Number(f[1]))) continue;
+      below.add(p);
+      ticks += Number(f[11]) + Number(f[12]);
+      grew = true;
+    }
+  }
+  return ticks / CLOCK_TICKS;
 }
 
 /** USER_HZ: 100 on every Linux architecture Node runs on. */

@@ -1,6 +1,7 @@
 // The ClickHouse store beyond the shared suites: its schema on this server (engine, partitions, key,
 // both migrations), every column as this server stores it, de-duplication by the FINAL view, the order
-// of a blob's writes (ClickHouse, then PostgreSQL) under a failure in between, retention by month
+// of a blob's writes (ClickHouse, then PostgreSQL) under a failure in between, the TabSeparated
+// escapes, a transaction spanning several INSERTs (rolled back and committed), retention by month
 // partitions, queryReadOnly's refusals, and connection errors as one line with nothing written.
 // Real servers (clickhouse-server and PostgreSQL as nobody in temp folders); skipped only when
 // clickhouse-server is not installed.
@@ -14,6 +15,7 @@ import { openStore, sql, type Store, type StoreEngineConfig } from '../index.js'
 import { BASE_TIME, makeBlob, makeEventRow } from '../conformance/rows.js';
 import { startTestPostgres, type TestPostgres } from '../postgres/server.testing.js';
 import { ClickHouseStore } from './index.js';
+import { INSERT_LIMITS } from './ingest.js';
 import { clickhouseSkipReason, freePort, startTestClickHouse, type TestClickHouse } from './server.testing.js';
 
 const skip = clickhouseSkipReason();
@@ -98,6 +100,59 @@ test('every events column reads back as this server stores it (whole seconds bef
     const [j] = await store.query(sql`SELECT visitParamExtractString(parameters, 'AccessRights') AS rights FROM events`);
     assert.equal(j?.['rights'], 'FullAccess');
   } finally {
+    await store.close();
+  }
+});
+
+test('text with backslashes, a literal \\N and escape-like sequences reads back as written (TabSeparated escapes)', { skip }, async () => {
+  const store = await openStore(await config());
+  try {
+    const texts = ['back\\slash', '\\N', 'C:\\temp\\new', '\\t and \\n, not a tab', 'ends with a backslash\\', 'tab\tnewline\ncr\r', '\\\\N'];
+    const rows = texts.map((s, i) => makeEventRow(300 + i, { userId: s, objectId: s, raw: JSON.stringify({ s, path: s }), parameters: { [s]: s } }));
+    await store.commitBlobs([makeBlob('blob-esc', rows)]);
+    const back = await store.query(sql`SELECT user_id, object_id, raw, parameters FROM events ORDER BY id`);
+    assert.deepEqual(back.map((r) => r['user_id']), texts);
+    assert.deepEqual(back.map((r) => r['object_id']), texts, 'a nullable column keeps the text \\N, not NULL');
+    assert.deepEqual(back.map((r) => r['raw']), rows.map((r) => r.raw));
+    assert.deepEqual(back.map((r) => JSON.parse(String(r['parameters']))), rows.map((r) => r.parameters));
+  } finally {
+    await store.close();
+  }
+});
+
+test('a transaction larger than one INSERT: a rollback leaves the ended INSERTs\' rows (counted as the blob\'s own when it comes again) and none of the open one\'s', { skip }, async () => {
+  const c = await config();
+  const store = await openStore(c);
+  const saved = { ...INSERT_LIMITS };
+  INSERT_LIMITS.rows = 3;
+  try {
+    const rows = Array.from({ length: 7 }, (_, i) => makeEventRow(400 + i));
+    const session = store.openIngest();
+    try {
+      await session.add([makeBlob('big', rows)]);
+      await session.rollback();
+    } finally {
+      await session.close();
+    }
+    assert.equal(await chRows(c, 'SELECT count() FROM events_rows'), '6', 'two ended INSERTs of 3 rows stayed; the open one (1 row) was cancelled');
+    assert.equal((await ids(store)).length, 6);
+    assert.equal((await store.knownBlobs('tenant-a', AAD, 0)).has('big'), false);
+    // The blob again, in a transaction of two INSERTs that commits: every row once, counts true.
+    const again = store.openIngest();
+    try {
+      await again.add([makeBlob('big', rows)]);
+      await again.add([makeBlob('more', [makeEventRow(400), ...Array.from({ length: 5 }, (_, i) => makeEventRow(500 + i))])]);
+      assert.deepEqual(await again.commit(), [
+        { inserted: 7, duplicates: 0, deadLetters: 0 },
+        { inserted: 5, duplicates: 1, deadLetters: 0 },
+      ]);
+    } finally {
+      await again.close();
+    }
+    assert.equal(await chRows(c, 'SELECT count() FROM events_rows'), '12', 'nothing stored twice');
+    assert.equal((await ids(store)).length, 12);
+  } finally {
+    Object.assign(INSERT_LIMITS, saved);
     await store.close();
   }
 });

@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ export interface TestPostgres {
   readonly port: number;
   readonly user: string;
   readonly password: string;
+  /** The postmaster's process id (the bench adds up its CPU time and its backends'). */
+  readonly pid: number | undefined;
   /** Creates a new, empty database and returns its name. */
   createDatabase(): Promise<string>;
   /** Stops the server and removes its folder. */
@@ -105,7 +107,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
         lastError = tail(log);
         continue;
       }
-      return server(dir, port, user, password, stopServer);
+      const pid = Number((await readFile(join(data, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n', 1)[0]);
+      return server(dir, port, user, password, Number.isSafeInteger(pid) && pid > 0 ? pid : undefined, stopServer);
     }
     throw new Error(`PostgreSQL did not start: ${lastError}`);
   } catch (err) {
@@ -115,7 +118,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   }
 }
 
-function server(dir: string, port: number, user: string, password: string, stopServer: () => Promise<void>): TestPostgres {
+function server(dir: string, port: number, user: string, password: string, pid: number | undefined, stopServer: () => Promise<void>): TestPostgres {
   let n = 0;
   const admin = new pg.Pool({ host: '127.0.0.1', port, user, password, database: 'postgres', max: 2 });
   return {
@@ -123,6 +126,7 @@ function server(dir: string, port: number, user: string, password: string, stopS
     port,
     user,
     password,
+    pid,
     async createDatabase() {
       const name = `aw_test_${++n}`;
       await admin.query(`CREATE DATABASE ${name}`);
