@@ -14,10 +14,13 @@ import { Mutex } from '../duckdb/mutex.js';
 import { clickhouseError, serverCode, type ClickHouseConnection } from './connect.js';
 import { rowsOf, type JsonResult } from './convert.js';
 import { ClickHouseIngestSession, queryParams, type IngestItem } from './ingest.js';
+import { syncIdentities } from './identities.js';
 import * as reads from './reads.js';
 import { CLICKHOUSE_MIGRATIONS, MIGRATIONS_TABLE, retentionTtl, type ServerFeatures } from './schema.js';
 
 const DAY = 86_400_000;
+/** The table compiled rules join for identities (detect/compile's IDENTITIES_TABLE; migration 101 here). */
+const IDENTITIES_COPY = 'identities';
 const DEFAULT_MAX_ROWS = 1_000_000;
 
 export class ClickHouseStore implements Store {
@@ -99,6 +102,8 @@ export class ClickHouseStore implements Store {
   query<T extends Row = Row>(q: Sql): Promise<T[]> {
     const { text, params } = q.render(this.dialect);
     return this.guard('a read', async () => {
+      // A "same person" rule reads the identities copy: bring it up to date with PostgreSQL first.
+      if (!this.options.readOnly && q.parts.some((p) => p.kind === 'ident' && p.name === IDENTITIES_COPY)) await syncIdentities(this.client, this.pg);
       const result = await this.client.query({ query: text, format: 'JSON', ...queryParams(params) });
       return rowsOf(await result.json<unknown>() as unknown as JsonResult) as T[];
     });

@@ -142,6 +142,17 @@ export const POSTGRES_STATE_MIGRATIONS: PostgresMigration[] = [
   PRIMARY KEY (rule_id, seq))`,
     ],
   },
+  {
+    version: 40,
+    name: 'identity revisions',
+    statements: [
+      // Every written identity row takes the next revision (writers serialised by an advisory lock, so
+      // revisions commit in order): the ClickHouse copy beside the events pulls the rows past its newest.
+      'CREATE SEQUENCE IF NOT EXISTS identities_rev',
+      'ALTER TABLE identities ADD COLUMN IF NOT EXISTS rev bigint NOT NULL DEFAULT 0',
+      'CREATE INDEX IF NOT EXISTS identities_by_rev ON identities (rev)',
+    ],
+  },
 ];
 
 /** The registry is sound: positive, distinct versions. */

@@ -10,6 +10,7 @@ import { checkMigrations, POSTGRES_STATE_MIGRATIONS } from './migrations.js';
 import { clientDb, postgresStatePort, runQuery, type PgDb } from './state/index.js';
 import { postgresLeases } from './state/leases.js';
 import { postgresIngestLedger, type IngestLedger } from './state/ledger.js';
+import { identityChanges, type IdentityRevision } from './state/identities.js';
 
 /** The advisory lock that serialises migrations of one database across processes. */
 const MIGRATION_LOCK = 0x6177_0000;
@@ -21,6 +22,8 @@ export interface PostgresStateStore {
   readonly leases: LeasesPort;
   /** Blob ledger, cursors, gaps and dead letters of a ClickHouse events store (state/ledger.ts). */
   readonly ledger: IngestLedger;
+  /** The identity rows written after revision `after` (the ClickHouse copy's feed; state/identities.ts). */
+  identityChanges(after: number, limit: number): Promise<IdentityRevision[]>;
   /** Applies pending migrations (all in one transaction); returns the versions applied now. */
   migrate(): Promise<number[]>;
   close(): Promise<void>;
@@ -37,6 +40,7 @@ export class PgStateStore implements PostgresStateStore {
   readonly state: StatePort = postgresStatePort(this.db);
   readonly leases: LeasesPort = postgresLeases(this.db);
   readonly ledger: IngestLedger = postgresIngestLedger(this.db);
+  identityChanges = (after: number, limit: number): Promise<IdentityRevision[]> => identityChanges(this.db, after, limit);
 
   constructor(
     private readonly pool: pg.Pool,
