@@ -21,6 +21,7 @@ import type { DetectionHit } from '../types.js';
 import { collectFromEmulator, enrichStored } from './collect.js';
 import { evaluate, type EvalReport } from './evaluate.js';
 import { fetchEmulatorNow, fetchTenants } from './truth.js';
+import { REPORTS, runReport } from '../../reports/index.js';
 
 const skip = clickhouseSkipReason();
 let ch: TestClickHouse;
@@ -105,5 +106,23 @@ test('the same hits rule by rule on both engines: (rule, tenant, group, evidence
   const d = byRule(duck.hits);
   const c = byRule(click.hits);
   assert.ok(d.size >= 20, `${d.size} rules with hits`);
-  for (const rule of new Set([...d.keys(), ...c.keys()])) assert.deepEqual(c.get(rule) ?? [], d.get(rule) ?? [], `rule ${rule}`);
+  const differ: Record<string, { duckdb: string[]; clickhouse: string[] }> = {};
+  for (const rule of new Set([...d.keys(), ...c.keys()])) {
+    const [x, y] = [d.get(rule) ?? [], c.get(rule) ?? []];
+    if (JSON.stringify(x) !== JSON.stringify(y)) differ[rule] = { duckdb: x.filter((k) => !y.includes(k)), clickhouse: y.filter((k) => !x.includes(k)) };
+  }
+  assert.deepEqual(differ, {}, 'rules whose hits differ');
+});
+
+test('every report definition runs on ClickHouse + PostgreSQL and gives DuckDB\'s result for the same records', { skip }, async () => {
+  const now = await fetchEmulatorNow(em.url);
+  const period = { from: now - 8 * DAY, to: now + DAY };
+  const differ: Record<string, unknown> = {};
+  for (const def of REPORTS) {
+    const duck = await runReport(def, { store: stores.duck!, period, now });
+    const click = await runReport(def, { store: stores.click!, period, now });
+    assert.ok(duck.sections.some((s) => s.rows.length > 0), `${def.name} has rows on DuckDB`);
+    if (JSON.stringify(click.sections) !== JSON.stringify(duck.sections)) differ[def.name] = { duckdb: duck.sections, clickhouse: click.sections };
+  }
+  assert.deepEqual(differ, {});
 });

@@ -21,6 +21,8 @@ import { CLICKHOUSE_MIGRATIONS, MIGRATIONS_TABLE, retentionTtl, type ServerFeatu
 const DAY = 86_400_000;
 /** The table compiled rules join for identities (detect/compile's IDENTITIES_TABLE; migration 101 here). */
 const IDENTITIES_COPY = 'identities';
+/** The events port's tables that this store keeps in PostgreSQL (postgres/state/ledger.ts). */
+const LEDGER_TABLES = new Set(['blob_ledger', 'cursors', 'gaps', 'dead_letters']);
 const DEFAULT_MAX_ROWS = 1_000_000;
 
 export class ClickHouseStore implements Store {
@@ -100,6 +102,8 @@ export class ClickHouseStore implements Store {
   }
 
   query<T extends Row = Row>(q: Sql): Promise<T[]> {
+    // The collector's tables live in PostgreSQL: a read of them (the collection report's) is answered there.
+    if (q.parts.some((p) => p.kind === 'ident' && LEDGER_TABLES.has(p.name))) return this.ledgerQuery(q) as Promise<T[]>;
     const { text, params } = q.render(this.dialect);
     return this.guard('a read', async () => {
       // A "same person" rule reads the identities copy: bring it up to date with PostgreSQL first.

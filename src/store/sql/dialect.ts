@@ -226,6 +226,8 @@ export interface DetectDialect {
   truncate(unit: 'day' | 'hour', e: Sql): Sql;
   /** Distinct values of an expression, sorted, the first `max`, joined with "; ". */
   listOf(e: Sql, max: number): Sql;
+  /** The values that are not NULL, joined with `separator` ('' when all are NULL). */
+  concatNonNull(separator: string, items: readonly Sql[]): Sql;
 }
 
 /** The domain part of an e-mail address (RE2; both engines). */
@@ -301,6 +303,7 @@ export const duckdbDetect: DetectDialect = {
     sql`len(list_filter(regexp_extract_all(lower(${list}), ${EMAIL_DOMAIN}, 1), x -> x <> coalesce(regexp_extract(lower(${of}), ${EMAIL_DOMAIN}, 1), ''))) = 0`,
   truncate: (unit, e) => (unit === 'day' ? sql`date_trunc('day', ${e})` : sql`date_trunc('hour', ${e})`),
   listOf: (e, max) => sql`array_to_string(list_slice(list_sort(list_distinct(list(${e}))), 1, ${max}), '; ')`,
+  concatNonNull: (separator, items) => sql`concat_ws(${separator}, ${join(items)})`,
 };
 
 /**
@@ -357,7 +360,9 @@ export const clickhouseDetect: DetectDialect = {
   // Without DateTime64 (before 20.1) times are whole seconds; signed, so that ms - span never wraps.
   ms: (e) => byDialect((d) => (d.capabilities.dateTime64 ? sql`toUnixTimestamp64Milli(${e})` : sql`(toInt64(toUnixTimestamp(${e})) * 1000)`)),
   // Through the base dialect, so a server without DateTime64 (clickhouseDialectFor) gets its form.
-  timestamp: (ms) => dialectFragment((d, ctx) => d.timestampFromMs(ctx.param(ms))),
+  // DateTime holds 1970 to 2106 (seconds as UInt32): a bound outside is clamped, else it would wrap (no
+  // record is stored outside, so the comparison means the same).
+  timestamp: (ms) => dialectFragment((d, ctx) => d.timestampFromMs(ctx.param(Math.min(Math.max(0, ms), 4_294_967_295_000)))),
   countDistinctWindow: (e, over) => sql`uniqExact(${e}) OVER (${over})`,
   coalesce: (a, b) => sql`ifNull(${a}, ${b})`,
   lag: (e, over) => sql`lagInFrame(${e}) OVER (${over} ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)`,
@@ -369,6 +374,9 @@ export const clickhouseDetect: DetectDialect = {
     sql`if(isNull(${list}), NULL, arrayAll(x -> x = ifNull(extract(lowerUTF8(${of}), ${EMAIL_DOMAIN}), ''), extractAll(lowerUTF8(ifNull(${list}, '')), ${EMAIL_DOMAIN})))`,
   truncate: (unit, e) => (unit === 'day' ? sql`toStartOfDay(${e})` : sql`toStartOfHour(${e})`),
   listOf: (e, max) => sql`arrayStringConcat(arraySlice(arraySort(groupUniqArray(${e})), 1, ${max}), '; ')`,
+  // concat_ws is missing before 23.x.
+  concatNonNull: (separator, items) =>
+    sql`arrayStringConcat(arrayMap(x -> assumeNotNull(x), arrayFilter(x -> isNotNull(x), [${join(items.map((i) => sql`toNullable(toString(${i}))`))}])), ${separator})`,
 };
 
 export const DETECT_DIALECTS: Record<Dialect['name'], DetectDialect> = {
