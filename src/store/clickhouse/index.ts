@@ -54,3 +54,4 @@ export async function openClickHouseStore(options: ClickHouseStoreOptions): Prom
 
 export { ClickHouseStore } from './store.js';
 export { measureFinalCost, type FinalCost } from './bench-reads.js';
+export { copyBenchEvents } from './bench-events.js';
