@@ -1,6 +1,6 @@
-// The Store and events-port conformance suites on ClickHouse + PostgreSQL (one node). (The analytics
-// suite — compiled rules and report constructs on ClickHouse — belongs to the analytics step and is not
-// run here yet.) It uses one real clickhouse-server and one PostgreSQL server for the file, started as nobody in
+// The Store, events-port and analytics-port conformance suites on ClickHouse + PostgreSQL (one node);
+// the analytics suite runs the rule and report constructs of the dialect table on the server's release
+// and lists what the release lacks. It uses one real clickhouse-server and one PostgreSQL server for the file, started as nobody in
 // temporary folders (clickhouse/server.testing.ts, postgres/server.testing.ts), a new ClickHouse
 // database and a new PostgreSQL database per check. Skipped as a whole only when clickhouse-server is
 // not installed; every single skip is listed below with its reason.
@@ -11,6 +11,7 @@ import { openStore, type Store } from '../index.js';
 import { ClickHouseStore } from '../clickhouse/index.js';
 import { clickhouseSkipReason, startTestClickHouse, type TestClickHouse } from '../clickhouse/server.testing.js';
 import { startTestPostgres, type TestPostgres } from '../postgres/server.testing.js';
+import { runAnalyticsConformance } from './analytics.js';
 import { runEventsConformance } from './events.js';
 import { runStoreConformance } from './suite.js';
 
@@ -64,4 +65,5 @@ if (absent) {
     },
   });
   runEventsConformance('clickhouse + postgres', engine);
+  runAnalyticsConformance('clickhouse + postgres', engine);
 }
