@@ -175,7 +175,7 @@ function correlationSql(d: DetectDialect, q: CorrelationQuery, carry: Sql[], ord
     const needsValue = q.type === 'value_count' && q.value && min !== null && onlyLowerBound(q.condition);
     if (plain.length) parts.push(branch(join(plain, raw(' OR ')), 0, needsValue ? sql` AND ${valueExpr} IS NOT NULL` : raw('')));
     // An event both in a chained correlation's evidence and matching a rule counts once.
-    base = join(parts, raw(' UNION '));
+    base = join(parts, raw(` ${d.unionDistinct} `));
   }
   if (needsAll && sourceIndex >= 0) {
     const sg = groups.map((x, i) => sql`, ${ident(`c${i}`)} AS ${x}`);

@@ -220,6 +220,8 @@ export interface DetectDialect {
   bucket(e: Sql, spanMs: number): Sql;
   /** `name AS (…)` for a CTE read twice: DuckDB computes it once when told to. */
   readonly materialized: string;
+  /** The set union without duplicates (ClickHouse refuses a bare UNION unless union_default_mode is set). */
+  readonly unionDistinct: string;
   /** Whether every e-mail domain in `list` (text with one or more addresses) equals the domain of the address `of`. */
   sameEmailDomain(list: Sql, of: Sql): Sql;
   /** The start of the day or hour of a timestamp expression. */
@@ -299,6 +301,7 @@ export const duckdbDetect: DetectDialect = {
   countDistinct: (e) => sql`count(DISTINCT ${e})`,
   bucket: (e, span) => sql`CAST(floor(${e} / ${raw(String(Math.trunc(span)))}) AS BIGINT)`,
   materialized: 'AS MATERIALIZED',
+  unionDistinct: 'UNION',
   sameEmailDomain: (list, of) =>
     sql`len(list_filter(regexp_extract_all(lower(${list}), ${EMAIL_DOMAIN}, 1), x -> x <> coalesce(regexp_extract(lower(${of}), ${EMAIL_DOMAIN}, 1), ''))) = 0`,
   truncate: (unit, e) => (unit === 'day' ? sql`date_trunc('day', ${e})` : sql`date_trunc('hour', ${e})`),
@@ -369,6 +372,7 @@ export const clickhouseDetect: DetectDialect = {
   countDistinct: (e) => sql`uniqExact(${e})`,
   bucket: (e, span) => sql`intDiv(${e}, ${raw(String(Math.trunc(span)))})`,
   materialized: 'AS',
+  unionDistinct: 'UNION DISTINCT',
   // extractAll of a Nullable value would be an array inside Nullable, which ClickHouse refuses: NULL stays NULL.
   sameEmailDomain: (list, of) =>
     sql`if(isNull(${list}), NULL, arrayAll(x -> x = ifNull(extract(lowerUTF8(${of}), ${EMAIL_DOMAIN}), ''), extractAll(lowerUTF8(ifNull(${list}, '')), ${EMAIL_DOMAIN})))`,
