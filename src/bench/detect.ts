@@ -8,11 +8,10 @@
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock, Secret, silentLogger } from '../core/index.js';
+import { ManualClock, silentLogger } from '../core/index.js';
 import { builtinRulesDir, createDetector, loadRules } from '../detect/index.js';
-import { clearBenchEvents, copyBenchEvents, generateBenchEvents, openDuckDbStore, openStore, trimBenchEvents, type Store } from '../store/index.js';
-import { startTestClickHouse, type TestClickHouse } from '../store/clickhouse/server.testing.js';
-import { startTestPostgres, type TestPostgres } from '../store/postgres/server.testing.js';
+import { clearBenchEvents, copyBenchEvents, generateBenchEvents, openDuckDbStore, trimBenchEvents } from '../store/index.js';
+import { openBenchClickHouse, type BenchClickHouse } from './clickhouse-store.testing.js';
 import { childCpuSeconds } from './collect.js';
 
 export interface DetectBenchResult {
@@ -56,8 +55,7 @@ export async function benchDetect(options: { events?: number; batch?: number; pe
   const path = options.keep ?? join(dir, 'bench.duckdb');
   const existed = options.keep ? await access(path).then(() => true, () => false) : false;
   const duck = await openDuckDbStore({ path });
-  let servers: [TestClickHouse, TestPostgres] | null = null;
-  let click: Store | null = null;
+  let servers: BenchClickHouse | null = null;
   try {
     const store = duck;
     await store.migrate();
@@ -72,16 +70,10 @@ export async function benchDetect(options: { events?: number; batch?: number; pe
     }
     if (!reuse) await generateBenchEvents(store, { from: 0, count: events, startMs: START, spanMs: 7 * DAY, ingestedAt: ingest1, lateShare: 0 });
     if (engine === 'clickhouse') {
-      servers = await Promise.all([startTestClickHouse(), startTestPostgres()]);
-      const [ch, pg] = servers;
-      const [database, stateDb] = await Promise.all([ch.createDatabase(), pg.createDatabase()]);
-      click = await openStore({
-        engine: 'clickhouse',
-        clickhouse: { url: ch.url, database, user: ch.user, password: new Secret(ch.password) },
-        stateStore: { engine: 'postgres', connection: { host: pg.host, port: pg.port, user: pg.user, password: new Secret(pg.password), database: stateDb } },
-      });
-      await copyBenchEvents(duck, click);
+      servers = await openBenchClickHouse();
+      await copyBenchEvents(duck, servers.store);
     }
+    const click = servers?.store ?? null;
     const target = click ?? duck;
     const loadMs = performance.now() - loadStart;
     const loaded = await loadRules([builtinRulesDir()]);
@@ -89,9 +81,9 @@ export async function benchDetect(options: { events?: number; batch?: number; pe
     const detector = createDetector({ store: target, clock, logger: silentLogger, rules: loaded.rules });
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    const s0 = servers ? childCpuSeconds(servers[0].pid) : null;
+    const s0 = servers ? childCpuSeconds(servers.pid) : null;
     const whole = await detector.run({ from: START, to: START + 7 * DAY });
-    const s1 = servers ? childCpuSeconds(servers[0].pid) : null;
+    const s1 = servers ? childCpuSeconds(servers.pid) : null;
     const serverCpuMs = s0 !== null && s1 !== null ? (s1 - s0) * 1000 : null;
     const wholePackMs = performance.now() - t0;
     const wholePackCpuMs = cpuMs(process.cpuUsage(c0));
@@ -114,11 +106,10 @@ export async function benchDetect(options: { events?: number; batch?: number; pe
     const incremental = await detector.runIncremental();
     const incrementalMs = performance.now() - t1;
     const incrementalCpuMs = cpuMs(process.cpuUsage(c1));
-    return { engine, ...(servers ? { server: servers[0].version } : {}), events, rules: loaded.rules.length, loadMs, reused: reuse, wholePackMs, wholePackCpuMs, ...(servers ? { serverCpuMs } : {}), wholePackHits: whole.length, batch, incrementalMs, incrementalCpuMs, incrementalHits: incremental.length, ...(options.perRule ? { perRule } : {}) };
+    return { engine, ...(servers ? { server: servers.version } : {}), events, rules: loaded.rules.length, loadMs, reused: reuse, wholePackMs, wholePackCpuMs, ...(servers ? { serverCpuMs } : {}), wholePackHits: whole.length, batch, incrementalMs, incrementalCpuMs, incrementalHits: incremental.length, ...(options.perRule ? { perRule } : {}) };
   } finally {
-    await click?.close();
+    await servers?.stop();
     await duck.close();
-    if (servers) await Promise.all(servers.map((s) => s.stop()));
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -121,6 +121,25 @@ export function correlationBranch(d: DetectDialect, q: CorrelationQuery, pred: S
 }
 
 /**
+ * The base rows of referenced rule `index` alone (temporal correlations: r = index), behind its guard;
+ * with `groups` (each [tenant, group values…]), only rows of those groups.
+ */
+export function correlationRuleBranch(d: DetectDialect, q: CorrelationQuery, index: number, carry: Sql[], groups?: string[][]): Sql {
+  const { groupExprs } = correlationExprs(d, q);
+  const cut = groups ? sql` AND (${join([ident('tenant_id'), ...groupExprs])}) IN (${join(groups.map((k) => sql`(${join(k.map((x) => sql`${x}`))})`))})` : raw('');
+  return correlationBranch(d, q, guarded(q.guards?.[index], q.predicates[index]!), index, carry, cut);
+}
+
+/** The base rows of several referenced rules together (event_count, value_count: r = 0), as correlationSql selects them. */
+export function correlationRulesBranch(d: DetectDialect, q: CorrelationQuery, indexes: number[], carry: Sql[]): Sql {
+  const { valueExpr } = correlationExprs(d, q);
+  const min = minCount(q.condition);
+  const needsValue = q.type === 'value_count' && q.value && min !== null && onlyLowerBound(q.condition);
+  const any = join(indexes.map((i) => sql`(${guarded(q.guards?.[i], q.predicates[i]!)})`), raw(' OR '));
+  return correlationBranch(d, q, any, 0, carry, needsValue ? sql` AND ${valueExpr} IS NOT NULL` : raw(''));
+}
+
+/**
  * The correlation query. `carry`: expressions over `events` computed on every base row and returned as
  * c0…cN (a chaining correlation carries its own group-by and value through its sources, so the
  * sources' evidence is never looked up again in `events`). `ordered`: whether the rows come sorted.

@@ -7,9 +7,9 @@
 // compileCorrelation's (tenant_id, g0…gN, island, lo, hi, id, ms, the entity columns, c0…cN), so the
 // detector treats both alike. Engines that have CTEs and window functions run the SQL form.
 
-import { join, raw, sql, type Row, type Sql } from '../../store/index.js';
+import type { Row, Sql } from '../../store/index.js';
 import type { CorrelationCondition } from '../sigma/ast.js';
-import { compileCorrelation, correlationBranch, correlationExprs, ENTITY_COLUMNS, guarded, minCount, type CorrelationQuery, type DetectDialect } from '../compile/index.js';
+import { compileCorrelation, correlationExprs, correlationRuleBranch, correlationRulesBranch, ENTITY_COLUMNS, minCount, type CorrelationQuery, type DetectDialect } from '../compile/index.js';
 
 /** Runs a query built by the compiler (the store's analytics port). */
 export interface QueryRunner {
@@ -97,19 +97,17 @@ async function baseRows(store: QueryRunner, d: DetectDialect, q: CorrelationQuer
   const min = minCount(q.condition);
   // As in the SQL form: a temporal correlation that needs every rule fires only for the chained source's groups.
   const cut = temporal && min !== null && min >= q.predicates.length && sourceGroups !== null ? [...sourceGroups] : null;
-  const guardedAt = (i: number) => guarded(q.guards?.[i], q.predicates[i]!);
-  const select = async (pred: Sql, r: number, extra: Sql = raw('')) => {
-    const cuts = cut === null ? [extra] : chunk(cut, CUT_CHUNK).map((keys) => sql`${extra} AND (${join([sql`tenant_id`, ...groupExprs])}) IN (${join(keys.map((k) => sql`(${join(k.split('\u0000').map((x) => sql`${x}`))})`))})`);
-    for (const c of cuts) for (const row of await store.query(correlationBranch(d, q, pred, r, carry, c))) out.push(baseOf(row, G, r));
+  const add = (rows: Row[], r: number) => {
+    for (const row of rows) out.push(baseOf(row, G, r));
   };
   if (temporal) {
-    for (const i of plain) await select(guardedAt(i), i);
+    for (const i of plain) {
+      if (cut === null) add(await store.query(correlationRuleBranch(d, q, i, carry)), i);
+      else for (const keys of chunk(cut, CUT_CHUNK)) add(await store.query(correlationRuleBranch(d, q, i, carry, keys.map((k) => k.split('\u0000')))), i);
+    }
     return out;
   }
-  if (plain.length) {
-    const needsValue = q.type === 'value_count' && q.value && min !== null && q.condition.lt === undefined && q.condition.lte === undefined && q.condition.eq === undefined;
-    await select(join(plain.map((i) => sql`(${guardedAt(i)})`), raw(' OR ')), 0, needsValue ? sql` AND ${valueExpr} IS NOT NULL` : raw(''));
-  }
+  if (plain.length) add(await store.query(correlationRulesBranch(d, q, plain, carry)), 0);
   // UNION: an event both in a chained correlation's evidence and matching a rule counts once.
   const seen = new Set<string>();
   return out.filter((b) => {
