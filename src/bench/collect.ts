@@ -2,8 +2,10 @@
 // collector's) over loopback HTTP into a fresh DuckDB file — records/s and peak RSS — beside the
 // in-process ceiling: the same blobs parsed, normalised and committed with no HTTP in the timing; and
 // side by side, the same backfill from a fresh emulator into ClickHouse + PostgreSQL
-// (collect-clickhouse.testing.ts; skipped with the reason when clickhouse-server is not installed).
-// Options: --users=N --days=N --tenants=N --seed=S --concurrency=N --batch=N --duckdb-memory=SIZE --threads=N --skip-ceiling --skip-clickhouse.
+// (collect-clickhouse.testing.ts; skipped with the reason when clickhouse-server is not installed), into
+// one node and into a cluster of two shards (--clickhouse-shards=1,2; sharding is by tenant, so a
+// cluster spreads the work only with --tenants of 2 or more).
+// Options: --users=N --days=N --tenants=N --seed=S --concurrency=N --batch=N --duckdb-memory=SIZE --threads=N --skip-ceiling --skip-clickhouse --clickhouse-shards=LIST.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -82,6 +84,7 @@ export async function run(args: string[]): Promise<void> {
   const concurrency = Number(flag(args, 'concurrency', '6'));
   const batch = Number(flag(args, 'batch', String(DEFAULT_COLLECTOR_OPTIONS.batchRecords)));
   const skipCeiling = args.includes('--skip-ceiling');
+  const clickhouseShards = flag(args, 'clickhouse-shards', '1,2').split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 1);
   const emuArgs = ['--seed', seed, '--days', String(days), '--users', users, '--tenants', tenantsN, '--latency', '0s', '--no-live', '--scenarios', 'none', '--throttle', '0', '--page-size', '1000'];
   process.stdout.write(`emulator: auditwatch emulator ${emuArgs.join(' ')} (child process)\n`);
   const { child, info } = await startEmulatorChild(emuArgs);
@@ -151,7 +154,8 @@ export async function run(args: string[]): Promise<void> {
     );
 
     // ---- the same backfill into ClickHouse + PostgreSQL, from a fresh emulator (none of its blobs cached) ----
-    if (!args.includes('--skip-clickhouse')) {
+    for (const shards of args.includes('--skip-clickhouse') ? [] : clickhouseShards) {
+      if (shards > 1 && Number(tenantsN) < shards) process.stdout.write(`clickhouse ${shards} shards: --tenants=${tenantsN}, so the records go to ${tenantsN} shard(s) (sharded by tenant)\n`);
       const side = await clickhouseEndToEnd({
         startEmulator: async () => {
           const e = await startEmulatorChild(emuArgs);
@@ -163,8 +167,8 @@ export async function run(args: string[]): Promise<void> {
         concurrency,
         batch,
         out: (line) => process.stdout.write(line),
-      });
-      if (side) process.stdout.write(`side by side: DuckDB ${fmt(e2eRate)} records/s, ClickHouse ${fmt(side.rate)} records/s (x${(side.rate / e2eRate).toFixed(2)}; target x2)\n`);
+      }, shards);
+      if (side) process.stdout.write(`side by side: DuckDB ${fmt(e2eRate)} records/s, ClickHouse${shards === 1 ? '' : ` ${shards} shards`} ${fmt(side.rate)} records/s (x${(side.rate / e2eRate).toFixed(2)}${shards === 1 ? '; target x2' : ''})\n`);
     }
 
     // ---- in-process ceiling: the same blobs, fetched untimed, then parse + normalise + commit timed ----

@@ -1,6 +1,6 @@
 // The store.engine: clickhouse keys: the ClickHouse connection with its password (or a URL carrying a
 // login) only from { env } or { file }, a written credential refused without echoing it, state: postgres
-// required beside it, and the cluster key refused until the cluster step.
+// required beside it, and the cluster name (a <remote_servers> entry) reaching the store's settings.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,9 +42,10 @@ test('store.clickhouse: a URL with a login only from { env } or { file }; writte
   refused(`  engine: clickhouse\n  clickhouse:\n    url: http://ch:8123\n    database: "x; DROP"\n${PG}`, { AW_PG_PW: 'x' }, /store\.clickhouse\.database must be a database name/);
 });
 
-test('store.engine: clickhouse needs its section and state: postgres; cluster is refused in this release', () => {
+test('store.engine: clickhouse needs its section and state: postgres; cluster names a <remote_servers> entry', () => {
   refused(`  engine: clickhouse\n${PG}`, { AW_PG_PW: 'x' }, /store\.clickhouse has engine: clickhouse but no clickhouse section/);
   refused('  engine: clickhouse\n  clickhouse:\n    url: http://ch:8123\n', {}, /store\.state has engine: clickhouse, which keeps the blob ledger, cursors and state in PostgreSQL; add state: postgres/);
-  refused(`  engine: clickhouse\n  clickhouse:\n    url: http://ch:8123\n    cluster: main\n${PG}`, { AW_PG_PW: 'x' }, /store\.clickhouse\.cluster is not supported in this release/);
+  assert.equal(parse(`  engine: clickhouse\n  clickhouse:\n    url: http://ch:8123\n    cluster: main_2\n${PG}`, { AW_PG_PW: 'x' }).store.clickhouse?.cluster, 'main_2');
+  refused(`  engine: clickhouse\n  clickhouse:\n    url: http://ch:8123\n    cluster: "main; DROP"\n${PG}`, { AW_PG_PW: 'x' }, /store\.clickhouse\.cluster must be a cluster name/);
   refused('  engine: mysql\n', {}, /must be duckdb .* or clickhouse/);
 });

@@ -40,7 +40,7 @@ function engineConfig(config: Pick<Config, 'store'>): StoreEngineConfig {
     if (!ch || !stateStore) throw new AppError('config_invalid', 'store.engine: clickhouse needs store.clickhouse and state: postgres with store.postgres; add them.');
     return {
       engine: 'clickhouse',
-      clickhouse: { url: ch.url, database: ch.database, ...(ch.user !== undefined ? { user: ch.user } : {}), ...(ch.password !== undefined ? { password: ch.password } : {}) },
+      clickhouse: { url: ch.url, database: ch.database, ...(ch.user !== undefined ? { user: ch.user } : {}), ...(ch.password !== undefined ? { password: ch.password } : {}), ...(ch.cluster !== undefined ? { cluster: ch.cluster } : {}) },
       stateStore,
     };
   }

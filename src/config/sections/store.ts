@@ -72,10 +72,8 @@ export const clickhouseSection = z.strictObject({
   user: z.string({ error: 'must be a user name' }).min(1, { error: 'must not be empty' }).optional(),
   /** Only { env } or { file }. */
   password: secretRef('AUDITWATCH_CLICKHOUSE_PASSWORD', undefined, STORE).optional(),
-  /** A ClickHouse cluster (remote_servers) to create the tables ON CLUSTER: not in this release. */
-  cluster: z.unknown().optional().superRefine((v, ctx) => {
-    if (v !== undefined) ctx.addIssue({ code: 'custom', message: 'is not supported in this release (one ClickHouse node); remove it' });
-  }),
+  /** A cluster of the server's <remote_servers>: the events are sharded by tenant over its nodes. */
+  cluster: name('cluster name (one of the server\'s <remote_servers>)').optional(),
 });
 
 export const storeSection = z

@@ -17,7 +17,7 @@ export interface ClickHouseConnection {
   user?: string;
   /** Only from { env } or { file }. */
   password?: Secret;
-  /** Reserved for the cluster step (ON CLUSTER and a Distributed table); refused until then. */
+  /** A cluster of the server's <remote_servers>: the events are sharded by tenant over it (cluster.ts). */
   cluster?: string;
   /** How long to wait for an answer (default 300 s; ingest inserts and retention can take long). */
   requestTimeoutMs?: number;
@@ -66,6 +66,9 @@ export function createClickHouseClient(c: ClickHouseConnection): ClickHouseClien
     clickhouse_settings: {
       // Push WHERE conditions into the FINAL view over the rows, so its primary key prunes (see schema.ts).
       enable_optimize_predicate_expression: 1,
+      // On a cluster an INSERT into the Distributed table returns once every shard has stored its part,
+      // before the blob's PostgreSQL commit (see cluster.ts); asynchronous sending would come after it.
+      ...(c.cluster !== undefined ? { insert_distributed_sync: 1 } : {}),
     },
   });
 }
@@ -102,6 +105,10 @@ export function clickhouseError(err: unknown, c: ClickHouseConnection, doing: st
   }
   if (code === 497 || code === 164) {
     return new AppError('clickhouse_access', `${where}: ${user} may not do this (${said}); grant it the rights on the database or use another user.`, { cause: err });
+  }
+  if (code === 279) {
+    // ALL_CONNECTION_TRIES_FAILED: the server could not reach another node (a shard of the cluster).
+    return new AppError('clickhouse_unreachable', `${where} cannot reach another node of its cluster while ${doing} (${said}); start that server or fix the cluster's <remote_servers>.`, { cause: err, retryable: true });
   }
   if (typeof netCode === 'string' && UNREACHABLE.has(netCode)) {
     return new AppError('clickhouse_unreachable', `${where} cannot be reached (${netCode}); start the server or fix store.clickhouse.url.`, { cause: err, retryable: true });

@@ -1,6 +1,7 @@
 // The events port's reads beyond ingest on ClickHouse (and the one enrichment update, a mutation): the
 // commit watermark, records by ingest time, keys, unenriched IPs, the events part of the collection
-// statistics, and retention by dropping whole month partitions.
+// statistics, and retention by dropping whole month partitions. Reads go to `events` (or events_rows)
+// on either layout; what changes storage runs on each node's local table (cluster.ts).
 
 import { AppError } from '../../core/index.js';
 import type { Enrichment } from '../../records/index.js';
@@ -11,6 +12,15 @@ import type { ServerFeatures } from './schema.js';
 export interface ChDb {
   readonly dialect: Dialect;
   readonly features: ServerFeatures;
+  read(q: Sql): Promise<Row[]>;
+  command(q: Sql | string): Promise<void>;
+  /** The MergeTree table on each node: events_rows, or events_rows_local on a cluster. */
+  readonly local: string;
+  /** Each node's own reads and commands (on one node, the node the store is connected to). */
+  readonly nodes: readonly NodeDb[];
+}
+
+export interface NodeDb {
   read(q: Sql): Promise<Row[]>;
   command(q: Sql | string): Promise<void>;
 }
@@ -51,28 +61,32 @@ export async function unenrichedClientIps(db: ChDb): Promise<string[]> {
   return rows.map((r) => String(r['ip']));
 }
 
-/** Counts the records to change, then runs the mutation and waits for it (18.16 has no mutations_sync). */
+/** Counts the records to change, then runs the mutation on each node and waits for it (18.16 has no mutations_sync). */
 export async function enrichClientIp(db: ChDb, ip: string, e: Enrichment, waitMs = 120_000): Promise<number> {
   const where = sql`client_ip = ${ip} AND country IS NULL AND asn IS NULL`;
   const [c] = await db.read(sql`SELECT count() AS n FROM events WHERE ${where}`);
   const n = Number(c?.['n'] ?? 0);
   if (n === 0) return 0;
-  await db.command(
-    sql`ALTER TABLE events_rows UPDATE country = ${e.country}, city = ${e.city}, latitude = ${e.latitude}, longitude = ${e.longitude}, asn = ${e.asn}, as_org = ${e.asOrg} WHERE ${where}`,
-  );
+  for (const node of db.nodes) {
+    await node.command(
+      sql`ALTER TABLE ${raw(db.local)} UPDATE country = ${e.country}, city = ${e.city}, latitude = ${e.latitude}, longitude = ${e.longitude}, asn = ${e.asn}, as_org = ${e.asOrg} WHERE ${where}`,
+    );
+  }
   await waitForMutations(db, waitMs);
   return n;
 }
 
 export async function waitForMutations(db: ChDb, waitMs: number): Promise<void> {
   const started = Date.now();
-  for (;;) {
-    const [r] = await db.read(sql`SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND table = 'events_rows' AND is_done = 0`);
-    if (Number(r?.['n'] ?? 0) === 0) return;
-    if (Date.now() - started > waitMs) {
-      throw new AppError('clickhouse_mutation', `ClickHouse has not finished updating events_rows after ${Math.round(waitMs / 1000)} s; see system.mutations on the server, the update goes on there.`, { retryable: true });
+  for (const node of db.nodes) {
+    for (;;) {
+      const [r] = await node.read(sql`SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND table = ${db.local} AND is_done = 0`);
+      if (Number(r?.['n'] ?? 0) === 0) break;
+      if (Date.now() - started > waitMs) {
+        throw new AppError('clickhouse_mutation', `ClickHouse has not finished updating ${db.local} after ${Math.round(waitMs / 1000)} s; see system.mutations on the server${db.nodes.length > 1 ? 's' : ''}, the update goes on there.`, { retryable: true });
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -99,16 +113,22 @@ const MONTH = /^(\d{4})(\d{2})$/;
  * on ClickHouse that rewrites the month's parts every day).
  */
 export async function dropOldPartitions(db: ChDb, olderThan: number): Promise<number> {
-  const parts = await db.read(sql`SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND table = 'events_rows' AND active`);
-  const old: string[] = [];
-  for (const p of parts) {
-    const m = MONTH.exec(String(p['partition']).replace(/'/g, ''));
-    if (!m) continue;
-    const nextMonth = Date.UTC(Number(m[1]), Number(m[2]), 1);
-    if (nextMonth <= olderThan) old.push(`${m[1]}${m[2]}`);
+  const perNode = await Promise.all(db.nodes.map(async (node) => {
+    const parts = await node.read(sql`SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND table = ${db.local} AND active`);
+    const old: string[] = [];
+    for (const p of parts) {
+      const m = MONTH.exec(String(p['partition']).replace(/'/g, ''));
+      if (!m) continue;
+      const nextMonth = Date.UTC(Number(m[1]), Number(m[2]), 1);
+      if (nextMonth <= olderThan) old.push(`${m[1]}${m[2]}`);
+    }
+    return old;
+  }));
+  const all = [...new Set(perNode.flat())];
+  if (all.length === 0) return 0;
+  const [c] = await db.read(sql`SELECT count() AS n FROM events WHERE toYYYYMM(creation_time) IN (${join(all.map((p) => sql`${Number(p)}`))})`);
+  for (const [i, node] of db.nodes.entries()) {
+    for (const p of perNode[i] ?? []) await node.command(`ALTER TABLE ${db.local} DROP PARTITION ${p}`);
   }
-  if (old.length === 0) return 0;
-  const [c] = await db.read(sql`SELECT count() AS n FROM events WHERE toYYYYMM(creation_time) IN (${join(old.map((p) => sql`${Number(p)}`))})`);
-  for (const p of old) await db.command(`ALTER TABLE events_rows DROP PARTITION ${p}`);
   return Number(c?.['n'] ?? 0);
 }

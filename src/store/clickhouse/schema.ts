@@ -14,6 +14,10 @@
 // watermark. Column codecs (raw as ZSTD) and table TTL need 20.1 or later; before, raw is compressed by
 // the server's <compression> setting (LZ4 unless configured, see the README) and retention drops
 // whole month partitions only.
+//
+// On a cluster (store.clickhouse.cluster) the MergeTree table on each node is events_rows_local and
+// events_rows is a Distributed table over them sharded by tenant; `events` is the same view. See
+// cluster.ts for the layout, the order of writes and why each node gets its DDL directly.
 
 import { AppError } from '../../core/index.js';
 import { clickhouseCapabilities } from '../sql/index.js';
@@ -64,27 +68,44 @@ function typeOf(t: ColumnType, f: ServerFeatures): string {
 /** The columns the store adds to EVENT_COLUMNS (see the header). */
 export const EXTRA_COLUMNS = ['ingested_ms'] as const;
 
-export function eventsRowsTable(f: ServerFeatures): string {
+/** The MergeTree table on each node of a cluster. */
+export const LOCAL_ROWS = 'events_rows_local';
+
+/** Where the schema goes: one node, or each node of `cluster` (whose tables live in `database`). */
+export interface Placement {
+  cluster: string | null;
+  database: string;
+}
+
+export function eventsRowsTable(f: ServerFeatures, name = 'events_rows'): string {
   const cols = EVENT_COLUMNS.map((c) => {
     const type = typeOf(c.type, f);
     const codec = c.name === 'raw' && f.codecs ? ' CODEC(ZSTD(3))' : '';
     return `  ${c.name} ${c.nullable ? `Nullable(${type})` : type}${codec}`;
   });
   cols.push('  ingested_ms Int64');
-  return `CREATE TABLE IF NOT EXISTS events_rows (\n${cols.join(',\n')}\n) ENGINE = ReplacingMergeTree\nPARTITION BY toYYYYMM(creation_time)\nORDER BY (tenant_id, creation_time, id)`;
+  return `CREATE TABLE IF NOT EXISTS ${name} (\n${cols.join(',\n')}\n) ENGINE = ReplacingMergeTree\nPARTITION BY toYYYYMM(creation_time)\nORDER BY (tenant_id, creation_time, id)`;
+}
+
+/** The Distributed table over every node's LOCAL_ROWS, a tenant's rows all on one shard. */
+export function distributedRowsTable(p: Placement & { cluster: string }): string {
+  return `CREATE TABLE IF NOT EXISTS events_rows AS ${LOCAL_ROWS} ENGINE = Distributed(${p.cluster}, ${p.database}, ${LOCAL_ROWS}, sipHash64(tenant_id))`;
 }
 
 export interface ClickHouseMigration {
   version: number;
   name: string;
-  statements(f: ServerFeatures): string[];
+  /** The statements, run on each node of the placement (idempotent). */
+  statements(f: ServerFeatures, p: Placement): string[];
 }
+
+const EVENTS_VIEW = 'CREATE VIEW IF NOT EXISTS events AS SELECT * FROM events_rows FINAL';
 
 export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   {
     version: 100,
     name: 'events',
-    statements: (f) => [eventsRowsTable(f), 'CREATE VIEW IF NOT EXISTS events AS SELECT * FROM events_rows FINAL'],
+    statements: (f, p) => (p.cluster === null ? [eventsRowsTable(f), EVENTS_VIEW] : [eventsRowsTable(f, LOCAL_ROWS), distributedRowsTable({ ...p, cluster: p.cluster }), EVENTS_VIEW]),
   },
   {
     // The copy of PostgreSQL's identities that compiled "same person" rules join beside the events
@@ -101,6 +122,6 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime('UTC')) ENGINE = ReplacingMergeTree ORDER BY version`;
 
 /** The TTL clause that keeps `days` of events (servers with TTL), applied by retention when it changes. */
-export function retentionTtl(days: number): string {
-  return `ALTER TABLE events_rows MODIFY TTL creation_time + toIntervalDay(${Math.max(1, Math.ceil(days))})`;
+export function retentionTtl(days: number, table = 'events_rows'): string {
+  return `ALTER TABLE ${table} MODIFY TTL creation_time + toIntervalDay(${Math.max(1, Math.ceil(days))})`;
 }

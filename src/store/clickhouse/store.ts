@@ -1,7 +1,8 @@
 // The ClickHouse Store: the events in ClickHouse (over HTTP with @clickhouse/client), everything
 // transactional in PostgreSQL — the blob ledger, cursors, gaps and dead letters (postgres/state/
 // ledger.ts) and the whole state port (alerts, outbox, detection state, identities, …). What each
-// engine guarantees is written in ports/events.ts; the order of a blob's writes in ingest.ts.
+// engine guarantees is written in ports/events.ts; the order of a blob's writes in ingest.ts; the
+// layout on one node or a cluster in cluster.ts.
 
 import type { ClickHouseClient } from '@clickhouse/client';
 import { AppError, errorMessage, oneLine, type Logger } from '../../core/index.js';
@@ -11,6 +12,7 @@ import { checkReadOnlyText, refusal } from '../readonly-guard.js';
 import { clickhouseDialectFor, type Dialect, type Sql } from '../sql/index.js';
 import type { BlobCommit, CollectionStats, CollectionStatsOptions, CommitResult, Cursor, Gap, ImportBatch, IngestSession, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
 import { Mutex } from '../duckdb/mutex.js';
+import type { ClickHouseNode, Layout } from './cluster.js';
 import { clickhouseError, serverCode, type ClickHouseConnection } from './connect.js';
 import { rowsOf, type JsonResult } from './convert.js';
 import { ClickHouseIngestSession, queryParams, type IngestItem } from './ingest.js';
@@ -39,6 +41,7 @@ export class ClickHouseStore implements Store {
     private readonly client: ClickHouseClient,
     private readonly pg: PostgresStateStore,
     readonly features: ServerFeatures,
+    readonly layout: Layout,
     private readonly options: { connection: ClickHouseConnection; readOnly: boolean; logger: Logger; now: () => number },
   ) {
     this.dialect = clickhouseDialectFor(features.version);
@@ -48,54 +51,105 @@ export class ClickHouseStore implements Store {
       features,
       read: (q) => this.query(q),
       command: (q) => this.command(q),
+      local: layout.local,
+      nodes: layout.nodes.map((n) => ({
+        read: (q) => this.onNode(n, 'a read', async () => {
+          const { text, params } = q.render(this.dialect);
+          const result = await n.client.query({ query: text, format: 'JSON', ...queryParams(params) });
+          return rowsOf(await result.json<unknown>() as unknown as JsonResult);
+        }),
+        command: (q) => this.onNode(n, 'a write', () => this.send(n.client, q)),
+      })),
     };
+  }
+
+  /** Like guard, for one node of the layout (its address in the message). */
+  private onNode<T>(node: ClickHouseNode, doing: string, fn: () => Promise<T>): Promise<T> {
+    return this.guardAt(node.connection, doing, fn);
+  }
+
+  private async send(client: ClickHouseClient, q: Sql | string): Promise<void> {
+    const text = typeof q === 'string' ? q : q.render(this.dialect).text;
+    const params = typeof q === 'string' ? [] : q.render(this.dialect).params;
+    await client.command({ query: text, ...queryParams(params) });
   }
 
   private check(): void {
     if (this.closed) throw new AppError('store_closed', 'The ClickHouse store is closed; open it again.');
   }
 
-  private async guard<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+  private guard<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    return this.guardAt(this.options.connection, doing, fn);
+  }
+
+  private async guardAt<T>(connection: ClickHouseConnection, doing: string, fn: () => Promise<T>): Promise<T> {
     this.check();
     try {
       return await fn();
     } catch (err) {
-      throw clickhouseError(err, this.options.connection, doing);
+      throw clickhouseError(err, connection, doing);
     }
   }
 
   private command(q: Sql | string): Promise<void> {
-    const text = typeof q === 'string' ? q : q.render(this.dialect).text;
-    const params = typeof q === 'string' ? [] : q.render(this.dialect).params;
-    return this.guard('a write', async () => {
-      await this.client.command({ query: text, ...queryParams(params) });
-    });
+    return this.guard('a write', () => this.send(this.client, q));
   }
 
+  /**
+   * Brings every node's schema up to date: each node keeps its own schema_migrations (one node: the
+   * only one). Returns the versions applied (on any node).
+   */
   async migrate(): Promise<number[]> {
     await this.pg.migrate();
     if (this.options.readOnly) return [];
-    const applied = await this.guard('reading the schema version', async () => {
-      await this.client.command({ query: MIGRATIONS_TABLE });
-      const r = await this.client.query({ query: 'SELECT version FROM schema_migrations FINAL', format: 'JSONEachRow' });
+    const done = new Set<number>();
+    for (const node of this.layout.nodes) await this.checkLayout(node);
+    for (const node of this.layout.nodes) {
+      for (const v of await this.migrateNode(node)) done.add(v);
+    }
+    return [...done].sort((a, b) => a - b);
+  }
+
+  /** A database set up for the other layout (one node against a cluster) is refused, not mixed. */
+  private async checkLayout(node: ClickHouseNode): Promise<void> {
+    const engine = await this.onNode(node, 'reading the schema', async () => {
+      const r = await node.client.query({ query: "SELECT engine FROM system.tables WHERE database = currentDatabase() AND name = 'events_rows'", format: 'JSONEachRow' });
+      return (await r.json<{ engine: string }>())[0]?.engine;
+    });
+    if (engine === undefined) return;
+    const where = `The ClickHouse database ${this.options.connection.database ?? 'default'} on ${node.name}`;
+    if (this.layout.cluster === null && engine === 'Distributed') {
+      throw new AppError('clickhouse_layout', `${where} holds the tables of a cluster (events_rows is Distributed); set store.clickhouse.cluster to its cluster, or use another database.`);
+    }
+    if (this.layout.cluster !== null && engine !== 'Distributed') {
+      throw new AppError('clickhouse_layout', `${where} holds the tables of one node (events_rows is ${oneLine(engine, 40)}), not of cluster ${this.layout.cluster}; give the cluster another database (on every node), or remove store.clickhouse.cluster.`);
+    }
+  }
+
+  private async migrateNode(node: ClickHouseNode): Promise<number[]> {
+    const on = <T>(doing: string, fn: () => Promise<T>) => this.onNode(node, doing, fn);
+    const applied = await on('reading the schema version', async () => {
+      await node.client.command({ query: MIGRATIONS_TABLE });
+      const r = await node.client.query({ query: 'SELECT version FROM schema_migrations FINAL', format: 'JSONEachRow' });
       return new Set((await r.json<{ version: number | string }>()).map((x) => Number(x.version)));
     });
     const newest = Math.max(...CLICKHOUSE_MIGRATIONS.map((m) => m.version));
     const ahead = [...applied].filter((v) => v > newest);
     if (ahead.length > 0) {
-      throw new AppError('store_newer', `The ClickHouse database was written by a newer auditwatch (schema version ${Math.max(...ahead)}); upgrade auditwatch, or point store.clickhouse at another database.`);
+      throw new AppError('store_newer', `The ClickHouse database on ${node.name} was written by a newer auditwatch (schema version ${Math.max(...ahead)}); upgrade auditwatch, or point store.clickhouse at another database.`);
     }
+    const placement = { cluster: this.layout.cluster, database: this.options.connection.database ?? 'default' };
     const done: number[] = [];
     for (const m of CLICKHOUSE_MIGRATIONS) {
       if (applied.has(m.version)) continue;
       // DDL is idempotent (IF NOT EXISTS): a process that dies half-way, or two starting together, repeat it harmlessly.
-      for (const statement of m.statements(this.features)) {
-        await this.guard(`schema migration ${m.version} (${m.name})`, () => this.client.command({ query: statement }));
+      for (const statement of m.statements(this.features, placement)) {
+        await on(`schema migration ${m.version} (${m.name})`, () => node.client.command({ query: statement }));
       }
-      await this.guard('recording a schema migration', () =>
-        this.client.insert({ table: 'schema_migrations', values: [{ version: m.version, name: m.name, applied_at: Math.floor(this.options.now() / 1000) }], format: 'JSONEachRow' }),
+      await on('recording a schema migration', () =>
+        node.client.insert({ table: 'schema_migrations', values: [{ version: m.version, name: m.name, applied_at: Math.floor(this.options.now() / 1000) }], format: 'JSONEachRow' }),
       );
-      this.options.logger.info('Applied a ClickHouse schema migration.', { version: m.version, name: m.name });
+      this.options.logger.info('Applied a ClickHouse schema migration.', { version: m.version, name: m.name, node: node.name });
       done.push(m.version);
     }
     return done;
@@ -107,7 +161,10 @@ export class ClickHouseStore implements Store {
     const { text, params } = q.render(this.dialect);
     return this.guard('a read', async () => {
       // A "same person" rule reads the identities copy: bring it up to date with PostgreSQL first.
-      if (!this.options.readOnly && q.parts.some((p) => p.kind === 'ident' && p.name === IDENTITIES_COPY)) await syncIdentities(this.client, this.pg);
+      // On a cluster the rule's subquery runs on every shard against its own copy, so each node has one.
+      if (!this.options.readOnly && q.parts.some((p) => p.kind === 'ident' && p.name === IDENTITIES_COPY)) {
+        for (const node of this.layout.nodes) await syncIdentities(node.client, this.pg);
+      }
       const result = await this.client.query({ query: text, format: 'JSON', ...queryParams(params) });
       return rowsOf(await result.json<unknown>() as unknown as JsonResult) as T[];
     });
@@ -238,7 +295,7 @@ export class ClickHouseStore implements Store {
       // Newer servers also drop expired rows by themselves; the TTL follows the configured retention.
       const days = Math.max(1, Math.ceil((this.options.now() - olderThan) / DAY));
       if (days !== this.ttlDays) {
-        await this.command(retentionTtl(days));
+        for (const node of this.db.nodes) await node.command(retentionTtl(days, this.layout.local));
         this.ttlDays = days;
       }
     }
@@ -295,7 +352,8 @@ export class ClickHouseStore implements Store {
     try {
       await this.pg.close();
     } finally {
-      await this.client.close().catch((err: unknown) => this.options.logger.warn('The ClickHouse client did not close cleanly.', { error: errorMessage(err) }));
+      const clients = [this.client, ...this.layout.nodes.map((n) => n.client).filter((c) => c !== this.client)];
+      await Promise.all(clients.map((c) => c.close().catch((err: unknown) => this.options.logger.warn('The ClickHouse client did not close cleanly.', { error: errorMessage(err) }))));
     }
   }
 }

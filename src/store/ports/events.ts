@@ -12,7 +12,10 @@
 //   Weaker than DuckDB: rows are visible once sent — at commit, or before it for a session holding
 //   more than 10,000 rows — and a rollback or failed add drops only what was not sent yet (what was sent
 //   stays, and collapses with the blob's next delivery). Gaps live in PostgreSQL; retention drops whole
-//   month partitions (a month is kept until it has passed the limit entirely).
+//   month partitions (a month is kept until it has passed the limit entirely). On a cluster
+//   (store.clickhouse.cluster) the same holds: "sent" means stored on the owning shard (synchronous
+//   Distributed inserts), and a tenant's rows all sit on one shard, so FINAL there sees every copy
+//   (clickhouse/cluster.ts).
 
 import type { Enrichment, EventRow, Rejection } from '../../records/index.js';
 
