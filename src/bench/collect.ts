@@ -274,7 +274,7 @@ async function measureCeiling(
 }
 
 /** CPU seconds a child process has used so far (Linux /proc), or null where that cannot be read. */
-function childCpuSeconds(pid: number | undefined): number | null {
+export function childCpuSeconds(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
     // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime are the 12th and 13th.

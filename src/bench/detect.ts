@@ -1,5 +1,7 @@
 // Bench: the whole built-in rule pack over N stored events (default 10 million, a week of a large
-// tenant), and one incremental pass after a batch (with some records hours late). DuckDB, a temp file.
+// tenant), and one incremental pass after a batch (with some records hours late). DuckDB, a temp file;
+// with --engine=clickhouse the same events in ClickHouse + PostgreSQL (real servers on loopback, started
+// for the run as in the tests), copied there from the DuckDB file before the clock starts.
 // Synthetic events are generated inside DuckDB (INSERT … SELECT FROM range) so the figure is about
 // detection, not about loading (store/duckdb/bench-events.ts). Targets (issue 4): whole pack ≤ 10 s, incremental ≤ 1 s.
 
@@ -8,9 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, silentLogger } from '../core/index.js';
 import { builtinRulesDir, createDetector, loadRules } from '../detect/index.js';
-import { clearBenchEvents, generateBenchEvents, openDuckDbStore, trimBenchEvents } from '../store/index.js';
+import { clearBenchEvents, copyBenchEvents, generateBenchEvents, openDuckDbStore, trimBenchEvents } from '../store/index.js';
+import { openBenchClickHouse, type BenchClickHouse } from './clickhouse-store.testing.js';
+import { childCpuSeconds } from './collect.js';
 
 export interface DetectBenchResult {
+  engine: 'duckdb' | 'clickhouse';
+  /** The ClickHouse server's version (engine clickhouse). */
+  server?: string;
   events: number;
   rules: number;
   loadMs: number;
@@ -20,6 +27,8 @@ export interface DetectBenchResult {
   /** CPU time of the process (every DuckDB thread included) during the whole-pack run. */
   wholePackCpuMs: number;
   wholePackHits: number;
+  /** CPU time of the ClickHouse server during the whole-pack run (engine clickhouse). */
+  serverCpuMs?: number | null;
   batch: number;
   incrementalMs: number;
   incrementalCpuMs: number;
@@ -38,14 +47,17 @@ const START = Date.UTC(2026, 2, 1);
  * the same number of generated events it is reused: the previous run's batch and detection state are
  * removed first, so every run starts from the same stored week.
  */
-export async function benchDetect(options: { events?: number; batch?: number; perRule?: boolean; keep?: string } = {}): Promise<DetectBenchResult> {
+export async function benchDetect(options: { events?: number; batch?: number; perRule?: boolean; keep?: string; engine?: 'duckdb' | 'clickhouse' } = {}): Promise<DetectBenchResult> {
   const events = options.events ?? 10_000_000;
   const batch = options.batch ?? 10_000;
-  const dir = options.keep ? null : await mkdtemp(join(tmpdir(), 'aw-bench-detect-'));
-  const path = options.keep ?? join(dir!, 'bench.duckdb');
+  const engine = options.engine ?? 'duckdb';
+  const dir = await mkdtemp(join(tmpdir(), 'aw-bench-detect-'));
+  const path = options.keep ?? join(dir, 'bench.duckdb');
   const existed = options.keep ? await access(path).then(() => true, () => false) : false;
-  const store = await openDuckDbStore({ path });
+  const duck = await openDuckDbStore({ path });
+  let servers: BenchClickHouse | null = null;
   try {
+    const store = duck;
     await store.migrate();
     const loadStart = performance.now();
     const ingest1 = START + 7 * DAY;
@@ -57,13 +69,22 @@ export async function benchDetect(options: { events?: number; batch?: number; pe
       if (!reuse) await clearBenchEvents(store);
     }
     if (!reuse) await generateBenchEvents(store, { from: 0, count: events, startMs: START, spanMs: 7 * DAY, ingestedAt: ingest1, lateShare: 0 });
+    if (engine === 'clickhouse') {
+      servers = await openBenchClickHouse();
+      await copyBenchEvents(duck, servers.store);
+    }
+    const click = servers?.store ?? null;
+    const target = click ?? duck;
     const loadMs = performance.now() - loadStart;
     const loaded = await loadRules([builtinRulesDir()]);
     const clock = new ManualClock(START + 8 * DAY);
-    const detector = createDetector({ store, clock, logger: silentLogger, rules: loaded.rules });
+    const detector = createDetector({ store: target, clock, logger: silentLogger, rules: loaded.rules });
     const t0 = performance.now();
     const c0 = process.cpuUsage();
+    const s0 = servers ? childCpuSeconds(servers.pid) : null;
     const whole = await detector.run({ from: START, to: START + 7 * DAY });
+    const s1 = servers ? childCpuSeconds(servers.pid) : null;
+    const serverCpuMs = s0 !== null && s1 !== null ? (s1 - s0) * 1000 : null;
     const wholePackMs = performance.now() - t0;
     const wholePackCpuMs = cpuMs(process.cpuUsage(c0));
     const perRule: { id: string; ms: number }[] = [];
@@ -76,22 +97,24 @@ export async function benchDetect(options: { events?: number; batch?: number; pe
       perRule.sort((a, b) => b.ms - a.ms);
     }
     // The daemon's state after that pass: every rule's watermark at the first ingest.
-    await store.state.detection.setWatermarks(detector.rules.map((r) => r.rule.id), ingest1, ingest1);
+    await target.state.detection.setWatermarks(detector.rules.map((r) => r.rule.id), ingest1, ingest1);
     // One batch: the last 20 minutes of activity, a tenth of it three hours late.
     await generateBenchEvents(store, { from: events, count: batch, startMs: START + 7 * DAY, spanMs: 20 * 60_000, ingestedAt: ingest1 + 30 * 60_000, lateShare: 0.1 });
+    if (click) await copyBenchEvents(duck, click, ingest1);
     const t1 = performance.now();
     const c1 = process.cpuUsage();
     const incremental = await detector.runIncremental();
     const incrementalMs = performance.now() - t1;
     const incrementalCpuMs = cpuMs(process.cpuUsage(c1));
-    return { events, rules: loaded.rules.length, loadMs, reused: reuse, wholePackMs, wholePackCpuMs, wholePackHits: whole.length, batch, incrementalMs, incrementalCpuMs, incrementalHits: incremental.length, ...(options.perRule ? { perRule } : {}) };
+    return { engine, ...(servers ? { server: servers.version } : {}), events, rules: loaded.rules.length, loadMs, reused: reuse, wholePackMs, wholePackCpuMs, ...(servers ? { serverCpuMs } : {}), wholePackHits: whole.length, batch, incrementalMs, incrementalCpuMs, incrementalHits: incremental.length, ...(options.perRule ? { perRule } : {}) };
   } finally {
-    await store.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await servers?.stop();
+    await duck.close();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** `npm run bench -- detect [--events=N] [--batch=N] [--per-rule] [--keep=FILE]` */
+/** `npm run bench -- detect [--events=N] [--batch=N] [--per-rule] [--keep=FILE] [--engine=duckdb|clickhouse]` */
 export async function run(args: string[]): Promise<void> {
   const opt = (name: string) => {
     const a = args.find((x) => x.startsWith(`--${name}=`));
@@ -100,12 +123,15 @@ export async function run(args: string[]): Promise<void> {
   const events = opt('events');
   const batch = opt('batch');
   const keep = args.find((x) => x.startsWith('--keep='))?.slice('--keep='.length);
-  const r = await benchDetect({ ...(events ? { events } : {}), ...(batch ? { batch } : {}), perRule: args.includes('--per-rule'), ...(keep ? { keep } : {}) });
+  const engine = args.find((x) => x.startsWith('--engine='))?.slice('--engine='.length) ?? 'duckdb';
+  if (engine !== 'duckdb' && engine !== 'clickhouse') throw new Error(`--engine=${engine.slice(0, 20)}: choose duckdb or clickhouse`);
+  const r = await benchDetect({ ...(events ? { events } : {}), ...(batch ? { batch } : {}), perRule: args.includes('--per-rule'), ...(keep ? { keep } : {}), engine });
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   process.stdout.write(
-    `events stored:        ${r.events.toLocaleString('en')} (${r.reused ? 'reused' : 'generated'} in ${s(r.loadMs)})\n` +
+    `engine:               ${r.engine}${r.server ? ` ${r.server} (+ PostgreSQL state), on loopback` : ''}\n` +
+      `events stored:        ${r.events.toLocaleString('en')} (${r.reused ? 'reused' : 'generated'}${r.engine === 'clickhouse' ? ' and copied' : ''} in ${s(r.loadMs)})\n` +
       `rules in the pack:    ${r.rules}\n` +
-      `whole pack, 7 days:   ${s(r.wholePackMs)} (CPU ${s(r.wholePackCpuMs)}; ${r.wholePackHits} hits)   target <= 10 s\n` +
+      `whole pack, 7 days:   ${s(r.wholePackMs)} (CPU ${s(r.wholePackCpuMs)}${r.serverCpuMs != null ? `, ClickHouse server CPU ${s(r.serverCpuMs)}` : ''}; ${r.wholePackHits} hits)   target <= 10 s\n` +
       `incremental pass:     ${s(r.incrementalMs)} (CPU ${s(r.incrementalCpuMs)}) after a batch of ${r.batch.toLocaleString('en')} (${r.incrementalHits} hits)   target <= 1 s\n` +
       (r.perRule ?? []).map((p) => `  ${s(p.ms).padStart(8)}  ${p.id}\n`).join(''),
   );

@@ -12,7 +12,7 @@ export const BENCHES: Bench[] = [
   { name: 'quota', summary: 'a 7-day backfill of a 1,000-user tenant under a 2,000/min quota over loopback HTTP into DuckDB: requests per blob, throttled share, wall time beside the ideal', load: () => import('./quota.js') },
   { name: 'emulator', summary: 'the simulated tenant alone: blobs made and served first-time and again, in-process and over loopback HTTP (records per CPU-second)', load: () => import('./emulator.js') },
   { name: 'api', summary: 'the dashboard API over 100,000 alerts and 10M events (DuckDB): queue page, alert detail, 7-day event searches, overview; p50/p95 over loopback HTTP', load: () => import('./api.js') },
-  { name: 'detect', summary: 'the whole built-in rule pack over 10M stored events, and one incremental pass after a batch (DuckDB)', load: () => import('./detect.js') },
+  { name: 'detect', summary: 'the whole built-in rule pack over 10M stored events, and one incremental pass after a batch (DuckDB; --engine=clickhouse: ClickHouse + PostgreSQL)', load: () => import('./detect.js') },
   { name: 'store-ingest', summary: 'Store.commitBlobs alone into DuckDB: records/s, CPU-µs per record and peak RSS', load: () => import('./store-ingest.js') },
 ];
 

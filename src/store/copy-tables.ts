@@ -109,6 +109,8 @@ export const COPY_TABLE_DEFS: Record<CopyTable, CopyTableDef> = {
 /** Rows per INSERT: under PostgreSQL's 65,535 parameters for the widest table. */
 const WRITE_CHUNK = 500;
 
+const columnType = (def: CopyTableDef, name: string): CopyColumnType => def.columns.find(([n]) => n === name)?.[1] ?? 'text';
+
 function typeOf(def: CopyTableDef, column: string): CopyColumnType {
   return def.columns.find(([n]) => n === column)?.[1] ?? 'text';
 }
@@ -164,7 +166,13 @@ export interface TableCopy {
  * The tables over a state engine's handle; `msCol` reads a timestamp column as epoch ms in the engine's
  * SQL, `afterWrite` lets an engine keep what it derives from a table (PostgreSQL's history counters).
  */
-export function tableCopy(db: StateHandle, msCol: (column: string) => Sql, afterWrite?: (db: StateHandle, table: CopyTable, rows: readonly CopyRow[]) => Promise<void>): TableCopy {
+export function tableCopy(
+  db: StateHandle,
+  msCol: (column: string) => Sql,
+  afterWrite?: (db: StateHandle, table: CopyTable, rows: readonly CopyRow[]) => Promise<void>,
+  /** Tables whose key this engine does not enforce (DuckDB's detection_evidence, migration 210): a row written again replaces the one with its key by delete and insert. */
+  unkeyed: readonly CopyTable[] = [],
+): TableCopy {
   return {
     async readTable(table, from, limit) {
       const def = COPY_TABLE_DEFS[table];
@@ -185,7 +193,11 @@ export function tableCopy(db: StateHandle, msCol: (column: string) => Sql, after
       await db.atomic(async (tx) => {
         for (const part of chunks(rows, WRITE_CHUNK)) {
           const values = part.map((r) => sql`(${join(def.columns.map(([n, t]) => param(t, r[n])))})`);
-          await tx.write(sql`INSERT INTO ${ident(table)} (${names}) VALUES ${join(values)} ${onConflict}`);
+          if (unkeyed.includes(table)) {
+            const keys = part.map((r) => sql`(${join(def.key.map((k) => sql`${ident(k)} = ${param(columnType(def, k), r[k])}`), raw(' AND '))})`);
+            await tx.write(sql`DELETE FROM ${ident(table)} WHERE ${join(keys, raw(' OR '))}`);
+            await tx.write(sql`INSERT INTO ${ident(table)} (${names}) VALUES ${join(values)}`);
+          } else await tx.write(sql`INSERT INTO ${ident(table)} (${names}) VALUES ${join(values)} ${onConflict}`);
         }
         await afterWrite?.(tx, table, rows);
       });

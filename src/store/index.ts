@@ -2,7 +2,7 @@
 export * from './types.js';
 export * from './sql/index.js';
 export { openDuckDbStore, isLockError, type DuckDbStoreOptions } from './duckdb/index.js';
-export { openClickHouseStore, measureFinalCost, type FinalCost, CLICKHOUSE_OLDEST_SUPPORTED, type ClickHouseConnection, type ClickHouseStoreOptions } from './clickhouse/index.js';
+export { openClickHouseStore, measureFinalCost, copyBenchEvents, type FinalCost, CLICKHOUSE_OLDEST_SUPPORTED, type ClickHouseConnection, type ClickHouseStoreOptions } from './clickhouse/index.js';
 export { openPostgresState, type PostgresStateStore, type PostgresConnection } from './postgres/index.js';
 export { generateBenchEvents, generateBenchAlerts, trimBenchEvents, clearBenchEvents, benchFileBytes, type BenchEvents, type BenchAlerts } from './duckdb/bench-events.js';
 export { EVENT_COLUMNS, type EventColumn, type ColumnType } from './events-columns.js';

@@ -14,7 +14,7 @@ import { compilePredicate, scalarExpr } from './predicate.js';
 export { DETECT_DIALECTS, duckdbDetect, clickhouseDetect, type DetectDialect } from './dialects.js';
 export { guardOf, guarded, operationGuard, ruleOperations, usesIdentities, compileKnownOperations, type KnownOperations } from './guard.js';
 export { compilePredicate, scalarExpr, samePerson, identityKey, IDENTITIES_TABLE } from './predicate.js';
-export { compileMatches, compileMatchesMany, compileCorrelation, compileCorrelationReference, compileTouchedBuckets, ENTITY_COLUMNS, ENTITY_SOURCES, type Scope, type CorrelationQuery } from './query.js';
+export { compileMatches, compileMatchesMany, compileCorrelation, compileCorrelationReference, compileTouchedBuckets, correlationBranch, correlationRuleBranch, correlationRulesBranch, correlationExprs, minCount, ENTITY_COLUMNS, ENTITY_SOURCES, type Scope, type CorrelationQuery } from './query.js';
 
 /** Per-rule parameters from the config: the span and the threshold of a correlation. */
 export interface RuleOverride {

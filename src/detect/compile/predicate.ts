@@ -330,7 +330,7 @@ function litOnly(parts: StrPart[]): string | null {
 
 /** Normalised identity text: trimmed and lower-cased, the same on both sides of the identities table. */
 export function identityKey(d: DetectDialect, e: Sql): Sql {
-  return d.lower(sql`trim(${e})`);
+  return d.lower(d.trim(e));
 }
 
 /**

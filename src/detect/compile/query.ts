@@ -116,6 +116,46 @@ export function compileCorrelationReference(d: DetectDialect, q: CorrelationQuer
   return correlationSql(d, q, [], true, true);
 }
 
+/** A correlation's group-by columns (g0…gN), their expressions (as text, '' for none) and the counted value's. */
+export function correlationExprs(d: DetectDialect, q: CorrelationQuery): { groups: Sql[]; groupExprs: Sql[]; valueExpr: Sql } {
+  return {
+    groups: q.groupBy.map((_, i) => ident(`g${i}`)),
+    groupExprs: q.groupBy.map((g) => d.coalesce(d.text(g), sql`''`)),
+    valueExpr: q.type === 'value_count' && q.value ? d.text(q.value) : raw('NULL'),
+  };
+}
+
+/**
+ * One branch of a correlation's base rows: the events matching `pred` in the range the windows read, as
+ * t, id, ms, g0…gN, v, r (= index), the entity columns and c0…cN (the carried expressions).
+ */
+export function correlationBranch(d: DetectDialect, q: CorrelationQuery, pred: Sql, index: number, carry: Sql[], extra: Sql = raw('')): Sql {
+  const creation = ident('creation_time');
+  const range = sql`${creation} >= ${d.timestamp(q.anchorFrom)} AND ${creation} <= ${d.timestamp(q.anchorTo + q.spanMs)}`;
+  const { groups, groupExprs, valueExpr } = correlationExprs(d, q);
+  const carried = carry.map((c, i) => sql`, ${c} AS ${ident(`c${i}`)}`);
+  return sql`SELECT ${ident('tenant_id')} AS t, ${ident('id')}, ${d.ms(creation)} AS ms${groupExprs.length ? sql`, ${join(groupExprs.map((g, i) => sql`${g} AS ${groups[i]!}`))}` : raw('')}, ${valueExpr} AS v, ${index} AS r, ${entityColumns()}${join(carried, raw(''))} FROM ${ident('events')} WHERE ${range} AND (${pred})${extra}`;
+}
+
+/**
+ * The base rows of referenced rule `index` alone (temporal correlations: r = index), behind its guard;
+ * with `groups` (each [tenant, group values…]), only rows of those groups.
+ */
+export function correlationRuleBranch(d: DetectDialect, q: CorrelationQuery, index: number, carry: Sql[], groups?: string[][]): Sql {
+  const { groupExprs } = correlationExprs(d, q);
+  const cut = groups ? sql` AND (${join([ident('tenant_id'), ...groupExprs])}) IN (${join(groups.map((k) => sql`(${join(k.map((x) => sql`${x}`))})`))})` : raw('');
+  return correlationBranch(d, q, guarded(q.guards?.[index], q.predicates[index]!), index, carry, cut);
+}
+
+/** The base rows of several referenced rules together (event_count, value_count: r = 0), as correlationSql selects them. */
+export function correlationRulesBranch(d: DetectDialect, q: CorrelationQuery, indexes: number[], carry: Sql[]): Sql {
+  const { valueExpr } = correlationExprs(d, q);
+  const min = minCount(q.condition);
+  const needsValue = q.type === 'value_count' && q.value && min !== null && onlyLowerBound(q.condition);
+  const any = join(indexes.map((i) => sql`(${guarded(q.guards?.[i], q.predicates[i]!)})`), raw(' OR '));
+  return correlationBranch(d, q, any, 0, carry, needsValue ? sql` AND ${valueExpr} IS NOT NULL` : raw(''));
+}
+
 /**
  * The correlation query. `carry`: expressions over `events` computed on every base row and returned as
  * c0…cN (a chaining correlation carries its own group-by and value through its sources, so the
@@ -123,19 +163,13 @@ export function compileCorrelationReference(d: DetectDialect, q: CorrelationQuer
  */
 function correlationSql(d: DetectDialect, q: CorrelationQuery, carry: Sql[], ordered: boolean, reference = false): Sql {
   const span = q.spanMs;
-  const creation = ident('creation_time');
-  const range = sql`${creation} >= ${d.timestamp(q.anchorFrom)} AND ${creation} <= ${d.timestamp(q.anchorTo + span)}`;
-  const groups = q.groupBy.map((_, i) => ident(`g${i}`));
-  const groupExprs = q.groupBy.map((g) => d.coalesce(d.text(g), sql`''`));
-  const valueExpr = q.type === 'value_count' && q.value ? d.text(q.value) : raw('NULL');
+  const { groups, groupExprs, valueExpr } = correlationExprs(d, q);
   const partition = join([ident('t'), ...groups]);
   const temporal = q.type === 'temporal' || q.type === 'temporal_ordered';
   const counted = q.type === 'event_count' ? null : temporal ? ident('r') : ident('v');
-  const carried = carry.map((c, i) => sql`, ${c} AS ${ident(`c${i}`)}`);
   const carriedOut = (prefix: string) => join(carry.map((_, i) => sql`, ${raw(prefix)}.${ident(`c${i}`)}`), raw(''));
 
-  const branch = (pred: Sql, index: number, extra: Sql = raw('')) =>
-    sql`SELECT ${ident('tenant_id')} AS t, ${ident('id')}, ${d.ms(creation)} AS ms${groupExprs.length ? sql`, ${join(groupExprs.map((g, i) => sql`${g} AS ${groups[i]!}`))}` : raw('')}, ${valueExpr} AS v, ${index} AS r, ${entityColumns()}${join(carried, raw(''))} FROM ${ident('events')} WHERE ${range} AND (${pred})${extra}`;
+  const branch = (pred: Sql, index: number, extra: Sql = raw('')) => correlationBranch(d, q, pred, index, carry, extra);
   // A chained correlation contributes the events of its firing windows (its evidence), not its
   // predicate's: its query carries this one's group-by and value, so its rows need no second look-up.
   const sourceCtes: Sql[] = [];
@@ -177,7 +211,7 @@ function correlationSql(d: DetectDialect, q: CorrelationQuery, carry: Sql[], ord
     const needsValue = q.type === 'value_count' && q.value && min !== null && onlyLowerBound(q.condition);
     if (plain.length) parts.push(branch(join(plain, raw(' OR ')), 0, needsValue ? sql` AND ${valueExpr} IS NOT NULL` : raw('')));
     // An event both in a chained correlation's evidence and matching a rule counts once.
-    base = join(parts, raw(' UNION '));
+    base = join(parts, raw(` ${d.unionDistinct} `));
   }
   if (needsAll && sourceIndex >= 0) {
     const sg = groups.map((x, i) => sql`, ${ident(`c${i}`)} AS ${x}`);
@@ -290,12 +324,12 @@ ORDER BY tenant_id${g}, island, ms, id, kind, val`;
 }
 
 /** Whether the condition is only a lower bound (gt / gte). */
-function onlyLowerBound(c: CorrelationCondition): boolean {
+export function onlyLowerBound(c: CorrelationCondition): boolean {
   return c.lt === undefined && c.lte === undefined && c.eq === undefined;
 }
 
 /** The smallest count a firing window needs, when the condition sets one. */
-function minCount(c: CorrelationCondition): number | null {
+export function minCount(c: CorrelationCondition): number | null {
   const mins = [c.gte, c.gt === undefined ? undefined : c.gt + 1, c.eq].filter((x): x is number => x !== undefined);
   return mins.length ? Math.max(...mins) : null;
 }

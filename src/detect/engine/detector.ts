@@ -7,7 +7,6 @@
 import { AppError, type Clock, type Logger } from '../../core/index.js';
 import type { Row, Store } from '../../store/index.js';
 import {
-  compileCorrelation,
   compileKnownOperations,
   compileMatchesMany,
   compileRules,
@@ -28,6 +27,7 @@ import {
 import type { AnyRule, DetectionRule } from '../sigma/ast.js';
 import type { DetectionHit, Entities, HitSink } from '../types.js';
 import { buildHits, hitKey, onlyNewEvidence, recordEvidence, type EvidenceRow, type FoundEntities } from './hits.js';
+import { correlationRows as correlationRowsOf } from './windows.js';
 
 export interface DetectorOptions {
   store: Store;
@@ -206,7 +206,9 @@ export function createDetector(options: DetectorOptions): Detector {
       }
       for (const r of rows) {
         chunk.forEach((rule, j) => {
-          if (r[`m${j}`] !== true) return;
+          // A boolean, or 1/0 where the engine has no boolean type (ClickHouse before 21.12).
+          const m = r[`m${j}`];
+          if (m !== true && m !== 1) return;
           const list = out.get(rule) ?? [];
           list.push({ tenantId: String(r['tenant_id']), groupKey: actorKey(r), groupValues: {}, id: String(r['id']), ms: Number(r['ms']), row: r });
           out.set(rule, list);
@@ -237,8 +239,7 @@ export function createDetector(options: DetectorOptions): Detector {
     const out: EvidenceRow[] = [];
     const found: FoundEntities = new Map();
     for (const [anchorFrom, anchorTo] of intervals) {
-      const q = compileCorrelation(d, correlationQuery(rule, anchorFrom, anchorTo, guard));
-      const rows = await store.query(q);
+      const rows = await correlationRowsOf(store, d, correlationQuery(rule, anchorFrom, anchorTo, guard));
       let islands = groupIslands(rule, rows);
       // Over a range, an island counts when some of its evidence lies in the range.
       if ('from' in scope) islands = islands.filter((isl) => isl.rows.some((e) => e.ms >= scope.from && e.ms < scope.to));

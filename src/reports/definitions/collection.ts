@@ -16,16 +16,32 @@ interface Hourly {
   gaps: Row[];
 }
 
+/**
+ * The collector's own tables (blob_ledger, gaps, dead_letters, cursors) are read with plain SQL — no
+ * engine function, times as values — because the store may keep them apart from the events (ClickHouse
+ * with PostgreSQL) and answers them there; their hours are counted here.
+ */
+const since = (ctx: QueryContext) => new Date(ctx.period.from);
+const until = (ctx: QueryContext) => new Date(ctx.period.to);
+
 async function hourly(ctx: QueryContext): Promise<Hourly> {
-  const [records, blobs, gaps] = await Promise.all([
+  const [records, ledger, gaps] = await Promise.all([
     ctx.store.query(sql`SELECT tenant_id AS tenant, content_type, ${bucket(ctx, 'hour', col('creation_time'))} AS hour, count(*) AS n
 FROM ${EVENTS} WHERE ${inPeriod(ctx)} GROUP BY tenant_id, content_type, hour`),
-    ctx.store.query(sql`SELECT tenant_id AS tenant, content_type, ${bucket(ctx, 'hour', col('content_created'))} AS hour, count(*) AS n, sum(record_count) AS blob_records
-FROM ${ident('blob_ledger')} WHERE ${inPeriod(ctx, 'content_created')} GROUP BY tenant_id, content_type, hour`),
+    ctx.store.query(sql`SELECT tenant_id AS tenant, content_type, content_created FROM ${ident('blob_ledger')}
+WHERE content_created >= ${since(ctx)} AND content_created < ${until(ctx)}`),
     ctx.store.query(sql`SELECT tenant_id AS tenant, content_type, window_start, window_end, code FROM ${ident('gaps')}
-WHERE window_end > ${ctx.d.timestamp(ctx.period.from)} AND window_start < ${ctx.d.timestamp(ctx.period.to)}`),
+WHERE window_end > ${since(ctx)} AND window_start < ${until(ctx)}`),
   ]);
-  return { records, blobs, gaps };
+  const blobs = new Map<string, Row>();
+  for (const b of ledger) {
+    const hour = new Date(hourOf(b['content_created'])).toISOString();
+    const k = key(b, hour);
+    const row = blobs.get(k) ?? { tenant: b['tenant'] ?? null, content_type: b['content_type'] ?? null, hour, n: 0 };
+    row['n'] = Number(row['n']) + 1;
+    blobs.set(k, row);
+  }
+  return { records, blobs: [...blobs.values()], gaps };
 }
 
 /** Every (tenant, content type) seen in the period or in the cursors (a type that is silent still shows). */
@@ -72,7 +88,7 @@ export const collectionCompleteness: ReportDefinition = {
       rows: async (ctx) => {
         const h = await hourly(ctx);
         const dead = await ctx.store.query(sql`SELECT tenant_id AS tenant, content_type, count(*) AS n FROM ${ident('dead_letters')}
-WHERE ${inPeriod(ctx, 'received_at')} GROUP BY tenant_id, content_type`);
+WHERE received_at >= ${since(ctx)} AND received_at < ${until(ctx)} GROUP BY tenant_id, content_type`);
         const hours = Math.max(1, Math.ceil((ctx.period.to - Math.floor(ctx.period.from / HOUR) * HOUR) / HOUR));
         return (await streams(ctx, h)).map((s): Row => {
           const match = (r: Row) => String(r['tenant']) === s.tenant && String(r['content_type'] ?? '(unknown)') === s.content_type;

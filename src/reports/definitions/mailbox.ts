@@ -146,16 +146,15 @@ export const mailForwarding: ReportDefinition = {
         const rows = await ctx.store.query(sql`SELECT creation_time AS time, user_id AS actor, operation,
   coalesce(${json(ctx, 'parameters', 'Mailbox')}, ${json(ctx, 'parameters', 'Identity')}, mailbox_owner_upn, object_id) AS mailbox,
   coalesce(${json(ctx, 'parameters', 'Name')}, ${json(ctx, 'operation_properties', 'RuleName')}) AS rule,
-  concat_ws('; ', ${sqlJoin(forwards)}) AS forward_to,
-  concat_ws('; ',
-    CASE WHEN ${json(ctx, 'parameters', 'DeleteMessage')} IS NOT NULL THEN concat('DeleteMessage=', ${json(ctx, 'parameters', 'DeleteMessage')}) END,
-    CASE WHEN ${json(ctx, 'parameters', 'MoveToFolder')} IS NOT NULL THEN concat('MoveToFolder=', ${json(ctx, 'parameters', 'MoveToFolder')}) END,
-    CASE WHEN ${json(ctx, 'parameters', 'MarkAsRead')} IS NOT NULL THEN concat('MarkAsRead=', ${json(ctx, 'parameters', 'MarkAsRead')}) END,
-    CASE WHEN ${json(ctx, 'parameters', 'DeliverToMailboxAndForward')} IS NOT NULL THEN concat('DeliverToMailboxAndForward=', ${json(ctx, 'parameters', 'DeliverToMailboxAndForward')}) END,
-    ${json(ctx, 'operation_properties', 'RuleActions')}) AS other_actions,
+  ${ctx.d.concatNonNull('; ', forwards)} AS forward_to,
+  ${ctx.d.concatNonNull('; ', [sql`CASE WHEN ${json(ctx, 'parameters', 'DeleteMessage')} IS NOT NULL THEN concat('DeleteMessage=', ${json(ctx, 'parameters', 'DeleteMessage')}) END`,
+    sql`CASE WHEN ${json(ctx, 'parameters', 'MoveToFolder')} IS NOT NULL THEN concat('MoveToFolder=', ${json(ctx, 'parameters', 'MoveToFolder')}) END`,
+    sql`CASE WHEN ${json(ctx, 'parameters', 'MarkAsRead')} IS NOT NULL THEN concat('MarkAsRead=', ${json(ctx, 'parameters', 'MarkAsRead')}) END`,
+    sql`CASE WHEN ${json(ctx, 'parameters', 'DeliverToMailboxAndForward')} IS NOT NULL THEN concat('DeliverToMailboxAndForward=', ${json(ctx, 'parameters', 'DeliverToMailboxAndForward')}) END`,
+    json(ctx, 'operation_properties', 'RuleActions')])} AS other_actions,
   mailbox_owner_upn AS owner, client_ip, tenant_id AS tenant
 FROM ${EVENTS} WHERE ${inPeriod(ctx)} AND ${oneOf(ctx, col('operation'), RULE_OPS)}
-  AND (${col('operation')} <> 'Set-Mailbox' OR concat_ws('', ${sqlJoin(forwards.slice(0, 2))}) <> '')
+  AND (${col('operation')} <> 'Set-Mailbox' OR ${ctx.d.concatNonNull('', forwards.slice(0, 2))} <> '')
 ORDER BY creation_time, id${limit(ctx)}`);
         return rows.map((r): Row => {
           const { owner, ...rest } = r;
@@ -165,7 +164,3 @@ ORDER BY creation_time, id${limit(ctx)}`);
     },
   ],
 };
-
-function sqlJoin(items: Sql[]): Sql {
-  return items.reduce((acc, s, i) => (i === 0 ? s : sql`${acc}, ${s}`));
-}

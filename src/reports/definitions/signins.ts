@@ -2,7 +2,7 @@
 // failures per day) and sign-ins by country. Failures key on Operation UserLoginFailed and ErrorNumber,
 // never on ResultStatus, which Microsoft fills inconsistently on failures (ual-schema.md §4.1).
 
-import { sql, type Row } from '../../store/index.js';
+import { raw, sql, type Row } from '../../store/index.js';
 import type { QueryContext, ReportDefinition } from '../types.js';
 import { bucket, col, distinct, EVENTS, inPeriod, limit, listOf, oneOf, SIGNIN_ERRORS } from './common.js';
 
@@ -44,14 +44,16 @@ FROM ${EVENTS} WHERE ${failed(ctx)} GROUP BY day ORDER BY day${limit(ctx)}`),
         { key: 'tenant', label: 'Tenant' },
       ],
       rows: (ctx) =>
-        ctx.store.query(sql`SELECT f.account, f.failures, f.ips, f.ip_list, f.errors,
-  (SELECT count(*) FROM ${EVENTS} s WHERE s.tenant_id = f.tenant AND lower(s.user_id) = lower(f.account)
-     AND lower(s.operation) = 'userloggedin' AND s.creation_time >= ${ctx.d.timestamp(ctx.period.from)} AND s.creation_time < ${ctx.d.timestamp(ctx.period.to)}) AS succeeded_after,
-  f.first_seen, f.last_seen, f.tenant
-FROM (SELECT user_id AS account, tenant_id AS tenant, count(*) AS failures, ${distinct(ctx, col('client_ip'))} AS ips,
+        // Successes joined per account (no correlated subquery: ClickHouse has none).
+        ctx.store.query(sql`SELECT f.account AS account, f.failures AS failures, f.ips AS ips, f.ip_list AS ip_list, f.errors AS errors,
+  ${ctx.d.coalesce(raw('s.n'), raw('0'))} AS succeeded_after, f.first_seen AS first_seen, f.last_seen AS last_seen, f.tenant AS tenant
+FROM (SELECT user_id AS account, ${ctx.d.coalesce(ctx.d.lower(col('user_id')), sql`''`)} AS account_key, tenant_id AS tenant, count(*) AS failures, ${distinct(ctx, col('client_ip'))} AS ips,
     ${listOf(ctx, col('client_ip'))} AS ip_list, ${listOf(ctx, col('error_number'), 10)} AS errors,
     min(creation_time) AS first_seen, max(creation_time) AS last_seen
   FROM ${EVENTS} WHERE ${failed(ctx)} GROUP BY user_id, tenant_id HAVING count(*) >= ${threshold(ctx)}) f
+LEFT JOIN (SELECT tenant_id AS tenant, ${ctx.d.coalesce(ctx.d.lower(col('user_id')), sql`''`)} AS account_key, count(*) AS n
+  FROM ${EVENTS} WHERE ${inPeriod(ctx)} AND ${oneOf(ctx, col('operation'), ['UserLoggedIn'])} GROUP BY tenant_id, account_key) s
+  ON f.tenant = s.tenant AND f.account_key = s.account_key
 ORDER BY f.failures DESC, f.account${limit(ctx)}`),
     },
     {

@@ -69,3 +69,4 @@ async function closeAll(client: ClickHouseClient, layout: Layout | undefined): P
 
 export { ClickHouseStore } from './store.js';
 export { measureFinalCost, type FinalCost } from './bench-reads.js';
+export { copyBenchEvents } from './bench-events.js';

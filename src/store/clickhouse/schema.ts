@@ -107,6 +107,16 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
     name: 'events',
     statements: (f, p) => (p.cluster === null ? [eventsRowsTable(f), EVENTS_VIEW] : [eventsRowsTable(f, LOCAL_ROWS), distributedRowsTable({ ...p, cluster: p.cluster }), EVENTS_VIEW]),
   },
+  {
+    // The copy of PostgreSQL's identities that compiled "same person" rules join beside the events
+    // (identities.ts keeps it up to date): one row per (tenant, identifier), the newest revision wins.
+    version: 101,
+    name: 'identities copy',
+    statements: () => [
+      'CREATE TABLE IF NOT EXISTS identities_rows (tenant_id String, value String, person_id String, rev Int64) ENGINE = ReplacingMergeTree(rev) ORDER BY (tenant_id, value)',
+      'CREATE VIEW IF NOT EXISTS identities AS SELECT tenant_id, value, person_id FROM identities_rows FINAL',
+    ],
+  },
 ];
 
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime('UTC')) ENGINE = ReplacingMergeTree ORDER BY version`;

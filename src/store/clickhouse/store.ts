@@ -17,10 +17,15 @@ import type { ClickHouseNode, Layout } from './cluster.js';
 import { clickhouseError, serverCode, type ClickHouseConnection } from './connect.js';
 import { rowsOf, type JsonResult } from './convert.js';
 import { ClickHouseIngestSession, queryParams, type IngestItem } from './ingest.js';
+import { syncIdentities } from './identities.js';
 import * as reads from './reads.js';
 import { CLICKHOUSE_MIGRATIONS, MIGRATIONS_TABLE, retentionTtl, type ServerFeatures } from './schema.js';
 
 const DAY = 86_400_000;
+/** The table compiled rules join for identities (detect/compile's IDENTITIES_TABLE; migration 101 here). */
+const IDENTITIES_COPY = 'identities';
+/** The events port's tables that this store keeps in PostgreSQL (postgres/state/ledger.ts). */
+const LEDGER_TABLES = new Set(['blob_ledger', 'cursors', 'gaps', 'dead_letters']);
 const DEFAULT_MAX_ROWS = 1_000_000;
 
 export class ClickHouseStore implements Store {
@@ -162,8 +167,15 @@ export class ClickHouseStore implements Store {
   }
 
   query<T extends Row = Row>(q: Sql): Promise<T[]> {
+    // The collector's tables live in PostgreSQL: a read of them (the collection report's) is answered there.
+    if (q.parts.some((p) => p.kind === 'ident' && LEDGER_TABLES.has(p.name))) return this.ledgerQuery(q) as Promise<T[]>;
     const { text, params } = q.render(this.dialect);
     return this.guard('a read', async () => {
+      // A "same person" rule reads the identities copy: bring it up to date with PostgreSQL first.
+      // On a cluster the rule's subquery runs on every shard against its own copy, so each node has one.
+      if (!this.options.readOnly && q.parts.some((p) => p.kind === 'ident' && p.name === IDENTITIES_COPY)) {
+        for (const node of this.layout.nodes) await syncIdentities(node.client, this.pg);
+      }
       const result = await this.client.query({ query: text, format: 'JSON', ...queryParams(params) });
       return rowsOf(await result.json<unknown>() as unknown as JsonResult) as T[];
     });
@@ -327,6 +339,11 @@ export class ClickHouseStore implements Store {
     const events = options.events === false ? [] : await reads.eventStats(this.db, options.today);
     const rest = await this.pg.ledger.stats(options);
     return { events, ...rest };
+  }
+
+  /** Inserts rows (objects in the columns' ClickHouse form) into a table as JSONEachRow; for the benches. */
+  async insertRows(table: string, rows: Row[]): Promise<void> {
+    await this.guard('an insert', () => this.client.insert({ table, values: rows, format: 'JSONEachRow' }));
   }
 
   /** The PostgreSQL tables of this store (blob_ledger, cursors, gaps, dead_letters), for tests and the collection report. */

@@ -58,12 +58,22 @@ const CHECKS: readonly AnalyticsCheck[] = [
   },
   {
     title: 'rule constructs: JSON fields, flat and nested',
-    needs: ['jsonExtract'],
     async run(h, d) {
       await seed(h);
       assert.deepEqual(await which(h, sql`${d.json('parameters', ['AccessRights'])} = ${'FullAccess'}`), [1]);
       assert.deepEqual(await which(h, sql`${d.lower(d.json('parameters', ['User']))} = ${'eve@contoso.com'}`), [1]);
       assert.deepEqual(await which(h, sql`${d.json('modified_properties', ['Role.DisplayName', 'newValue'])} = ${'Global Administrator'}`), [3]);
+    },
+  },
+  {
+    title: 'rule and report constructs: member names, e-mail domains, trimming, non-null values joined',
+    async run(h, d) {
+      await seed(h);
+      assert.deepEqual(await which(h, d.anyOf(d.jsonNames('parameters'), (x) => sql`${d.lower(x)} = ${'accessrights'}`)), [1]);
+      assert.deepEqual(await which(h, d.sameEmailDomain(d.json('parameters', ['User']), sql`${'boss@contoso.com'}`)), [1]);
+      assert.deepEqual(await which(h, sql`${d.trim(sql`${'  x '}`)} = ${'x'}`), [1, 2, 3, 4, 5]);
+      const rows = await h.analytics.query(sql`SELECT ${d.concatNonNull('; ', [d.json('parameters', ['User']), d.json('parameters', ['AccessRights'])])} AS j FROM ${col('events')} ORDER BY ${col('id')}`);
+      assert.deepEqual(rows.map((r) => r['j']), ['Eve@Contoso.com; FullAccess', '', '', '', '']);
     },
   },
   {

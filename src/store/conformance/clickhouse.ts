@@ -5,7 +5,7 @@
 // nobody in temporary folders (clickhouse/target.testing.ts), a new ClickHouse database (on every
 // node) and a new PostgreSQL database per check. Skipped as a whole only when clickhouse-server is not
 // installed. The analytics suite (the constructs compiled rules and reports are built from) runs too;
-// what it skips is listed in ANALYTICS_SKIPS (or skipped by a capability the release lacks).
+// it skips only what the server's release lacks (capabilities), with the reason.
 
 import { after, before, test } from 'node:test';
 import { openStore, type Store } from '../index.js';
@@ -22,7 +22,7 @@ const OLD = 'on ClickHouse before 20.1 (Debian\'s 18.16, the server here)';
 /** The Store-suite checks ClickHouse skips, each with its reason (the same on one node and a cluster). */
 export const CLICKHOUSE_SKIPS: Readonly<Record<string, string>> = {
   'migrate applies every version once':
-    'ClickHouse\'s own schema is version 100 (events); blob_ledger, cursors, gaps and dead_letters are PostgreSQL migration 20, so versions 101-104 do not exist here (clickhouse.test.ts checks both migrations)',
+    'ClickHouse\'s own schema is versions 100 (events) and 101 (the identities copy); blob_ledger, cursors, gaps and dead_letters are PostgreSQL migration 20, so versions 102-104 do not exist here (clickhouse.test.ts checks both migrations)',
   'every events column reads back as plain values':
     `${OLD} creation_time and ingested_at are whole seconds (no DateTime64) and the ms live in ingested_ms; clickhouse.test.ts checks every column as this server stores it`,
   'query and execute bind typed parameters':
@@ -31,18 +31,6 @@ export const CLICKHOUSE_SKIPS: Readonly<Record<string, string>> = {
     'ClickHouse has no transactions; the TRANSITIONAL store.transaction refuses with an AppError, and units of work run in PostgreSQL through the state port (its own suite)',
   'queryReadOnly runs reads and refuses everything else in one line':
     `${OLD} there is no WITH name AS (subquery); clickhouse.test.ts checks queryReadOnly's refusals and limits on ClickHouse`,
-};
-
-/**
- * The analytics checks that fail on ClickHouse 18.16 on both layouts because of the ClickHouse detect
- * dialect (src/store/sql/dialect.ts), not of the store; the detection-parity work of issue 17 renders
- * these per server version, and these skips go when it lands.
- */
-export const ANALYTICS_SKIPS: Readonly<Record<string, string>> = {
-  'rule constructs: case folding, contains, starts/ends with, LIKE, regex, numbers':
-    `${OLD} the detect dialect's regex (match with an inline (?i)) misses a case-insensitive match (UserLoginFailed for (?i)^user(logged|login)); a dialect bug, not the store's`,
-  'report constructs: period filter, day buckets, distinct counts and value lists':
-    `${OLD} the detect dialect's ms() uses toUnixTimestamp64Milli, which this server does not have; a dialect bug, not the store's`,
 };
 
 /** Starts the target's servers for the file (unless clickhouse-server is missing) and returns the skip reason. */
@@ -75,7 +63,7 @@ export function runClickHouseStoreSuites(target: ClickHouseTarget): void {
     },
   };
   runEventsConformance(target.label, engine);
-  runAnalyticsConformance(target.label, { ...engine, skips: ANALYTICS_SKIPS });
+  runAnalyticsConformance(target.label, engine);
 }
 
 export function runClickHouseSearchSuite(target: ClickHouseTarget): void {

@@ -14,7 +14,7 @@ const DAY = 86_400_000;
 export function duckdbCopy(db: StateDb, writeEvents: (events: readonly CopiedEvent[]) => Promise<CommitResult>): CopyPort {
   const COLUMNS = eventColumnsSql(msCol);
   return {
-    ...tableCopy(db, msCol),
+    ...tableCopy(db, msCol, undefined, ['detection_evidence']),
     async identity() {
       const rows = await db.read(sql`SELECT epoch_us(min(applied_at)) AS created FROM schema_migrations`);
       return `duckdb store created ${String(rows[0]?.['created'] ?? 'unknown')}`;

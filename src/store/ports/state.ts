@@ -6,7 +6,8 @@
 // State tables are separable from events: none of these methods reads the events table, so a
 // deployment can keep state in PostgreSQL and records in ClickHouse. The one table read from both
 // sides is `identities`: compiled "same person" rules join it with events, so such a deployment keeps
-// a copy where the analytics engine can join it (a ClickHouse dictionary over the PostgreSQL table).
+// a copy where the analytics engine can join it (ClickHouse: store/clickhouse/identities.ts, brought up
+// to date from PostgreSQL's revisions before a query reads it).
 //
 // What each engine guarantees:
 // - DuckDB (embedded, the default): a unit of work is one transaction on the store's single writer

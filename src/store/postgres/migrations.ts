@@ -151,6 +151,18 @@ export const POSTGRES_STATE_MIGRATIONS: PostgresMigration[] = [
   step ${T} PRIMARY KEY, source ${T} NOT NULL, position ${T}, copied bigint NOT NULL, done boolean NOT NULL, updated_at ${TS} NOT NULL)`,
     ],
   },
+  {
+    version: 50,
+    name: 'identity revisions',
+    statements: [
+      // Every written identity row takes the next revision (writers serialised by an advisory lock, so
+      // revisions commit in order): the ClickHouse copy beside the events pulls the rows past its newest.
+      'CREATE SEQUENCE IF NOT EXISTS identities_rev',
+      // The default takes a revision too, so rows written without one (store copy's upserts) reach the copy.
+      "ALTER TABLE identities ADD COLUMN IF NOT EXISTS rev bigint NOT NULL DEFAULT nextval('identities_rev')",
+      'CREATE INDEX IF NOT EXISTS identities_by_rev ON identities (rev)',
+    ],
+  },
 ];
 
 /** The registry is sound: positive, distinct versions. */

@@ -12,6 +12,7 @@ import { postgresLeases } from './state/leases.js';
 import { postgresIngestLedger, type IngestLedger } from './state/ledger.js';
 import { postgresTableCopy } from './state/copy.js';
 import type { TableCopy } from '../copy-tables.js';
+import { identityChanges, type IdentityRevision } from './state/identities.js';
 
 /** The advisory lock that serialises migrations of one database across processes. */
 const MIGRATION_LOCK = 0x6177_0000;
@@ -25,6 +26,8 @@ export interface PostgresStateStore {
   readonly ledger: IngestLedger;
   /** Every state table as rows and the copy's progress, for `auditwatch store copy` (copy-tables.ts). */
   readonly copy: TableCopy;
+  /** The identity rows written after revision `after` (the ClickHouse copy's feed; state/identities.ts). */
+  identityChanges(after: number, limit: number): Promise<IdentityRevision[]>;
   /** Applies pending migrations (all in one transaction); returns the versions applied now. */
   migrate(): Promise<number[]>;
   close(): Promise<void>;
@@ -42,6 +45,7 @@ export class PgStateStore implements PostgresStateStore {
   readonly leases: LeasesPort = postgresLeases(this.db);
   readonly ledger: IngestLedger = postgresIngestLedger(this.db);
   readonly copy: TableCopy = postgresTableCopy(this.db);
+  identityChanges = (after: number, limit: number): Promise<IdentityRevision[]> => identityChanges(this.db, after, limit);
 
   constructor(
     private readonly pool: pg.Pool,

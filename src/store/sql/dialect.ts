@@ -7,7 +7,7 @@
 // Detection and report constructs (pySigma's "tokens and templates"): the compiler is shared; only the
 // DetectDialect table differs. DuckDB is the embedded default; ClickHouse the scale-out target.
 
-import { dialectFragment, ident, join, raw, sql, type RenderContext, type Sql, type SqlValue } from './template.js';
+import { byDialect, dialectFragment, ident, join, raw, sql, type RenderContext, type Sql, type SqlValue } from './template.js';
 
 /** What an engine (at its version) can run; the compiler, reports and drivers pick forms by these. */
 export interface Capabilities {
@@ -171,6 +171,8 @@ export interface DetectDialect {
   readonly base: Dialect;
   /** Lower-case a text expression. */
   lower(e: Sql): Sql;
+  /** Leading and trailing spaces removed. */
+  trim(e: Sql): Sql;
   /** Any value as text (numbers, timestamps). */
   text(e: Sql): Sql;
   /** A number from text, NULL when it is not one. */
@@ -218,12 +220,16 @@ export interface DetectDialect {
   bucket(e: Sql, spanMs: number): Sql;
   /** `name AS (…)` for a CTE read twice: DuckDB computes it once when told to. */
   readonly materialized: string;
+  /** The set union without duplicates (ClickHouse refuses a bare UNION unless union_default_mode is set). */
+  readonly unionDistinct: string;
   /** Whether every e-mail domain in `list` (text with one or more addresses) equals the domain of the address `of`. */
   sameEmailDomain(list: Sql, of: Sql): Sql;
   /** The start of the day or hour of a timestamp expression. */
   truncate(unit: 'day' | 'hour', e: Sql): Sql;
   /** Distinct values of an expression, sorted, the first `max`, joined with "; ". */
   listOf(e: Sql, max: number): Sql;
+  /** The values that are not NULL, joined with `separator` ('' when all are NULL). */
+  concatNonNull(separator: string, items: readonly Sql[]): Sql;
 }
 
 /** The domain part of an e-mail address (RE2; both engines). */
@@ -232,6 +238,9 @@ const EMAIL_DOMAIN = '@([a-z0-9][a-z0-9.-]*[a-z0-9])';
 const IPV4_PATTERN = '\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}';
 /** An IPv6 address in hex-and-colons form, at most one "::" (checked separately: RE2 has no lookahead). */
 const IPV6_PATTERN = '[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}';
+
+/** A JSON string token and the colon after it when it is a member name (RE2). */
+const JSON_STRING_TOKEN = '"(?:[^"\\\\]|\\\\.)*":?';
 
 /** The element variable of list lambdas (no column of `events` has this name). */
 const LAMBDA = 'aw_m';
@@ -254,6 +263,7 @@ function json(column: string, path: readonly string[]): Sql {
 export const duckdbDetect: DetectDialect = {
   base: duckdbDialect,
   lower: (e) => sql`lower(${e})`,
+  trim: (e) => sql`trim(${e})`,
   text: (e) => sql`CAST(${e} AS VARCHAR)`,
   number: (e) => sql`TRY_CAST(${e} AS DOUBLE)`,
   like: (e, p) => sql`${e} LIKE ${p} ESCAPE '\\'`,
@@ -291,15 +301,34 @@ export const duckdbDetect: DetectDialect = {
   countDistinct: (e) => sql`count(DISTINCT ${e})`,
   bucket: (e, span) => sql`CAST(floor(${e} / ${raw(String(Math.trunc(span)))}) AS BIGINT)`,
   materialized: 'AS MATERIALIZED',
+  unionDistinct: 'UNION',
   sameEmailDomain: (list, of) =>
     sql`len(list_filter(regexp_extract_all(lower(${list}), ${EMAIL_DOMAIN}, 1), x -> x <> coalesce(regexp_extract(lower(${of}), ${EMAIL_DOMAIN}, 1), ''))) = 0`,
   truncate: (unit, e) => (unit === 'day' ? sql`date_trunc('day', ${e})` : sql`date_trunc('hour', ${e})`),
   listOf: (e, max) => sql`array_to_string(list_slice(list_sort(list_distinct(list(${e}))), 1, ${max}), '; ')`,
+  concatNonNull: (separator, items) => sql`concat_ws(${separator}, ${join(items)})`,
 };
+
+/**
+ * A JSON value as DuckDB's json_extract_string gives it: a string unquoted, any other value (number,
+ * object, array) as its JSON text, NULL when absent or null. visitParamExtractString alone gives '' for a
+ * number or an object (SigmaHQ's eventData is the Parameters array's text); the raw value tells them apart.
+ */
+function clickhouseJson(column: string, path: readonly string[]): Sql {
+  return dialectFragment((d, ctx) => {
+    let parent = d.quoteIdent(column);
+    for (const key of path.slice(0, -1)) parent = `visitParamExtractRaw(${parent}, ${ctx.param(key)})`;
+    const last = ctx.param(path[path.length - 1] ?? '');
+    const rawValue = `visitParamExtractRaw(${parent}, ${last})`;
+    return `multiIf(${rawValue} IN ('', 'null'), NULL, startsWith(${rawValue}, '"'), visitParamExtractString(${parent}, ${last}), ${rawValue})`;
+  });
+}
 
 export const clickhouseDetect: DetectDialect = {
   base: clickhouseDialect,
   lower: (e) => sql`lowerUTF8(${e})`,
+  // trim() is missing before 20.x; DuckDB's trim removes spaces only.
+  trim: (e) => sql`replaceRegexpAll(${e}, '^ +| +$', '')`,
   text: (e) => sql`toString(${e})`,
   number: (e) => sql`toFloat64OrNull(toString(${e}))`,
   // ClickHouse's LIKE always treats backslash as the escape character.
@@ -307,32 +336,51 @@ export const clickhouseDetect: DetectDialect = {
   contains: (e, n) => sql`position(${e}, ${n}) > 0`,
   startsWith: (e, p) => sql`startsWith(${e}, ${p})`,
   endsWith: (e, s) => sql`endsWith(${e}, ${s})`,
-  regex: (e, p) => sql`match(${e}, ${p})`,
+  // The pattern inside a group: before 23.x ClickHouse's pre-filter ignores inline flags and looks for a
+  // literal outside parentheses case-sensitively, so match('ABC', '(?i)abc') is 0 on 18.16. In a group
+  // (same meaning for RE2) there is no literal outside parentheses to look for.
+  regex: (e, p) => sql`match(${e}, concat('(?:', ${p}, ')'))`,
   ipv4Number: (e) => sql`if(match(${e}, ${`^${IPV4_PATTERN}$`}), toInt64(IPv4StringToNum(${e})), NULL)`,
   // IPv6StringToNum gives 16 zero bytes for text that is not an address: only "::" itself means that.
   ipv6Hex: (e) => sql`if(match(lowerUTF8(${e}), ${`^${IPV6_PATTERN}$`}) AND (IPv6StringToNum(${e}) != IPv6StringToNum('::') OR match(${e}, '^[0:]+$')), lower(hex(IPv6StringToNum(${e}))), NULL)`,
   // ClickHouse's JSON functions give an empty value for text that is not valid JSON; they never throw.
-  json,
+  json: clickhouseJson,
   // JSONExtractKeys and friends need the JSONExtract family (19.14+); 18.16 refuses the rule's query.
-  jsonNames: (column) => needsJsonExtract(sql`JSONExtractKeys(${ident(column)})`),
+  // Before 19.14 (no JSONExtractKeys): the member names are the JSON strings followed by a colon, each
+  // decoded by visitParamExtractString; meant for flat objects such as `parameters` (a nested object's
+  // names would be listed too).
+  jsonNames: (column) =>
+    byDialect((d) =>
+      d.capabilities.jsonExtract
+        ? sql`JSONExtractKeys(${ident(column)})`
+        : sql`arrayMap(aw_k -> visitParamExtractString(concat('{"k":', substring(aw_k, 1, length(aw_k) - 1), '}'), 'k'), arrayFilter(aw_k -> endsWith(aw_k, ':'), extractAll(ifNull(${ident(column)}, ''), ${JSON_STRING_TOKEN})))`,
+    ),
   jsonValues: (column, sub) =>
     needsJsonExtract(sql`arrayMap(aw_k -> JSONExtractString(${ident(column)}, aw_k${sub === null ? raw('') : sql`, ${sub}`}), JSONExtractKeys(${ident(column)}))`),
   jsonStrings: (column, path) => needsJsonExtract(sql`JSONExtract(${ident(column)}, ${join(path.map((k) => sql`${k}`))}, 'Array(String)')`),
   firstOf: (items) => sql`coalesce(${join(items.map((e) => sql`nullIf(${e}, '')`))})`,
   anyOf: (list, test) => sql`arrayExists(${raw(LAMBDA)} -> ${test(raw(LAMBDA))}, ${list})`,
-  ms: (e) => sql`toUnixTimestamp64Milli(${e})`,
+  // Without DateTime64 (before 20.1) times are whole seconds; signed, so that ms - span never wraps.
+  ms: (e) => byDialect((d) => (d.capabilities.dateTime64 ? sql`toUnixTimestamp64Milli(${e})` : sql`(toInt64(toUnixTimestamp(${e})) * 1000)`)),
   // Through the base dialect, so a server without DateTime64 (clickhouseDialectFor) gets its form.
-  timestamp: (ms) => dialectFragment((d, ctx) => d.timestampFromMs(ctx.param(ms))),
+  // DateTime holds 1970 to 2106 (seconds as UInt32): a bound outside is clamped, else it would wrap (no
+  // record is stored outside, so the comparison means the same).
+  timestamp: (ms) => dialectFragment((d, ctx) => d.timestampFromMs(ctx.param(Math.min(Math.max(0, ms), 4_294_967_295_000)))),
   countDistinctWindow: (e, over) => sql`uniqExact(${e}) OVER (${over})`,
   coalesce: (a, b) => sql`ifNull(${a}, ${b})`,
   lag: (e, over) => sql`lagInFrame(${e}) OVER (${over} ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)`,
   countDistinct: (e) => sql`uniqExact(${e})`,
   bucket: (e, span) => sql`intDiv(${e}, ${raw(String(Math.trunc(span)))})`,
   materialized: 'AS',
+  unionDistinct: 'UNION DISTINCT',
+  // extractAll of a Nullable value would be an array inside Nullable, which ClickHouse refuses: NULL stays NULL.
   sameEmailDomain: (list, of) =>
-    sql`arrayAll(x -> x = ifNull(extract(lowerUTF8(${of}), ${EMAIL_DOMAIN}), ''), extractAll(lowerUTF8(${list}), ${EMAIL_DOMAIN}))`,
+    sql`if(isNull(${list}), NULL, arrayAll(x -> x = ifNull(extract(lowerUTF8(${of}), ${EMAIL_DOMAIN}), ''), extractAll(lowerUTF8(ifNull(${list}, '')), ${EMAIL_DOMAIN})))`,
   truncate: (unit, e) => (unit === 'day' ? sql`toStartOfDay(${e})` : sql`toStartOfHour(${e})`),
   listOf: (e, max) => sql`arrayStringConcat(arraySlice(arraySort(groupUniqArray(${e})), 1, ${max}), '; ')`,
+  // concat_ws is missing before 23.x.
+  concatNonNull: (separator, items) =>
+    sql`arrayStringConcat(arrayMap(x -> assumeNotNull(x), arrayFilter(x -> isNotNull(x), [${join(items.map((i) => sql`toNullable(toString(${i}))`))}])), ${separator})`,
 };
 
 export const DETECT_DIALECTS: Record<Dialect['name'], DetectDialect> = {

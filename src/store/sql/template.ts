@@ -9,7 +9,8 @@ type Part =
   | { kind: 'text'; text: string }
   | { kind: 'value'; value: SqlValue }
   | { kind: 'ident'; name: string }
-  | { kind: 'dialect'; render: (d: Dialect, ctx: RenderContext) => string };
+  | { kind: 'dialect'; render: (d: Dialect, ctx: RenderContext) => string }
+  | { kind: 'choose'; pick: (d: Dialect) => Sql };
 
 export interface RenderContext {
   /** Adds a parameter and returns the placeholder text for it. */
@@ -45,7 +46,8 @@ function renderParts(parts: readonly Part[], dialect: Dialect, ctx: RenderContex
     if (p.kind === 'text') out += p.text;
     else if (p.kind === 'value') out += ctx.param(p.value);
     else if (p.kind === 'ident') out += dialect.quoteIdent(p.name);
-    else out += p.render(dialect, ctx);
+    else if (p.kind === 'dialect') out += p.render(dialect, ctx);
+    else out += renderParts(p.pick(dialect).parts, dialect, ctx);
   }
   return out;
 }
@@ -79,6 +81,14 @@ export function raw(text: string): Sql {
 /** A fragment rendered by the dialect (a function whose spelling differs between engines). */
 export function dialectFragment(render: (d: Dialect, ctx: RenderContext) => string): Sql {
   return new Sql([{ kind: 'dialect', render }]);
+}
+
+/**
+ * A fragment chosen when the query is rendered, by the dialect it is rendered for (a construct whose form
+ * depends on the server's release: the store's dialect knows the version the compiler does not).
+ */
+export function byDialect(pick: (d: Dialect) => Sql): Sql {
+  return new Sql([{ kind: 'choose', pick }]);
 }
 
 /** Joins fragments with a separator: join([a, b], sql`, `). */
