@@ -27,6 +27,7 @@ import {
 import type { AnyRule, DetectionRule } from '../sigma/ast.js';
 import type { DetectionHit, HitSink } from '../types.js';
 import { buildHits, onlyNewEvidence, recordEvidence, type EvidenceRow } from './hits.js';
+import { createBaselinePass, type BaselinePass } from './baseline.js';
 
 export interface DetectorOptions {
   store: Store;
@@ -111,7 +112,7 @@ export function createDetector(options: DetectorOptions): Detector {
   const ranOk = (rule: CompiledRule) => {
     if (failed.get(rule.rule.id)?.stage === 'run') failed.delete(rule.rule.id);
   };
-  const emitting = compiled.filter((c) => (c.kind === 'correlation' ? c.emits !== false : c.emits));
+  const emitting = compiled.filter((c) => (c.kind === 'rule' ? c.emits : c.emits !== false));
 
   const select = (ruleIds?: string[]) => {
     if (!ruleIds || ruleIds.length === 0) return emitting;
@@ -144,7 +145,7 @@ export function createDetector(options: DetectorOptions): Detector {
    * Every rule over one scope: the detection rules together in one scan of `events` (a flag per rule),
    * then each correlation. Hits per rule, in the order given.
    */
-  async function evaluateAll(rules: readonly CompiledRule[], scope: Range): Promise<DetectionHit[][]> {
+  async function evaluateAll(rules: readonly CompiledRule[], scope: Range, baselines: BaselinePass = newBaselinePass()): Promise<DetectionHit[][]> {
     await refreshOperations();
     const detections = rules.filter((r): r is CompiledDetection => r.kind === 'rule');
     const rows = await detectionRows(detections, scope);
@@ -156,7 +157,7 @@ export function createDetector(options: DetectorOptions): Detector {
         continue;
       }
       try {
-        out.push(buildHits(rule, await correlationRows(rule, scope)));
+        out.push(rule.kind === 'baseline' ? await baselines.hits(rule, scope) : buildHits(rule, await correlationRows(rule, scope)));
         ranOk(rule);
       } catch (err) {
         runFailed(rule, err);
@@ -164,6 +165,9 @@ export function createDetector(options: DetectorOptions): Detector {
     }
     return out;
   }
+
+  /** First-seen rules of one pass (baseline.ts); their state is written once the pass's hits are emitted. */
+  const newBaselinePass = () => createBaselinePass({ store, d, now: clock.now(), guard });
 
   /** Rules per scan, so that one query stays a reasonable size for the SQL engine. */
   const SCAN_CHUNK = 64;
@@ -285,8 +289,10 @@ export function createDetector(options: DetectorOptions): Detector {
       }
       // Ingest time only grows from commit to commit (the collector stamps it inside its one-writer lock),
       // so every row after the watermark is new to the rule.
-      for (const [after, rules] of byWatermark) perRule.push(...(await evaluateAll(rules, { after, upTo })));
+      const baselines = newBaselinePass();
+      for (const [after, rules] of byWatermark) perRule.push(...(await evaluateAll(rules, { after, upTo }, baselines)));
       const hits = await emit(perRule, true);
+      await baselines.commit();
       // A rule whose query failed keeps its watermark: once it runs again it reads what it missed.
       const done = [...advanced.filter((id) => failed.get(id)?.stage !== 'run'), ...skipped];
       if (done.length) await store.state.detection.setWatermarks(done, upTo, clock.now());

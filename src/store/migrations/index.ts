@@ -8,6 +8,7 @@ import { alertMigrations } from './003-alerts.js';
 import { reportMigrations } from './004-reports.js';
 import { accountMigrations } from './005-accounts.js';
 import { ruleMigrations } from './006-rules.js';
+import { baselineMigrations } from './007-baselines.js';
 
 export interface Migration {
   version: number;
@@ -16,6 +17,6 @@ export interface Migration {
   up(dialect: Dialect): string[];
 }
 
-export const MIGRATIONS: Migration[] = [...coreMigrations, ...detectMigrations, ...alertMigrations, ...reportMigrations, ...accountMigrations, ...ruleMigrations].sort(
+export const MIGRATIONS: Migration[] = [...coreMigrations, ...detectMigrations, ...alertMigrations, ...reportMigrations, ...accountMigrations, ...ruleMigrations, ...baselineMigrations].sort(
   (a, b) => a.version - b.version,
 );
