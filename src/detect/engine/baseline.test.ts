@@ -15,7 +15,7 @@ import { openDuckDbStore, type Store } from '../../store/index.js';
 import { parseRuleText } from '../sigma/parse.js';
 import type { DetectionHit } from '../types.js';
 import { createDetector } from './detector.js';
-import { signInRecord } from './fixtures.testing.js';
+import { newCountryRules, signInRecord } from './fixtures.testing.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
@@ -35,27 +35,6 @@ after(async () => {
   await store.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-export function newCountryRules(id = 'new-country'): string {
-  return `title: Sign-in from a country new for the user
-id: ${id}
-correlation:
-  type: first_seen
-  rules: [signed_in]
-  group-by: [UserId]
-  fields: [ClientIP.Country]
-  history: 30d
-  learning: 2d
-level: medium
----
-title: signed in
-name: signed_in
-logsource: {product: m365, service: azuread}
-detection:
-  s: {Operation: UserLoggedIn}
-  condition: s
-`;
-}
 
 function rules(text: string) {
   const p = parseRuleText(text, 'test.yml');
