@@ -1,7 +1,8 @@
 // The state port: the small transactional state beside the records — alerts with their evidence,
-// history and comments, the outbox, suppressions, detection watermarks and evidence, identities,
-// report runs, collector state, local accounts and rule settings — as typed methods, with a unit of work for what must commit
-// together (an alert, its history and its outbox rows). Times are epoch milliseconds (UTC).
+// history and comments, the outbox, suppressions, detection watermarks and evidence, first-seen
+// baselines, identities, report runs, collector state, local accounts and rule settings — as typed
+// methods, with a unit of work for what must commit together (an alert, its history and its outbox
+// rows). Times are epoch milliseconds (UTC).
 //
 // State tables are separable from events: none of these methods reads the events table, so a
 // deployment can keep state in PostgreSQL and records in ClickHouse. The one table read from both
@@ -28,8 +29,10 @@
 //   destination first takes a transaction advisory lock on the destination, and multi-row writes go in
 //   key order, so concurrent writers do not deadlock; a deadlock or serialisation failure that still
 //   happens is AppError `state_conflict` (retryable). `setWatermarks` and collector `save` are upserts
-//   (the last writer wins). Migrations run at open in one transaction under an advisory lock. Text holding
-//   U+0000 (which PostgreSQL text cannot store) is encoded reversibly, so every string round-trips.
+//   (the last writer wins); baselines' `observe` is an upsert that keeps the earliest first and the latest
+//   last sighting (so concurrent writers merge), `startLearning` an insert-if-absent (the first one
+//   stays). Migrations run at open in one transaction under an advisory lock. Text holding U+0000
+//   (which PostgreSQL text cannot store) is encoded reversibly, so every string round-trips.
 // - ClickHouse holds no state: it has no transactions or unique keys, so it is never the state store.
 
 /** An alert as the state store keeps it (the alerts part maps its own model onto this). */
