@@ -13,12 +13,31 @@
 // term alerts when its first occurrence in the tenant's data lies in the range and after the end of the
 // learning period counted from the tenant's earliest event (the history window is not applied there).
 
-import type { Row, Store } from '../../store/index.js';
+import type { BaselineTerm, Row, Store } from '../../store/index.js';
 import { compileEarliestEvents, compileFirstSeenPairs, ENTITY_COLUMNS, type CompiledBaseline, type DetectDialect } from '../compile/index.js';
 import type { Sql } from '../../store/index.js';
 import type { DetectionRule } from '../sigma/ast.js';
 import type { DetectionHit } from '../types.js';
 import { buildHits, type EvidenceRow } from './hits.js';
+
+/**
+ * What a detector remembers between passes: the learning ends it read (set once, never changed) and
+ * when it last expired a rule's terms in a tenant, so a steady pass reads the state once and writes
+ * little.
+ */
+export interface BaselineMemo {
+  learning: Map<string, Map<string, number>>;
+  expired: Map<string, number>;
+}
+
+export const createBaselineMemo = (): BaselineMemo => ({ learning: new Map(), expired: new Map() });
+
+/**
+ * A known term's last sighting is rewritten only when it moves by more than this share of the history:
+ * a steady pass, which sees mostly known values, then writes almost nothing. Last sightings are thus
+ * recorded up to one slack early, so terms are kept one slack longer (never dropped early).
+ */
+const SLACK_SHARE = 1 / 30;
 
 export type BaselineScope = { from: number; to: number } | { after: number; upTo: number };
 
@@ -43,8 +62,9 @@ export function termsOf(rule: CompiledBaseline, values: readonly string[]): stri
   return rule.spec.novelty === 'each' ? values.map((v, i) => JSON.stringify([i, v])) : [JSON.stringify(values)];
 }
 
-export function createBaselinePass(o: { store: Store; d: DetectDialect; now: number; guard: (rule: DetectionRule) => Sql | null }): BaselinePass {
+export function createBaselinePass(o: { store: Store; d: DetectDialect; now: number; guard: (rule: DetectionRule) => Sql | null; memo?: BaselineMemo }): BaselinePass {
   const { store, d } = o;
+  const memo = o.memo ?? createBaselineMemo();
   const staged: (() => Promise<void>)[] = [];
   const earliest = new Map<string, number>();
 
@@ -115,9 +135,11 @@ export function createBaselinePass(o: { store: Store; d: DetectDialect; now: num
     if (obs.length === 0) return [];
     const ruleId = rule.rule.id;
     const { historyMs, learningMs } = rule.spec;
+    const slack = Math.floor(historyMs * SLACK_SHARE);
     const tenants = [...new Set(obs.map((x) => x.tenantId))];
-    const ends = await store.state.baselines.learningEnds(ruleId);
-    const unknown = tenants.filter((t) => !ends.has(t));
+    let ends = memo.learning.get(ruleId);
+    if (!ends || tenants.some((t) => !ends!.has(t))) memo.learning.set(ruleId, (ends = await store.state.baselines.learningEnds(ruleId)));
+    const unknown = tenants.filter((t) => !ends!.has(t));
     if (unknown.length) {
       const starts = await earliestOf(unknown);
       for (const t of unknown) {
@@ -133,21 +155,32 @@ export function createBaselinePass(o: { store: Store; d: DetectDialect; now: num
       const k = (entity: string, term: string) => `${entity}\u0000${term}`;
       for (const t of await store.state.baselines.terms(ruleId, tenantId, [...new Set(mine.map((x) => x.entity))])) known.set(k(t.entity, t.term), t.lastSeen);
       const seenBefore = new Map<string, number>();
+      const writes: BaselineTerm[] = [];
       for (const x of mine) {
         const terms = termsOf(rule, x.values);
         const isNew = terms.every((t) => {
           const last = known.get(k(x.entity, t));
           const earlier = seenBefore.get(k(x.entity, t));
-          return (last === undefined || last < x.first - historyMs) && (earlier === undefined || earlier >= x.first);
+          return (last === undefined || last < x.first - historyMs - slack) && (earlier === undefined || earlier >= x.first);
         });
-        if (isNew && x.first >= ends.get(tenantId)!) fresh.push(x);
-        for (const t of terms) if (!seenBefore.has(k(x.entity, t))) seenBefore.set(k(x.entity, t), x.first);
+        if (isNew && x.first >= ends!.get(tenantId)!) fresh.push(x);
+        for (const t of terms) {
+          if (!seenBefore.has(k(x.entity, t))) seenBefore.set(k(x.entity, t), x.first);
+          // A known term is rewritten only when its last sighting moves by more than the slack.
+          const last = known.get(k(x.entity, t));
+          if (last === undefined || x.last > last + slack) writes.push({ tenantId, entity: x.entity, term: t, firstSeen: x.first, lastSeen: x.last });
+        }
       }
-      const terms = mine.flatMap((x) => termsOf(rule, x.values).map((term) => ({ tenantId, entity: x.entity, term, firstSeen: x.first, lastSeen: x.last })));
       const newest = Math.max(...mine.map((x) => x.last));
+      const before = newest - historyMs - slack;
+      const expiredKey = `${ruleId}\u0000${tenantId}`;
+      const expire = before > (memo.expired.get(expiredKey) ?? -Infinity) + slack;
       staged.push(async () => {
-        await store.state.baselines.observe(ruleId, terms);
-        await store.state.baselines.expire(ruleId, tenantId, newest - historyMs);
+        await store.state.baselines.observe(ruleId, writes);
+        if (expire) {
+          await store.state.baselines.expire(ruleId, tenantId, before);
+          memo.expired.set(expiredKey, before);
+        }
       });
     }
     return hitsOf(rule, fresh);

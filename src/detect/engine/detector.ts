@@ -27,7 +27,7 @@ import {
 import type { AnyRule, DetectionRule } from '../sigma/ast.js';
 import type { DetectionHit, HitSink } from '../types.js';
 import { buildHits, onlyNewEvidence, recordEvidence, type EvidenceRow } from './hits.js';
-import { createBaselinePass, type BaselinePass } from './baseline.js';
+import { createBaselineMemo, createBaselinePass, type BaselinePass } from './baseline.js';
 
 export interface DetectorOptions {
   store: Store;
@@ -167,7 +167,8 @@ export function createDetector(options: DetectorOptions): Detector {
   }
 
   /** First-seen rules of one pass (baseline.ts); their state is written once the pass's hits are emitted. */
-  const newBaselinePass = () => createBaselinePass({ store, d, now: clock.now(), guard });
+  const baselineMemo = createBaselineMemo();
+  const newBaselinePass = () => createBaselinePass({ store, d, now: clock.now(), guard, memo: baselineMemo });
 
   /** Rules per scan, so that one query stays a reasonable size for the SQL engine. */
   const SCAN_CHUNK = 64;
