@@ -37,7 +37,7 @@ test('first_seen compiles to a baseline with its spec; the referenced rule only 
   const c = compiled(RULE);
   assert.deepEqual(c.errors, []);
   const b = c.compiled.find((x): x is CompiledBaseline => x.kind === 'baseline')!;
-  assert.deepEqual(b.spec, { fields: ['ClientIP.Country', 'UserAgent'], historyMs: 10 * 86_400_000, learningMs: 86_400_000, novelty: 'each' });
+  assert.deepEqual(b.spec, { fields: ['ClientIP.Country', 'UserAgent'], historyMs: 10 * 86_400_000, learningMs: 86_400_000, novelty: 'each', newEntity: 'alert' });
   assert.deepEqual([b.groupNames, b.valueNames], [['UserId'], ['ClientIP.Country', 'UserAgent']]);
   const feeder = c.compiled.find((x) => x.kind === 'rule')!;
   assert.equal(feeder.kind === 'rule' && feeder.emits, false);

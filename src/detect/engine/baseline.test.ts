@@ -168,3 +168,17 @@ function createDetectorErrors(text: string): string {
   const det = createDetector({ store, clock: new ManualClock(T0), logger: silentLogger, rules: rules(text) });
   return det.failures().map((f) => `${f.location} ${f.message}`).join('\n');
 }
+
+test('first_seen: new-entity: learn — an account never seen sets its baseline with its first sign-in, then alerts on what is new for it', async () => {
+  const t = `bt${++tenantSeq}`;
+  const clock = new ManualClock(T0);
+  const det = createDetector({ store, clock, logger: silentLogger, rules: rules(newCountryRules('new-entity').replace('  history: 30d', '  new-entity: learn\n  history: 30d')) });
+  await ingest(t, [signIn(t, T0, '8.8.8.8')], T0);
+  await det.runIncremental();
+  clock.set(T0 + 3 * DAY);
+  await ingest(t, [signIn(t, T0 + 3 * DAY, '81.2.69.142', 'newhire@contoso.com'), signIn(t, T0 + 3 * DAY + 1000, '1.0.16.1', 'adele@contoso.com')], T0 + 3 * DAY);
+  assert.deepEqual(mine(await det.runIncremental(), t).map((h) => h.groupKey), ['UserId=adele@contoso.com|ClientIP.Country=JP'], 'the new account\'s first country is learned; the known account\'s new one alerts');
+  clock.set(T0 + 4 * DAY);
+  await ingest(t, [signIn(t, T0 + 4 * DAY, '1.0.16.1', 'newhire@contoso.com')], T0 + 4 * DAY);
+  assert.deepEqual(mine(await det.runIncremental(), t).map((h) => h.groupKey), ['UserId=newhire@contoso.com|ClientIP.Country=JP']);
+});

@@ -121,9 +121,14 @@ export function createBaselinePass(o: { store: Store; d: DetectDialect; now: num
     // sighting of every one of its terms.
     const firstOf = new Map<string, number>();
     const key = (x: Observation, term: string) => `${x.tenantId}\u0000${x.entity}\u0000${term}`;
-    for (const x of obs) for (const t of termsOf(rule, x.values)) if (!firstOf.has(key(x, t))) firstOf.set(key(x, t), x.first);
+    const entityFirst = new Map<string, number>();
+    for (const x of obs) {
+      for (const t of termsOf(rule, x.values)) if (!firstOf.has(key(x, t))) firstOf.set(key(x, t), x.first);
+      if (!entityFirst.has(key(x, ''))) entityFirst.set(key(x, ''), x.first);
+    }
     const fresh = obs.filter((x) => {
       const learned = (starts.get(x.tenantId) ?? x.first) + rule.spec.learningMs;
+      if (rule.spec.newEntity === 'learn' && entityFirst.get(key(x, '')) === x.first) return false;
       return x.first >= from && x.first < to && x.first >= learned && termsOf(rule, x.values).every((t) => firstOf.get(key(x, t)) === x.first);
     });
     return hitsOf(rule, fresh);
@@ -153,7 +158,15 @@ export function createBaselinePass(o: { store: Store; d: DetectDialect; now: num
       // Known terms per entity: the state's last sighting, then what this pass saw before (in event time).
       const known = new Map<string, number>();
       const k = (entity: string, term: string) => `${entity}\u0000${term}`;
-      for (const t of await store.state.baselines.terms(ruleId, tenantId, [...new Set(mine.map((x) => x.entity))])) known.set(k(t.entity, t.term), t.lastSeen);
+      // Entities with a value still in the history (new-entity: learn); and the first sighting of each
+      // entity in this pass.
+      const knownEntities = new Set<string>();
+      for (const t of await store.state.baselines.terms(ruleId, tenantId, [...new Set(mine.map((x) => x.entity))])) {
+        known.set(k(t.entity, t.term), t.lastSeen);
+        if (t.lastSeen >= mine[0]!.first - historyMs - slack) knownEntities.add(t.entity);
+      }
+      const entityFirst = new Map<string, number>();
+      for (const x of mine) if (!entityFirst.has(x.entity)) entityFirst.set(x.entity, x.first);
       const seenBefore = new Map<string, number>();
       const writes: BaselineTerm[] = [];
       for (const x of mine) {
@@ -163,7 +176,8 @@ export function createBaselinePass(o: { store: Store; d: DetectDialect; now: num
           const earlier = seenBefore.get(k(x.entity, t));
           return (last === undefined || last < x.first - historyMs - slack) && (earlier === undefined || earlier >= x.first);
         });
-        if (isNew && x.first >= ends!.get(tenantId)!) fresh.push(x);
+        const newEntity = rule.spec.newEntity === 'learn' && !knownEntities.has(x.entity) && entityFirst.get(x.entity) === x.first;
+        if (isNew && !newEntity && x.first >= ends!.get(tenantId)!) fresh.push(x);
         for (const t of terms) {
           if (!seenBefore.has(k(x.entity, t))) seenBefore.set(k(x.entity, t), x.first);
           // A known term is rewritten only when its last sighting moves by more than the slack.

@@ -97,6 +97,8 @@ export interface FirstSeenSpec {
   learningMs: number;
   /** `each`: every field's value must be new on its own; `combination` (default): the tuple is new. */
   novelty: 'combination' | 'each';
+  /** `learn`: the first values of an entity never seen before are learned, not alerted; `alert` (default). */
+  newEntity: 'alert' | 'learn';
 }
 
 export interface CorrelationCondition {

@@ -391,7 +391,7 @@ class DocContext {
   /**
    * `type: first_seen` (auditwatch extension, "new terms"): rules, group-by (the entity; none: the
    * tenant), fields (the value or combination), history (default 30d), learning (default 7d), new
-   * (combination or each), generate.
+   * (combination or each), new-entity (alert or learn), generate.
    */
   private parseFirstSeen(meta: RuleMeta, node: YAMLMap, rules: string[], groupBy: string[], before: number): CorrelationRule | null {
     const cpos = this.nodePos(node);
@@ -415,13 +415,17 @@ class DocContext {
     if (noveltyText !== null && noveltyText !== 'combination' && noveltyText !== 'each') {
       this.fail(this.pair(node, 'new')?.value, 'correlation.new', 'must be combination (the values together are new) or each (every field\'s value is new on its own)');
     }
+    const entityText = this.str(node, 'new-entity', false, cpos);
+    if (entityText !== null && entityText !== 'alert' && entityText !== 'learn') {
+      this.fail(this.pair(node, 'new-entity')?.value, 'correlation.new-entity', 'must be alert (an entity never seen alerts on its first values) or learn (they are learned)');
+    }
     const generatePair = this.pair(node, 'generate');
     let generate = false;
     if (generatePair) {
       if (!isScalar(generatePair.value) || typeof generatePair.value.value !== 'boolean') this.fail(generatePair.value, 'correlation.generate', 'must be true or false');
       else generate = generatePair.value.value;
     }
-    const known = ['type', 'rules', 'group-by', 'fields', 'history', 'learning', 'new', 'generate'];
+    const known = ['type', 'rules', 'group-by', 'fields', 'history', 'learning', 'new', 'new-entity', 'generate'];
     for (const p of node.items as Pair<Node, Node>[]) {
       const key = isScalar(p.key) ? String(p.key.value) : '';
       if (key === 'timespan' || key === 'condition') this.fail(p.key, `correlation.${key}`, `first_seen has no ${key}; it alerts on a value not seen for the entity within "history" (e.g. history: 30d)`);
@@ -438,7 +442,7 @@ class DocContext {
       timespanMs: 0,
       condition: {},
       generate,
-      firstSeen: { fields, historyMs, learningMs, novelty: noveltyText === 'each' ? 'each' : 'combination' },
+      firstSeen: { fields, historyMs, learningMs, novelty: noveltyText === 'each' ? 'each' : 'combination', newEntity: entityText === 'learn' ? 'learn' : 'alert' },
       at: { rules: at('rules'), groupBy: at('group-by'), timespan: at('fields'), condition: at('fields') },
     };
   }

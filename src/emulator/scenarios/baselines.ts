@@ -92,8 +92,12 @@ export const BASELINE_SCENARIOS: ScenarioDef[] = [
     run(s) {
       const u = s.victims(1)[0]!;
       const dest = s.rng.pick(HOME_COUNTRIES.filter((c) => c !== u.country));
-      s.add(AAD, s.at, (c) => signIn(c, u, { ip: u.mobileIp, agent: u.mobileAgent, error: '0' }));
-      s.add(AAD, s.at + 14 * HOUR, (c) => signIn(c, u, { ip: addressIn(s.rng, COUNTRIES[dest]!.isp), agent: u.mobileAgent, error: '0' }));
+      // As plausible-travel: the sign-in abroad lands at 03:00 of the traveller's home time zone, when
+      // their everyday activity (which keeps coming from home) is nearly nil.
+      let abroad = s.at + 14 * HOUR;
+      abroad += ((((3 - Math.floor((abroad + u.tzMinutes * 60_000) / HOUR)) % 24) + 24) % 24) * HOUR;
+      s.add(AAD, abroad - 14 * HOUR, (c) => signIn(c, u, { ip: u.mobileIp, agent: u.mobileAgent, error: '0' }));
+      s.add(AAD, abroad, (c) => signIn(c, u, { ip: addressIn(s.rng, COUNTRIES[dest]!.isp), agent: u.mobileAgent, error: '0' }));
       return { actors: [u.upn], victims: [u.upn], details: { homeCountry: u.country, destination: dest } };
     },
   },
