@@ -3,9 +3,10 @@
 // a consent to an application new for the user (with harmless-looking scopes) — and their benign
 // look-alikes: a traveller on their own phone, an admin's new task from the office, a renewed consent.
 //
-// First-seen rules learn the tenant's first two days without alerting, so the renewed consent is placed
-// early in the history (CONSENT_RENEWED, right after the sign-in scenarios in the registry): its first
-// consent is learned and the renewal, two and a half days later, falls after the learning period.
+// First-seen rules learn the tenant's first three days without alerting, so the renewed consent is
+// placed early in the history (CONSENT_RENEWED, right after the sign-in scenarios in the registry): its
+// first consent is learned and the renewal, 2.6 days later, falls after the learning period of a 7-day
+// history (and the scenario still fits in a 3-day one).
 
 import { fastGuid } from '../tenant/ids.js';
 import { COUNTRIES, HOME_COUNTRIES } from '../tenant/data.js';
@@ -59,13 +60,13 @@ function consent(s: ScenarioRun, at: number, u: SimUser, app: { name: string; ap
 export const CONSENT_RENEWED: ScenarioDef = {
   name: 'consent-renewed',
   label: 'benign',
-  summary: 'A user consents to an application and, two and a half days later, consents to it again (a renewed consent, harmless scopes).',
+  summary: 'A user consents to an application and, 2.6 days later, consents to it again (a renewed consent, harmless scopes).',
   params: ['actor (UPN)'],
   run(s) {
     const u = s.actor(false);
     const app = { name: s.rng.pick(['Zoom for Outlook', 'Adobe Acrobat Sign', 'Miro']), appId: fastGuid(s.rng), spId: fastGuid(s.rng) };
     consent(s, s.at, u, app);
-    consent(s, s.at + 2.5 * DAY, u, app);
+    consent(s, s.at + 2.6 * DAY, u, app);
     return { actors: [u.upn], victims: [u.upn], details: { app: app.name } };
   },
 };
@@ -93,9 +94,10 @@ export const BASELINE_SCENARIOS: ScenarioDef[] = [
       const u = s.victims(1)[0]!;
       const dest = s.rng.pick(HOME_COUNTRIES.filter((c) => c !== u.country));
       // As plausible-travel: the sign-in abroad lands at 03:00 of the traveller's home time zone, when
-      // their everyday activity (which keeps coming from home) is nearly nil.
+      // their everyday activity (which keeps coming from home) is nearly nil: the last such 03:00 at or
+      // before at + 14 h, so the scenario stays within its place in the history.
       let abroad = s.at + 14 * HOUR;
-      abroad += ((((3 - Math.floor((abroad + u.tzMinutes * 60_000) / HOUR)) % 24) + 24) % 24) * HOUR;
+      abroad -= ((((Math.floor((abroad + u.tzMinutes * 60_000) / HOUR) - 3) % 24) + 24) % 24) * HOUR;
       s.add(AAD, abroad - 14 * HOUR, (c) => signIn(c, u, { ip: u.mobileIp, agent: u.mobileAgent, error: '0' }));
       s.add(AAD, abroad, (c) => signIn(c, u, { ip: addressIn(s.rng, COUNTRIES[dest]!.isp), agent: u.mobileAgent, error: '0' }));
       return { actors: [u.upn], victims: [u.upn], details: { homeCountry: u.country, destination: dest } };

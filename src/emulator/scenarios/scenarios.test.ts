@@ -234,7 +234,7 @@ test('attacks Microsoft flags carry its built-in alert about the affected user, 
   for (const s of truth.scenarios.filter((x) => x.label === 'benign')) assert.deepEqual(alertsOf(s), [], `${s.name} raises no built-in alert`);
 });
 
-test('baseline scenarios have the documented shape: one new-country sign-in, one admin cmdlet from abroad, one consent; a renewal 2.5 days after the first consent', () => {
+test('baseline scenarios have the documented shape: one new-country sign-in, one admin cmdlet from abroad, one consent; a renewal 2.6 days after the first consent', () => {
   const signin = recordsOf(scenario('signin-new-country-device'));
   assert.equal(signin.length, 1);
   assert.equal(signin[0]!.Operation, 'UserLoggedIn');
@@ -249,8 +249,8 @@ test('baseline scenarios have the documented shape: one new-country sign-in, one
   const renewed = recordsOf(scenario('consent-renewed'));
   assert.equal(renewed.length, 2);
   assert.equal(renewed[0]!.ObjectId, renewed[1]!.ObjectId);
-  assert.equal(parseUtc(renewed[1]!.CreationTime as string) - parseUtc(renewed[0]!.CreationTime as string), 2.5 * DAY);
-  assert.ok(parseUtc(renewed[0]!.CreationTime as string) < START - DAYS * DAY + DAY, 'the first consent is in the first day of the history (first-seen rules learn two days)');
+  assert.equal(parseUtc(renewed[1]!.CreationTime as string) - parseUtc(renewed[0]!.CreationTime as string), 2.6 * DAY);
+  assert.ok(parseUtc(renewed[0]!.CreationTime as string) < START - DAYS * DAY + DAY, 'the first consent is in the first day of the history (first-seen rules learn three days)');
   const abroad = recordsOf(scenario('signin-abroad-known-device'));
   assert.equal(abroad.length, 2);
   assert.equal(abroad[0]!.UserId, abroad[1]!.UserId);
