@@ -1,6 +1,6 @@
 // The state of first-seen rules (baseline_terms: per rule, tenant and entity the terms seen within the
 // rule's history; baseline_learning: per rule and tenant the end of its learning period), the same SQL
-// on every state engine (DuckDB migration 700, PostgreSQL migration 40). Times are epoch ms (bigint).
+// on every state engine (DuckDB migration 800, PostgreSQL migration 50). Times are epoch ms (bigint).
 // Each engine passes how it spells a list parameter as rows (`unnest`); writes go in key order, so
 // concurrent PostgreSQL writers lock rows in one order.
 

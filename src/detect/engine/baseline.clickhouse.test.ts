@@ -1,7 +1,7 @@
 // First-seen rules on the scale-out store: events in a real ClickHouse (Debian's 18.16 here: no CTE, no
 // window function, no DateTime64) and the baseline state in a real PostgreSQL, both started as nobody in
 // temporary folders. The pass's pairs query runs on ClickHouse; terms and the learning period live in
-// PostgreSQL (migration 40); the first sign-in from a new country after learning alerts once.
+// PostgreSQL (migration 50); the first sign-in from a new country after learning alerts once.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

@@ -8,7 +8,7 @@ import { alertMigrations } from './003-alerts.js';
 import { reportMigrations } from './004-reports.js';
 import { accountMigrations } from './005-accounts.js';
 import { ruleMigrations } from './006-rules.js';
-import { baselineMigrations } from './007-baselines.js';
+import { baselineMigrations } from './008-baselines.js';
 
 export interface Migration {
   version: number;

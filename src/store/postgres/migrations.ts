@@ -143,7 +143,7 @@ export const POSTGRES_STATE_MIGRATIONS: PostgresMigration[] = [
     ],
   },
   {
-    version: 40,
+    version: 50,
     name: 'first-seen baselines',
     statements: [
       // Per first-seen rule, tenant and entity ('' for the tenant) each term seen within the rule's history

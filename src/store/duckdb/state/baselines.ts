@@ -1,4 +1,4 @@
-// First-seen rule state in DuckDB (baseline_terms, baseline_learning, migration 700): the shared
+// First-seen rule state in DuckDB (baseline_terms, baseline_learning, migration 800): the shared
 // statements (state-baselines.ts) with lists as DuckDB list parameters.
 
 import { sql } from '../../sql/index.js';

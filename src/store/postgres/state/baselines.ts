@@ -1,4 +1,4 @@
-// First-seen rule state in PostgreSQL (baseline_terms, baseline_learning, migration 40): the shared
+// First-seen rule state in PostgreSQL (baseline_terms, baseline_learning, migration 50): the shared
 // statements (state-baselines.ts) with lists as array parameters.
 
 import { sql } from '../../sql/index.js';

@@ -1,4 +1,4 @@
-// Migrations for the state of first-seen rules (versions 700-799).
+// Migrations for the state of first-seen rules (versions 800-899).
 //
 // baseline_terms: per first-seen rule, tenant and entity (the group-by value; '' for the tenant), each
 //   term (a value or combination) seen within the rule's history, with its first and last event time
@@ -9,7 +9,7 @@ import type { Migration } from './index.js';
 
 export const baselineMigrations: Migration[] = [
   {
-    version: 700,
+    version: 800,
     name: 'first-seen baselines',
     up: () => [
       `CREATE TABLE IF NOT EXISTS baseline_terms (
