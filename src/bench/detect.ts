@@ -4,6 +4,9 @@
 // for the run as in the tests), copied there from the DuckDB file before the clock starts.
 // Synthetic events are generated inside DuckDB (INSERT … SELECT FROM range) so the figure is about
 // detection, not about loading (store/duckdb/bench-events.ts). Targets (issue 4): whole pack ≤ 10 s, incremental ≤ 1 s.
+// First-seen rules (baselines) are in the pack; the bench also times their backfill (the first pass of
+// the baselines over every stored record, which learns them into the state store) and, over the same
+// batch, an incremental pass of the simple detection rules alone and of the baselines alone.
 
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,6 +36,17 @@ export interface DetectBenchResult {
   incrementalMs: number;
   incrementalCpuMs: number;
   incrementalHits: number;
+  /** First-seen rules in the pack. */
+  baselines: number;
+  /** The baselines' first incremental pass over every stored record (state empty: learns, then alerts). */
+  baselineBackfillMs: number;
+  baselineBackfillCpuMs: number;
+  baselineTerms: number;
+  /** Over the same batch: the simple detection rules alone, and the baselines alone (state warm); wall and CPU. */
+  simpleOnly: { ms: number; cpuMs: number };
+  baselinesOnly: { ms: number; cpuMs: number };
+  /** The baselines alone over the whole range (hunt: what they add to the whole pack). */
+  baselinesRange: { ms: number; cpuMs: number };
   /** With perRule: each emitting rule's own time over the whole range (hunt, no state), slowest first. */
   perRule?: { id: string; ms: number }[];
 }
@@ -89,15 +103,29 @@ export async function benchDetect(options: { events?: number; batch?: number; pe
     const wholePackCpuMs = cpuMs(process.cpuUsage(c0));
     const perRule: { id: string; ms: number }[] = [];
     if (options.perRule) {
-      for (const r of detector.rules.filter((x) => x.kind === 'correlation' || x.emits)) {
+      for (const r of detector.rules.filter((x) => x.kind !== 'rule' || x.emits)) {
         const t = performance.now();
         await detector.hunt({ from: START, to: START + 7 * DAY, ruleIds: [r.rule.id] });
         perRule.push({ id: `${r.rule.id} ${r.rule.title}`.slice(0, 70), ms: performance.now() - t });
       }
       perRule.sort((a, b) => b.ms - a.ms);
     }
-    // The daemon's state after that pass: every rule's watermark at the first ingest.
-    await target.state.detection.setWatermarks(detector.rules.map((r) => r.rule.id), ingest1, ingest1);
+    // The daemon's state after that pass: every rule's watermark at the first ingest, and the baselines
+    // learned by their first incremental pass over everything stored (timed: the backfill's cost).
+    const baselineIds = detector.rules.filter((r) => r.kind === 'baseline').map((r) => r.rule.id);
+    const otherIds = detector.rules.filter((r) => r.kind !== 'baseline').map((r) => r.rule.id);
+    await target.state.baselines.reset();
+    await target.state.detection.setWatermarks(otherIds, ingest1, ingest1);
+    const timed = async (fn: () => Promise<unknown>): Promise<{ ms: number; cpuMs: number }> => {
+      const t = performance.now();
+      const c = process.cpuUsage();
+      await fn();
+      return { ms: performance.now() - t, cpuMs: cpuMs(process.cpuUsage(c)) };
+    };
+    const baselinesRange = await timed(() => detector.hunt({ from: START, to: START + 7 * DAY, ruleIds: baselineIds }));
+    const backfill = await timed(() => detector.runIncremental());
+    let baselineTerms = 0;
+    for (const id of baselineIds) baselineTerms += (await target.state.baselines.terms(id, 'bench', Array.from({ length: 5000 }, (_, i) => `user${i}@contoso.com`))).length;
     // One batch: the last 20 minutes of activity, a tenth of it three hours late.
     await generateBenchEvents(store, { from: events, count: batch, startMs: START + 7 * DAY, spanMs: 20 * 60_000, ingestedAt: ingest1 + 30 * 60_000, lateShare: 0.1 });
     if (click) await copyBenchEvents(duck, click, ingest1);
@@ -106,7 +134,17 @@ export async function benchDetect(options: { events?: number; batch?: number; pe
     const incremental = await detector.runIncremental();
     const incrementalMs = performance.now() - t1;
     const incrementalCpuMs = cpuMs(process.cpuUsage(c1));
-    return { engine, ...(servers ? { server: servers.version } : {}), events, rules: loaded.rules.length, loadMs, reused: reuse, wholePackMs, wholePackCpuMs, ...(servers ? { serverCpuMs } : {}), wholePackHits: whole.length, batch, incrementalMs, incrementalCpuMs, incrementalHits: incremental.length, ...(options.perRule ? { perRule } : {}) };
+    // The same batch again, for the simple detection rules alone and for the baselines alone (the others
+    // switched off for the pass): what a baseline's incremental pass costs beside the simple rules'.
+    const alone = async (keep: (kind: string) => boolean) => {
+      const off = new Set(detector.rules.filter((r) => !keep(r.kind)).map((r) => r.rule.id));
+      const only = createDetector({ store: target, clock, logger: silentLogger, rules: loaded.rules, disabledNow: async () => off });
+      await target.state.detection.setWatermarks(detector.rules.map((r) => r.rule.id), ingest1, ingest1);
+      return timed(() => only.runIncremental());
+    };
+    const simpleOnly = await alone((kind) => kind === 'rule');
+    const baselinesOnly = await alone((kind) => kind === 'baseline');
+    return { engine, ...(servers ? { server: servers.version } : {}), ...(servers ? { serverCpuMs } : {}), baselines: baselineIds.length, baselineBackfillMs: backfill.ms, baselineBackfillCpuMs: backfill.cpuMs, baselineTerms, simpleOnly, baselinesOnly, baselinesRange, events, rules: loaded.rules.length, loadMs, reused: reuse, wholePackMs, wholePackCpuMs, wholePackHits: whole.length, batch, incrementalMs, incrementalCpuMs, incrementalHits: incremental.length, ...(options.perRule ? { perRule } : {}) };
   } finally {
     await servers?.stop();
     await duck.close();
@@ -133,6 +171,9 @@ export async function run(args: string[]): Promise<void> {
       `rules in the pack:    ${r.rules}\n` +
       `whole pack, 7 days:   ${s(r.wholePackMs)} (CPU ${s(r.wholePackCpuMs)}${r.serverCpuMs != null ? `, ClickHouse server CPU ${s(r.serverCpuMs)}` : ''}; ${r.wholePackHits} hits)   target <= 10 s\n` +
       `incremental pass:     ${s(r.incrementalMs)} (CPU ${s(r.incrementalCpuMs)}) after a batch of ${r.batch.toLocaleString('en')} (${r.incrementalHits} hits)   target <= 1 s\n` +
+      `  same batch, alone:  simple detection rules ${s(r.simpleOnly.ms)} (CPU ${s(r.simpleOnly.cpuMs)}); the ${r.baselines} baselines ${s(r.baselinesOnly.ms)} (CPU ${s(r.baselinesOnly.cpuMs)})\n` +
+      `baselines, 7 days:    ${s(r.baselinesRange.ms)} (CPU ${s(r.baselinesRange.cpuMs)}) of the whole pack (hunt of the baselines alone)\n` +
+      `baseline backfill:    ${s(r.baselineBackfillMs)} (CPU ${s(r.baselineBackfillCpuMs)}; first incremental pass of the baselines over every stored record, ${r.baselineTerms.toLocaleString('en')} terms learned)\n` +
       (r.perRule ?? []).map((p) => `  ${s(p.ms).padStart(8)}  ${p.id}\n`).join(''),
   );
 }

@@ -221,7 +221,7 @@ export function createOperations(ctx: ServiceContext): Operations {
       const rules = [...hunted.rules, ...pack.rules.filter((r) => !own.has(r.id) && r.kind === 'rule')];
       const log = logger.child({ part: 'detect' });
       const detector = createDetector({ store, clock, logger: log, rules, overrides: overridesOf(config) });
-      const ruleIds = detector.rules.filter((c) => own.has(c.rule.id) && (c.kind === 'correlation' || c.emits)).map((c) => c.rule.id);
+      const ruleIds = detector.rules.filter((c) => own.has(c.rule.id) && (c.kind !== 'rule' || c.emits)).map((c) => c.rule.id);
       await learnIdentitiesFromStore(store, clock.now());
       const hits = await detector.hunt({ from, to, ruleIds });
       reportRuleFailures(detector.failures(), warn);

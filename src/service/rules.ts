@@ -55,6 +55,10 @@ export function overridesOf(config: Pick<Config, 'detect'>): Record<string, Rule
 
 function describe(r: AnyRule): string {
   if (r.kind === 'rule') return `rule (${r.logsource.service ?? 'audit'})`;
+  if (r.firstSeen) {
+    const f = r.firstSeen;
+    return `first_seen ${f.fields.join('+')}${f.novelty === 'each' ? ' (each)' : ''} by ${r.groupBy.join(',') || 'tenant'}, history ${f.historyMs / 86_400_000}d, learning ${f.learningMs / 86_400_000}d`;
+  }
   const c = r.condition;
   const cond = (['gt', 'gte', 'lt', 'lte', 'eq'] as const).filter((k) => c[k] !== undefined).map((k) => `${k} ${c[k]}`).join(' ');
   return `${r.type} ${cond} in ${r.timespanMs / 60_000}m by ${r.groupBy.join(',') || '-'}`;

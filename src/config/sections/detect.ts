@@ -13,6 +13,15 @@ const override = z.strictObject({
     .string({ error: 'must be a span like 5m' })
     .regex(/^\d+[smhd]$/, { error: 'must be a number and s, m, h or d, like 5m' })
     .optional(),
+  /** A first_seen rule's history (how long a value stays known) and learning period, e.g. 30d, 7d. */
+  history: z
+    .string({ error: 'must be a duration like 30d' })
+    .regex(/^\d+[smhd]$/, { error: 'must be a number and s, m, h or d, like 30d' })
+    .optional(),
+  learning: z
+    .string({ error: 'must be a duration like 7d' })
+    .regex(/^\d+[smhd]$/, { error: 'must be a number and s, m, h or d, like 7d' })
+    .optional(),
   gt: count('gt').optional(),
   gte: count('gte').optional(),
   lt: count('lt').optional(),

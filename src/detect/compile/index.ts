@@ -10,15 +10,20 @@ import type { AnyRule, CorrelationCondition, CorrelationRule, DetectionRule } fr
 import { ruleError } from '../sigma/parse.js';
 import { DETECT_DIALECTS, type DetectDialect } from './dialects.js';
 import { compilePredicate, scalarExpr } from './predicate.js';
+import { compileFirstSeen, type CompiledBaseline } from './baseline.js';
 
 export { DETECT_DIALECTS, duckdbDetect, clickhouseDetect, type DetectDialect } from './dialects.js';
 export { guardOf, guarded, operationGuard, ruleOperations, usesIdentities, compileKnownOperations, type KnownOperations } from './guard.js';
 export { compilePredicate, scalarExpr, samePerson, identityKey, IDENTITIES_TABLE } from './predicate.js';
+export { compileFirstSeen, compileFirstSeenPairs, compileEarliestEvents, type CompiledBaseline } from './baseline.js';
 export { compileMatches, compileMatchesMany, compileCorrelation, compileCorrelationReference, compileTouchedBuckets, correlationBranch, correlationRuleBranch, correlationRulesBranch, correlationExprs, minCount, ENTITY_COLUMNS, ENTITY_SOURCES, type Scope, type CorrelationQuery } from './query.js';
 
 /** Per-rule parameters from the config: the span and the threshold of a correlation. */
 export interface RuleOverride {
   timespan?: string;
+  /** first_seen: the history and the learning period (durations like 30d). */
+  history?: string;
+  learning?: string;
   gt?: number;
   gte?: number;
   lt?: number;
@@ -55,7 +60,7 @@ export interface CompiledCorrelation {
   emits?: boolean;
 }
 
-export type CompiledRule = CompiledDetection | CompiledCorrelation;
+export type CompiledRule = CompiledDetection | CompiledCorrelation | CompiledBaseline;
 
 export interface CompileOptions {
   overrides?: Record<string, RuleOverride>;
@@ -67,6 +72,17 @@ export function applyOverride(rule: CorrelationRule, o: RuleOverride | undefined
   const condition: CorrelationCondition = { ...(rule.condition.field !== undefined ? { field: rule.condition.field } : {}) };
   const ops = (['gt', 'gte', 'lt', 'lte', 'eq'] as const).filter((k) => o[k] !== undefined);
   for (const k of ops) condition[k] = o[k]!;
+  if (rule.firstSeen) {
+    const f = rule.firstSeen;
+    return {
+      ...rule,
+      firstSeen: {
+        ...f,
+        historyMs: o.history !== undefined ? parseDuration(o.history, `history of rule ${rule.id}`) : f.historyMs,
+        learningMs: o.learning !== undefined ? parseDuration(o.learning, `learning of rule ${rule.id}`) : f.learningMs,
+      },
+    };
+  }
   return {
     ...rule,
     timespanMs: o.timespan !== undefined ? parseDuration(o.timespan, `timespan of rule ${rule.id}`) : rule.timespanMs,
@@ -98,6 +114,15 @@ export function compileRules(rules: AnyRule[], dialect: DetectDialect | 'duckdb'
   for (const raw of ordered) {
     if (raw.kind !== 'correlation') continue;
     const r = applyOverride(raw, options.overrides?.[raw.id]);
+    if (r.type === 'first_seen') {
+      // A baseline (auditwatch extension): compiled on its own (baseline.ts), run against the state store.
+      const b = compileFirstSeen(r, byRef, predicates, d, errors);
+      if (b) {
+        if (!r.generate) b.refs.forEach((x) => silenced.add(x));
+        compiled.push(b);
+      }
+      continue;
+    }
     const refs: DetectionRule[] = [];
     const inner: (CompiledCorrelation | null)[] = [];
     const chainedPredicates: (Sql | null)[] = [];

@@ -5,7 +5,7 @@
 // island is every matching event inside it.
 
 import { ident, join, raw, sql, sqlFalse, type Sql } from '../../store/index.js';
-import type { CorrelationCondition } from '../sigma/ast.js';
+import type { CorrelationCondition, CorrelationType } from '../sigma/ast.js';
 import type { DetectDialect } from './dialects.js';
 import { guarded } from './guard.js';
 
@@ -31,7 +31,7 @@ export type Scope =
   | { kind: 'event-time'; from: number; to: number }
   | { kind: 'ingested'; after: number; upTo: number };
 
-function scopeFilter(d: DetectDialect, scope: Scope): Sql {
+export function scopeFilter(d: DetectDialect, scope: Scope): Sql {
   if (scope.kind === 'event-time') {
     return sql`${ident('creation_time')} >= ${d.timestamp(scope.from)} AND ${ident('creation_time')} < ${d.timestamp(scope.to)}`;
   }
@@ -69,7 +69,8 @@ export function compileTouchedBuckets(d: DetectDialect, predicates: Sql[], after
 }
 
 export interface CorrelationQuery {
-  type: 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
+  /** Never first_seen: those compile to baseline queries (baseline.ts). */
+  type: CorrelationType;
   /** One predicate per referenced rule (event_count / value_count OR them). */
   predicates: Sql[];
   /** Group-by expressions, already mapped. */

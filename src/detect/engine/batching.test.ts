@@ -55,7 +55,7 @@ test('the whole pack in one pass finds exactly the hits of each rule run alone, 
     const range = { from: 0, to: Date.UTC(2100, 0, 1) };
     const together = await detector.hunt(range);
     const alone: DetectionHit[] = [];
-    for (const r of detector.rules.filter((x) => (x.kind === 'correlation' ? x.emits !== false : x.emits))) alone.push(...(await detector.hunt({ ...range, ruleIds: [r.rule.id] })));
+    for (const r of detector.rules.filter((x) => (x.kind === 'rule' ? x.emits : x.kind === 'baseline' || x.emits !== false))) alone.push(...(await detector.hunt({ ...range, ruleIds: [r.rule.id] })));
     assert.deepEqual(detector.failures(), []);
     assert.deepEqual(together.map(signature).sort(), alone.map(signature).sort());
     // Could fail: many rules of both kinds fire, some hits carry many records and several groups.

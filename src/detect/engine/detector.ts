@@ -28,6 +28,7 @@ import type { AnyRule, DetectionRule } from '../sigma/ast.js';
 import type { DetectionHit, Entities, HitSink } from '../types.js';
 import { buildHits, hitKey, onlyNewEvidence, recordEvidence, type EvidenceRow, type FoundEntities } from './hits.js';
 import { correlationRows as correlationRowsOf } from './windows.js';
+import { createBaselineMemo, createBaselinePass, type BaselinePass } from './baseline.js';
 
 export interface DetectorOptions {
   store: Store;
@@ -112,7 +113,7 @@ export function createDetector(options: DetectorOptions): Detector {
   const ranOk = (rule: CompiledRule) => {
     if (failed.get(rule.rule.id)?.stage === 'run') failed.delete(rule.rule.id);
   };
-  const emitting = compiled.filter((c) => (c.kind === 'correlation' ? c.emits !== false : c.emits));
+  const emitting = compiled.filter((c) => (c.kind === 'rule' ? c.emits : c.emits !== false));
 
   const select = (ruleIds?: string[]) => {
     if (!ruleIds || ruleIds.length === 0) return emitting;
@@ -145,7 +146,7 @@ export function createDetector(options: DetectorOptions): Detector {
    * Every rule over one scope: the detection rules together in one scan of `events` (a flag per rule),
    * then each correlation. Hits per rule, in the order given.
    */
-  async function evaluateAll(rules: readonly CompiledRule[], scope: Range): Promise<DetectionHit[][]> {
+  async function evaluateAll(rules: readonly CompiledRule[], scope: Range, baselines: BaselinePass = newBaselinePass()): Promise<DetectionHit[][]> {
     await refreshOperations();
     const detections = rules.filter((r): r is CompiledDetection => r.kind === 'rule');
     const rows = await detectionRows(detections, scope);
@@ -157,8 +158,11 @@ export function createDetector(options: DetectorOptions): Detector {
         continue;
       }
       try {
-        const { rows: evidence, found } = await correlationRows(rule, scope);
-        out.push(buildHits(rule, evidence, found));
+        if (rule.kind === 'baseline') out.push(await baselines.hits(rule, scope));
+        else {
+          const { rows: evidence, found } = await correlationRows(rule, scope);
+          out.push(buildHits(rule, evidence, found));
+        }
         ranOk(rule);
       } catch (err) {
         runFailed(rule, err);
@@ -166,6 +170,10 @@ export function createDetector(options: DetectorOptions): Detector {
     }
     return out;
   }
+
+  /** First-seen rules of one pass (baseline.ts); their state is written once the pass's hits are emitted. */
+  const baselineMemo = createBaselineMemo();
+  const newBaselinePass = () => createBaselinePass({ store, d, now: clock.now(), guard, memo: baselineMemo });
 
   /** Rules per scan, so that one query stays a reasonable size for the SQL engine. */
   const SCAN_CHUNK = 64;
@@ -300,8 +308,10 @@ export function createDetector(options: DetectorOptions): Detector {
       }
       // Ingest time only grows from commit to commit (the collector stamps it inside its one-writer lock),
       // so every row after the watermark is new to the rule.
-      for (const [after, rules] of byWatermark) perRule.push(...(await evaluateAll(rules, { after, upTo })));
+      const baselines = newBaselinePass();
+      for (const [after, rules] of byWatermark) perRule.push(...(await evaluateAll(rules, { after, upTo }, baselines)));
       const hits = await emit(perRule, true);
+      await baselines.commit();
       // A rule whose query failed keeps its watermark: once it runs again it reads what it missed.
       const done = [...advanced.filter((id) => failed.get(id)?.stage !== 'run'), ...skipped];
       if (done.length) await store.state.detection.setWatermarks(done, upTo, clock.now());

@@ -48,3 +48,25 @@ detection:
   condition: s
 `;
 }
+
+/** A first-seen rule (a sign-in country new for the user; history 30d, learning 2d) and its feeder, as rule YAML. */
+export function newCountryRules(id = 'new-country'): string {
+  return `title: Sign-in from a country new for the user
+id: ${id}
+correlation:
+  type: first_seen
+  rules: [signed_in]
+  group-by: [UserId]
+  fields: [ClientIP.Country]
+  history: 30d
+  learning: 2d
+level: medium
+---
+title: signed in
+name: signed_in
+logsource: {product: m365, service: azuread}
+detection:
+  s: {Operation: UserLoggedIn}
+  condition: s
+`;
+}

@@ -152,7 +152,7 @@ export async function loadRules(dirs: string[], options: { context?: string[]; d
     const lines = new Set([r.pos.line, r.at.rules.line, r.at.groupBy.line, r.at.timespan.line, r.at.condition.line]);
     const own = others.length ? res.errors.filter((e) => e.location?.file === r.file && lines.has(e.location.line ?? -1)) : res.errors;
     if (own.length) errors.push(...own);
-    else if (res.compiled.some((c) => c.kind === 'correlation' && c.rule.id === r.id)) valid.push(r);
+    else if (res.compiled.some((c) => c.kind !== 'rule' && c.rule.id === r.id)) valid.push(r);
   }
   return { rules: valid, errors, notices, files };
 }

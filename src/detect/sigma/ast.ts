@@ -82,7 +82,24 @@ export interface DetectionRule extends RuleMeta {
   conditionPos: Pos;
 }
 
-export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
+export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'first_seen';
+
+/**
+ * auditwatch extension (`type: first_seen`, "new terms"): a value of `fields` (or their combination) not
+ * seen for the group-by entity within `history`, after a `learning` period. See rules/README.md.
+ */
+export interface FirstSeenSpec {
+  /** The fields whose value (or combination of values) is new for the entity. */
+  fields: string[];
+  /** How long a value stays known after it was last seen (ms). */
+  historyMs: number;
+  /** From the tenant's earliest data, how long values are learned without alerting (ms). */
+  learningMs: number;
+  /** `each`: every field's value must be new on its own; `combination` (default): the tuple is new. */
+  novelty: 'combination' | 'each';
+  /** `learn`: the first values of an entity never seen before are learned, not alerted; `alert` (default). */
+  newEntity: 'alert' | 'learn';
+}
 
 export interface CorrelationCondition {
   gt?: number;
@@ -104,6 +121,8 @@ export interface CorrelationRule extends RuleMeta {
   condition: CorrelationCondition;
   /** Whether the referenced rules also raise hits of their own. */
   generate: boolean;
+  /** type first_seen: what is new, over which history, after which learning period. */
+  firstSeen?: FirstSeenSpec;
   /** Where each part was written, for errors found after parsing (mapping, references). */
   at: { rules: Pos; groupBy: Pos; timespan: Pos; condition: Pos };
 }

@@ -178,7 +178,7 @@ correlation:
     'r.yml:7:14: correlation.condition: temporal_ordered means every rule, in order; leave out the condition (or write gte: 2) [rule_invalid]',
   ]);
   assert.deepEqual(errorsOf(`title: c\ncorrelation:\n  type: temporal_sorted\n  rules: [a, b]\n  group-by: [UserId]\n  timespan: 5m\n  condition: {gte: 2}\n`), [
-    'r.yml:3:9: correlation.type: must be one of event_count, value_count, temporal, temporal_ordered [rule_invalid]',
+    'r.yml:3:9: correlation.type: must be one of event_count, value_count, temporal, temporal_ordered, first_seen [rule_invalid]',
   ]);
 });
 

@@ -28,7 +28,7 @@ export interface ParseResult {
   refusedIds?: Map<AppError, string>;
 }
 
-const CORRELATION_TYPES: CorrelationType[] = ['event_count', 'value_count', 'temporal', 'temporal_ordered'];
+const CORRELATION_TYPES: CorrelationType[] = ['event_count', 'value_count', 'temporal', 'temporal_ordered', 'first_seen'];
 const CONDITION_OPS = ['gt', 'gte', 'lt', 'lte', 'eq'] as const;
 
 /** An error at a position of a rule file; the message starts with the YAML path of the part at fault. */
@@ -325,6 +325,7 @@ class DocContext {
     const rules = this.strList(node, 'rules');
     if (rulesPair && rules.length === 0) this.fail(rulesPair.value ?? rulesPair.key, 'correlation.rules', 'must name at least one rule by id or name');
     const groupBy = this.strList(node, 'group-by');
+    if (type === 'first_seen') return this.parseFirstSeen(meta, node, rules, groupBy, before);
     const tsText = this.str(node, 'timespan', true, cpos);
     let timespanMs = 0;
     if (tsText !== null) {
@@ -386,6 +387,72 @@ class DocContext {
       at: { rules: at('rules'), groupBy: at('group-by'), timespan: at('timespan'), condition: at('condition') },
     };
   }
+
+  /**
+   * `type: first_seen` (auditwatch extension, "new terms"): rules, group-by (the entity; none: the
+   * tenant), fields (the value or combination), history (default 30d), learning (default 7d), new
+   * (combination or each), new-entity (alert or learn), generate.
+   */
+  private parseFirstSeen(meta: RuleMeta, node: YAMLMap, rules: string[], groupBy: string[], before: number): CorrelationRule | null {
+    const cpos = this.nodePos(node);
+    const fieldsPair = this.pair(node, 'fields');
+    const fields = this.strList(node, 'fields');
+    if (!fieldsPair) this.fail(null, 'correlation.fields', 'missing required key "fields" (the value that is new for the entity, e.g. [ClientIP.Country])', cpos);
+    else if (fields.length === 0 || fields.length > 3) this.fail(fieldsPair.value ?? fieldsPair.key, 'correlation.fields', 'must name one to three fields');
+    const duration = (key: string, fallback: number): number => {
+      const text = this.str(node, key, false, cpos);
+      if (text === null) return fallback;
+      const ms = durationOf(text, key);
+      if (typeof ms === 'string') {
+        this.fail(this.pair(node, key)?.value, `correlation.${key}`, ms);
+        return fallback;
+      }
+      return ms;
+    };
+    const historyMs = duration('history', 30 * 86_400_000);
+    const learningMs = duration('learning', 7 * 86_400_000);
+    const noveltyText = this.str(node, 'new', false, cpos);
+    if (noveltyText !== null && noveltyText !== 'combination' && noveltyText !== 'each') {
+      this.fail(this.pair(node, 'new')?.value, 'correlation.new', 'must be combination (the values together are new) or each (every field\'s value is new on its own)');
+    }
+    const entityText = this.str(node, 'new-entity', false, cpos);
+    if (entityText !== null && entityText !== 'alert' && entityText !== 'learn') {
+      this.fail(this.pair(node, 'new-entity')?.value, 'correlation.new-entity', 'must be alert (an entity never seen alerts on its first values) or learn (they are learned)');
+    }
+    const generatePair = this.pair(node, 'generate');
+    let generate = false;
+    if (generatePair) {
+      if (!isScalar(generatePair.value) || typeof generatePair.value.value !== 'boolean') this.fail(generatePair.value, 'correlation.generate', 'must be true or false');
+      else generate = generatePair.value.value;
+    }
+    const known = ['type', 'rules', 'group-by', 'fields', 'history', 'learning', 'new', 'new-entity', 'generate'];
+    for (const p of node.items as Pair<Node, Node>[]) {
+      const key = isScalar(p.key) ? String(p.key.value) : '';
+      if (key === 'timespan' || key === 'condition') this.fail(p.key, `correlation.${key}`, `first_seen has no ${key}; it alerts on a value not seen for the entity within "history" (e.g. history: 30d)`);
+      else if (!known.includes(key)) this.fail(p.key, `correlation.${key}`, `unknown key; use ${known.join(', ')}`);
+    }
+    if (this.errors.length > before) return null;
+    const at = (key: string) => this.nodePos(this.pair(node, key)?.value ?? this.pair(node, key)?.key, cpos);
+    return {
+      ...meta,
+      kind: 'correlation',
+      type: 'first_seen',
+      rules,
+      groupBy,
+      timespanMs: 0,
+      condition: {},
+      generate,
+      firstSeen: { fields, historyMs, learningMs, novelty: noveltyText === 'each' ? 'each' : 'combination', newEntity: entityText === 'learn' ? 'learn' : 'alert' },
+      at: { rules: at('rules'), groupBy: at('group-by'), timespan: at('fields'), condition: at('fields') },
+    };
+  }
+}
+
+/** A positive duration (30d, 12h, 90m) or an error message naming the fix. */
+function durationOf(text: string, key: string): number | string {
+  const m = /^(\d+)([smhd])$/.exec(text.trim());
+  if (!m || Number(m[1]) <= 0) return `"${text.slice(0, 40)}" is not a duration; write a number and s, m, h or d, like 30d (${key})`;
+  return parseDuration(text.trim());
 }
 
 function fixPositions(node: ConditionNode, at: (offset: number) => Pos): ConditionNode {

@@ -5,6 +5,7 @@
 import { AppError } from '../../core/index.js';
 import type { TenantDirectory } from '../tenant/directory.js';
 import { ScenarioRun, type ScenarioDef, type ScenarioOutcome, type ScenarioRecord } from './context.js';
+import { BASELINE_SCENARIOS, CONSENT_RENEWED } from './baselines.js';
 import { DIRECTORY_SCENARIOS } from './directory.js';
 import { EXCHANGE_SCENARIOS } from './exchange.js';
 import { FILE_SCENARIOS } from './files.js';
@@ -18,6 +19,8 @@ export { IDENTITY_FORMS, identityIn } from './context.js';
 
 export const SCENARIOS: ScenarioDef[] = [
   ...SIGNIN_SCENARIOS,
+  // Early in the history: its first consent falls in the first-seen rules' learning period.
+  CONSENT_RENEWED,
   ...EXCHANGE_SCENARIOS,
   ...DIRECTORY_SCENARIOS,
   ...FILE_SCENARIOS,
@@ -25,6 +28,8 @@ export const SCENARIOS: ScenarioDef[] = [
   ...MAILBOX_SCENARIOS,
   ...IDENTITY_SCENARIOS,
   ...THREAT_SCENARIOS,
+  // Baselines (first-seen rules): after the learning period of the tenant's first days.
+  ...BASELINE_SCENARIOS,
 ];
 
 const BY_NAME = new Map(SCENARIOS.map((s) => [s.name, s]));

@@ -67,7 +67,7 @@ test('every scenario is injected once per tenant with complete ground truth, ins
   for (const benign of ['password-typo', 'admin-grants-colleague-fullaccess', 'internal-forwarding-rule', 'bulk-sync', 'access-request-single', 'plausible-travel']) {
     assert.equal(labels.get(benign), 'benign', benign);
   }
-  assert.equal([...labels.values()].filter((l) => l === 'attack').length, 41);
+  assert.equal([...labels.values()].filter((l) => l === 'attack').length, 44);
 });
 
 test('sign-in attacks have the documented shape', () => {
@@ -232,4 +232,33 @@ test('attacks Microsoft flags carry its built-in alert about the affected user, 
     assert.equal(alerts[1]!.AlertEntityId, user);
   }
   for (const s of truth.scenarios.filter((x) => x.label === 'benign')) assert.deepEqual(alertsOf(s), [], `${s.name} raises no built-in alert`);
+});
+
+test('baseline scenarios have the documented shape: a home sign-in then one from a new country, one admin cmdlet from abroad, one consent; a renewal 2.6 days after the first consent', () => {
+  // The account's own sign-in from home a day before (its baseline), then the one from abroad.
+  const signin = recordsOf(scenario('signin-new-country-device'));
+  assert.deepEqual(signin.map((r) => r.Operation), ['UserLoggedIn', 'UserLoggedIn']);
+  assert.equal(signin[0]!.UserId, signin[1]!.UserId);
+  assert.equal(parseUtc(signin[1]!.CreationTime as string) - parseUtc(signin[0]!.CreationTime as string), DAY);
+  const victim = users.get(signin[0]!.UserId as string)!;
+  assert.equal(String(signin[0]!.ClientIP).split(':')[0], victim.homeIp);
+  assert.notEqual(String(signin[1]!.ClientIP).split(':')[0], victim.homeIp);
+  const cmdlet = recordsOf(scenario('admin-cmdlet-new-country'));
+  assert.deepEqual(cmdlet.map((r) => r.Operation), ['New-InboundConnector']);
+  const admin = users.get(cmdlet[0]!.UserId as string)!;
+  assert.ok(admin.isAdmin);
+  assert.notEqual(String(cmdlet[0]!.ClientIP).split(':')[0], admin.homeIp);
+  const office = recordsOf(scenario('admin-new-cmdlet-at-office'));
+  assert.equal(String(office[0]!.ClientIP).split(':')[0], users.get(office[0]!.UserId as string)!.homeIp);
+  assert.deepEqual(recordsOf(scenario('consent-new-app')).map((r) => r.Operation), ['Consent to application.']);
+  const renewed = recordsOf(scenario('consent-renewed'));
+  assert.equal(renewed.length, 2);
+  assert.equal(renewed[0]!.ObjectId, renewed[1]!.ObjectId);
+  assert.equal(parseUtc(renewed[1]!.CreationTime as string) - parseUtc(renewed[0]!.CreationTime as string), 2.6 * DAY);
+  assert.ok(parseUtc(renewed[0]!.CreationTime as string) < START - DAYS * DAY + DAY, 'the first consent is in the first day of the history (first-seen rules learn three days)');
+  const abroad = recordsOf(scenario('signin-abroad-known-device'));
+  assert.equal(abroad.length, 2);
+  assert.equal(abroad[0]!.UserId, abroad[1]!.UserId);
+  const agent = (r: R) => (r.ExtendedProperties as { Name: string; Value: string }[]).find((p) => p.Name === 'UserAgent')?.Value;
+  assert.equal(agent(abroad[0]!), agent(abroad[1]!));
 });

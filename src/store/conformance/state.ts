@@ -14,6 +14,7 @@ import { otherChecks } from './state-other.js';
 import { accountChecks } from './state-accounts.js';
 import { sessionChecks } from './state-sessions.js';
 import { ruleChecks } from './state-rules.js';
+import { baselineChecks } from './state-baselines.js';
 
 export interface StateHandle {
   readonly state: StatePort;
@@ -34,7 +35,7 @@ export interface StateCheck {
   run(h: StateHandle): Promise<void>;
 }
 
-export const STATE_CHECKS: readonly StateCheck[] = [...alertChecks, ...workChecks, ...outboxChecks, ...otherChecks, ...accountChecks, ...sessionChecks, ...ruleChecks];
+export const STATE_CHECKS: readonly StateCheck[] = [...alertChecks, ...workChecks, ...outboxChecks, ...otherChecks, ...accountChecks, ...sessionChecks, ...ruleChecks, ...baselineChecks];
 
 export function runStateConformance(name: string, engine: StateEngine): void {
   const skips = engine.skips ?? {};

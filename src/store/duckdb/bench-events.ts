@@ -27,7 +27,9 @@ function duck(store: Store): DuckDbStore {
 
 /**
  * Synthetic events: 5,000 users each mostly at their own address; sign-ins (5% failed), file and mail
- * access, rare access requests, mailbox grants and failure bursts.
+ * access, rare access requests, mailbox grants and failure bursts. Each user is in one country and has
+ * two user agents (a desktop, a phone); about one record in 20,000 comes from another country and one
+ * in 5,000 with another agent (what first-seen rules and impossible travel look at).
  */
 export async function generateBenchEvents(store: Store, o: BenchEvents): Promise<void> {
   const { from, count, startMs, spanMs, ingestedAt, lateShare } = o;
@@ -39,7 +41,7 @@ export async function generateBenchEvents(store: Store, o: BenchEvents): Promise
   const burstGroup = Math.max(1, Math.floor((count * 5 * 60_000) / spanMs));
   const op = sql`CASE WHEN ${pick} < 50 OR ${burst} THEN 'UserLoginFailed' WHEN ${pick} < 350 THEN 'UserLoggedIn' WHEN ${pick} < 600 THEN 'FileAccessed' WHEN ${pick} < 800 THEN 'MailItemsAccessed' WHEN ${pick} < 803 THEN 'AccessRequestCreated' WHEN ${pick} < 804 THEN 'Add-MailboxPermission' ELSE 'FileModified' END`;
   const time = sql`CAST(${startMs} + (i - ${from}) * ${spanMs} / ${Math.max(1, count)} - CASE WHEN (${h} % 1000) < ${Math.round(lateShare * 1000)} THEN 3 * 3600000 ELSE 0 END AS BIGINT)`;
-  await duck(store).execute(sql`INSERT INTO events (id, tenant_id, creation_time, record_type, record_type_name, operation, workload, organization_id, user_id, user_key, user_type, client_ip, error_number, object_id, parameters, extended_properties, operation_properties, device_properties, modified_properties, raw, source_id, ingested_at)
+  await duck(store).execute(sql`INSERT INTO events (id, tenant_id, creation_time, record_type, record_type_name, operation, workload, organization_id, user_id, user_key, user_type, client_ip, error_number, object_id, parameters, extended_properties, operation_properties, device_properties, modified_properties, raw, source_id, ingested_at, country, user_agent)
 SELECT md5(CAST(i AS VARCHAR)), 'bench', make_timestamp(${time} * 1000),
   CASE WHEN ${pick} < 350 OR ${burst} THEN 15 WHEN ${pick} < 600 THEN 6 WHEN ${pick} < 800 THEN 50 WHEN ${pick} < 803 THEN 14 WHEN ${pick} < 804 THEN 1 ELSE 6 END,
   'bench', ${op},
@@ -51,7 +53,11 @@ SELECT md5(CAST(i AS VARCHAR)), 'bench', make_timestamp(${time} * 1000),
   CASE WHEN ${pick} < 50 OR ${burst} THEN '50126' ELSE NULL END,
   'https://contoso.sharepoint.com/sites/s' || CAST((${h} >> 12) % 300 AS VARCHAR) || '/f.docx',
   CASE WHEN ${pick} = 803 THEN '{"Identity":"ceo@contoso.com","User":"user' || CAST((${h} >> 14) % 5000 AS VARCHAR) || '@contoso.com","AccessRights":"FullAccess"}' ELSE '{}' END,
-  '{}', '{}', '{}', '{}', '{}', 'bench', make_timestamp(CAST(${ingestedAt} AS BIGINT) * 1000)
+  '{}', '{}', '{}', '{}', '{}', 'bench', make_timestamp(CAST(${ingestedAt} AS BIGINT) * 1000),
+  CASE WHEN (${h} >> 30) % 20000 = 0 THEN ['IN', 'BR', 'CN', 'RU', 'NG'][CAST((${h} >> 50) % 5 AS INTEGER) + 1]
+       ELSE ['US', 'GB', 'DE', 'FR', 'NL'][CAST(((${h} >> 10) % 5000) % 5 AS INTEGER) + 1] END,
+  CASE WHEN (${h} >> 34) % 5000 = 0 THEN 'tool/' || CAST((${h} >> 40) % 100 AS VARCHAR)
+       ELSE 'agent-' || CAST(((${h} >> 10) % 5000) % 7 AS VARCHAR) || CASE WHEN (${h} >> 52) % 4 = 0 THEN '-phone' ELSE '-desktop' END END
 FROM range(${from}, ${from + count}) t(i)`);
 }
 

@@ -9,6 +9,7 @@ import { reportMigrations } from './004-reports.js';
 import { accountMigrations } from './005-accounts.js';
 import { ruleMigrations } from './006-rules.js';
 import { copyMigrations } from './007-copy.js';
+import { baselineMigrations } from './008-baselines.js';
 
 export interface Migration {
   version: number;
@@ -17,6 +18,6 @@ export interface Migration {
   up(dialect: Dialect): string[];
 }
 
-export const MIGRATIONS: Migration[] = [...coreMigrations, ...detectMigrations, ...alertMigrations, ...reportMigrations, ...accountMigrations, ...ruleMigrations, ...copyMigrations].sort(
+export const MIGRATIONS: Migration[] = [...coreMigrations, ...detectMigrations, ...alertMigrations, ...reportMigrations, ...accountMigrations, ...ruleMigrations, ...copyMigrations, ...baselineMigrations].sort(
   (a, b) => a.version - b.version,
 );

@@ -1,7 +1,8 @@
 // The state port: the small transactional state beside the records — alerts with their evidence,
-// history and comments, the outbox, suppressions, detection watermarks and evidence, identities,
-// report runs, collector state, local accounts and rule settings — as typed methods, with a unit of work for what must commit
-// together (an alert, its history and its outbox rows). Times are epoch milliseconds (UTC).
+// history and comments, the outbox, suppressions, detection watermarks and evidence, first-seen
+// baselines, identities, report runs, collector state, local accounts and rule settings — as typed
+// methods, with a unit of work for what must commit together (an alert, its history and its outbox
+// rows). Times are epoch milliseconds (UTC).
 //
 // State tables are separable from events: none of these methods reads the events table, so a
 // deployment can keep state in PostgreSQL and records in ClickHouse. The one table read from both
@@ -29,8 +30,10 @@
 //   destination first takes a transaction advisory lock on the destination, and multi-row writes go in
 //   key order, so concurrent writers do not deadlock; a deadlock or serialisation failure that still
 //   happens is AppError `state_conflict` (retryable). `setWatermarks` and collector `save` are upserts
-//   (the last writer wins). Migrations run at open in one transaction under an advisory lock. Text holding
-//   U+0000 (which PostgreSQL text cannot store) is encoded reversibly, so every string round-trips.
+//   (the last writer wins); baselines' `observe` is an upsert that keeps the earliest first and the latest
+//   last sighting (so concurrent writers merge), `startLearning` an insert-if-absent (the first one
+//   stays). Migrations run at open in one transaction under an advisory lock. Text holding U+0000
+//   (which PostgreSQL text cannot store) is encoded reversibly, so every string round-trips.
 // - ClickHouse holds no state: it has no transactions or unique keys, so it is never the state store.
 
 /** An alert as the state store keeps it (the alerts part maps its own model onto this). */
@@ -218,6 +221,39 @@ export interface DetectionState {
   reset(): Promise<void>;
 }
 
+/**
+ * One value (a term: a field's value, or a combination) known for an entity by a first-seen rule
+ * (`type: first_seen`): when it was first and last seen (event time). Terms of an entity are read
+ * together; an entity is '' for a rule without group-by (the tenant is the entity).
+ */
+export interface BaselineTerm {
+  tenantId: string;
+  entity: string;
+  term: string;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/**
+ * The state of first-seen rules, kept incrementally: per rule, tenant and entity the terms seen within
+ * the rule's history, and per rule and tenant when its learning period ends. A pass reads the terms of
+ * the entities it saw, writes what it saw and drops terms last seen before the history window.
+ */
+export interface BaselineState {
+  /** The known terms of these entities of a tenant, for a rule. */
+  terms(ruleId: string, tenantId: string, entities: readonly string[]): Promise<BaselineTerm[]>;
+  /** Records sightings: a new term is added; a known one keeps the earliest firstSeen and the latest lastSeen. */
+  observe(ruleId: string, terms: readonly BaselineTerm[]): Promise<void>;
+  /** Drops a tenant's terms of the rule last seen before `before`; how many. */
+  expire(ruleId: string, tenantId: string, before: number): Promise<number>;
+  /** When the rule's learning period ends, per tenant that has one. */
+  learningEnds(ruleId: string): Promise<Map<string, number>>;
+  /** Sets the end of a tenant's learning period unless one is set (the first one stays); returns the one in force. */
+  startLearning(ruleId: string, tenantId: string, until: number, at: number): Promise<number>;
+  /** Forgets every term and learning period of the rule (every rule without an id). */
+  reset(ruleId?: string): Promise<void>;
+}
+
 export interface IdentityRecord {
   /** Normalised (trimmed, lower case). */
   value: string;
@@ -392,6 +428,7 @@ export interface StateRepositories {
   readonly outbox: OutboxState;
   readonly suppressions: SuppressionsState;
   readonly detection: DetectionState;
+  readonly baselines: BaselineState;
   readonly identities: IdentitiesState;
   readonly reportRuns: ReportRunsState;
   readonly collector: CollectorState;

@@ -163,6 +163,21 @@ export const POSTGRES_STATE_MIGRATIONS: PostgresMigration[] = [
       'CREATE INDEX IF NOT EXISTS identities_by_rev ON identities (rev)',
     ],
   },
+  {
+    version: 60,
+    name: 'first-seen baselines',
+    statements: [
+      // Per first-seen rule, tenant and entity ('' for the tenant) each term seen within the rule's history
+      // (event times in epoch ms), and per rule and tenant the end of its learning period.
+      `CREATE TABLE IF NOT EXISTS baseline_terms (
+  rule_id ${T} NOT NULL, tenant_id ${T} NOT NULL, entity ${T} NOT NULL, term ${T} NOT NULL,
+  first_seen_ms bigint NOT NULL, last_seen_ms bigint NOT NULL, PRIMARY KEY (rule_id, tenant_id, entity, term))`,
+      'CREATE INDEX IF NOT EXISTS baseline_terms_seen ON baseline_terms (rule_id, tenant_id, last_seen_ms)',
+      `CREATE TABLE IF NOT EXISTS baseline_learning (
+  rule_id ${T} NOT NULL, tenant_id ${T} NOT NULL, learning_until_ms bigint NOT NULL, started_ms bigint NOT NULL,
+  PRIMARY KEY (rule_id, tenant_id))`,
+    ],
+  },
 ];
 
 /** The registry is sound: positive, distinct versions. */

@@ -7,6 +7,7 @@ import { duckdbAlerts } from './alerts.js';
 import { duckdbCollector } from './collector.js';
 import type { StateDb } from './db.js';
 import { duckdbDetection } from './detection.js';
+import { duckdbBaselines } from './baselines.js';
 import { duckdbIdentities } from './identities.js';
 import { duckdbOutbox } from './outbox.js';
 import { duckdbReportRuns } from './report-runs.js';
@@ -22,6 +23,7 @@ export function duckdbRepositories(db: StateDb): StateRepositories {
     outbox: duckdbOutbox(db),
     suppressions: duckdbSuppressions(db),
     detection: duckdbDetection(db),
+    baselines: duckdbBaselines(db),
     identities: duckdbIdentities(db),
     reportRuns: duckdbReportRuns(db),
     collector: duckdbCollector(db),

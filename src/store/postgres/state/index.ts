@@ -7,6 +7,7 @@ import { postgresAlerts } from './alerts.js';
 import { postgresCollector } from './collector.js';
 import type { PgDb } from './db.js';
 import { postgresDetection } from './detection.js';
+import { postgresBaselines } from './baselines.js';
 import { postgresIdentities } from './identities.js';
 import { postgresOutbox } from './outbox.js';
 import { postgresReportRuns } from './report-runs.js';
@@ -22,6 +23,7 @@ export function postgresRepositories(db: PgDb): StateRepositories {
     outbox: postgresOutbox(db),
     suppressions: postgresSuppressions(db),
     detection: postgresDetection(db),
+    baselines: postgresBaselines(db),
     identities: postgresIdentities(db),
     reportRuns: postgresReportRuns(db),
     collector: postgresCollector(db),
