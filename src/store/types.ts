@@ -9,6 +9,7 @@
 import type { AnalyticsPort } from './ports/analytics.js';
 import type { EventsPort } from './ports/events.js';
 import type { StatePort } from './ports/state.js';
+import type { LeasesPort } from './ports/leases.js';
 
 export type * from './ports/events.js';
 export type * from './ports/analytics.js';
@@ -24,6 +25,12 @@ export interface Store extends EventsPort, AnalyticsPort {
 
   /** Alerts, outbox, suppressions, detection state, identities, report runs, collector state. */
   readonly state: StatePort;
+
+  /**
+   * Leases for the processes sharing this store (collector workers, the daemon's leader): PostgreSQL's
+   * beside ClickHouse; in-process ones for DuckDB, whose file lock admits one process.
+   */
+  readonly leases: LeasesPort;
 
   /** TRANSITIONAL (removed once every caller uses the ports): a write statement. */
   execute(q: import('./sql/index.js').Sql): Promise<void>;

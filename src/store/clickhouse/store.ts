@@ -9,7 +9,7 @@ import type { Enrichment } from '../../records/index.js';
 import type { PostgresStateStore } from '../postgres/index.js';
 import { checkReadOnlyText, refusal } from '../readonly-guard.js';
 import { clickhouseDialectFor, type Dialect, type Sql } from '../sql/index.js';
-import type { BlobCommit, CollectionStats, CollectionStatsOptions, CommitResult, Cursor, Gap, ImportBatch, IngestSession, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
+import type { BlobCommit, CollectionStats, CollectionStatsOptions, CommitResult, Cursor, Gap, ImportBatch, IngestSession, LeasesPort, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
 import { Mutex } from '../duckdb/mutex.js';
 import { clickhouseError, serverCode, type ClickHouseConnection } from './connect.js';
 import { rowsOf, type JsonResult } from './convert.js';
@@ -24,6 +24,7 @@ export class ClickHouseStore implements Store {
   readonly kind = 'clickhouse' as const;
   readonly dialect: Dialect;
   readonly state: StatePort;
+  readonly leases: LeasesPort;
   private readonly ingestLock = new Mutex();
   private readonly sessions = new Set<ClickHouseIngestSession>();
   private closed = false;
@@ -38,6 +39,7 @@ export class ClickHouseStore implements Store {
   ) {
     this.dialect = clickhouseDialectFor(features.version);
     this.state = pg.state;
+    this.leases = pg.leases;
     this.db = {
       dialect: this.dialect,
       features,
@@ -168,7 +170,7 @@ export class ClickHouseStore implements Store {
         return session.pendingRows;
       },
       add: (blobs) => session.add(blobs.map(blobItem)),
-      commit: (cursors) => session.commit(cursors),
+      commit: (cursors, fences) => session.commit(cursors, fences),
       rollback: () => session.rollback(),
       close: async () => {
         await session.rollback();

@@ -16,6 +16,7 @@ import { DuckDbIngestSession, upsertCursor, type IngestItem } from './ingest.js'
 import { Mutex } from './mutex.js';
 import * as reads from './events-reads.js';
 import { duckdbStatePort, type StateDb } from './state/index.js';
+import { leaseLostError, localLeases } from '../local-leases.js';
 
 const DAY = 86_400_000;
 const DEFAULT_MAX_ROWS = 1_000_000;
@@ -37,6 +38,8 @@ export class DuckDbStore implements Store {
     atomic: (fn) => this.write((conn) => this.atomically(conn, () => fn(transactionDb(conn)))),
   };
   readonly state: StatePort = duckdbStatePort(this.db);
+  /** In-process: the file lock admits one process (store/local-leases.ts). */
+  readonly leases = localLeases();
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -174,7 +177,14 @@ export class DuckDbStore implements Store {
         return session.pendingRows;
       },
       add: (blobs) => session.add(blobs.map(blobItem)),
-      commit: (cursors) => session.commit(cursors),
+      commit: async (cursors, fences = []) => {
+        const lost = fences.filter((f) => !this.leases.holds(f));
+        if (lost.length > 0) {
+          await session.rollback();
+          throw leaseLostError(lost);
+        }
+        return session.commit(cursors);
+      },
       rollback: () => session.rollback(),
       close: async () => {
         await session.rollback();
