@@ -56,7 +56,9 @@ async function tenantsYaml(dir: string, emu: RunningEmulator): Promise<string> {
   return `tenants:\n${lines.join('\n')}\n`;
 }
 
-const common = (webhook: string) => `collect:
+const common = (webhook: string) => `enrich:
+  enabled: false
+collect:
   interval: 1s
   overlap: 1h
   initialLookback: 7d
@@ -64,8 +66,8 @@ const common = (webhook: string) => `collect:
   requestsPerMinute: 1200
   listen: false
   leases:
-    ttl: 3s
-    settle: 2s
+    ttl: 8s
+    settle: 3s
 alerts:
   destinations:
     - name: hook
@@ -95,14 +97,19 @@ function startDaemon(config: string): Daemon {
   return d;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null | false>, timeoutMs: number): Promise<T> {
+async function until<T>(what: string | (() => Promise<string>), fn: () => Promise<T | null | false>, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : await what()}`);
     await sleep(250);
   }
+}
+
+/** The warnings and errors the daemons logged (for a failure's message and the summary line). */
+function problems(daemons: Daemon[]): string[] {
+  return daemons.flatMap((d) => d.log.split('\n').filter((l) => /"level":"(warn|error)"/.test(l))).map((l) => l.slice(0, 400));
 }
 
 interface AlertLine {
@@ -124,6 +131,7 @@ test('three collect processes share six tenants through leases; 20 SIGKILLs with
   const hook: HttpReceiver = await httpReceiver();
   const reference: HttpReceiver = await httpReceiver();
   const daemons: Daemon[] = [];
+  let lostLeases = 0;
   try {
     const tenants = await tenantsYaml(dir, emu);
     await writeFile(join(dir, 'ch.secret'), `${ch.password}\n`, { mode: 0o600 });
@@ -173,7 +181,7 @@ ${common(hook.url)}`);
         await c.end();
       }
     };
-    const stored = async () => Number((await ch.run('SELECT count() FROM events_rows', database)).trim() || 0);
+    const stored = async () => Number((await ch.run('SELECT count() FROM events', database)).trim() || 0);
     const leaderHolder = async () => {
       const rows = await pgq(`SELECT holder FROM collector_leases WHERE tenant_id = '*cluster' AND content_type = 'leader' AND expires_at > now()`).catch(() => []);
       return rows[0] ? String(rows[0]['holder']) : null;
@@ -190,11 +198,12 @@ ${common(hook.url)}`);
       const victim = daemons[slot]!;
       await until('the daemon to start', async () => victim.holder !== null || victim.child.exitCode !== null, 60_000);
       assert.equal(victim.child.exitCode, null, `a daemon exited by itself: ${victim.log.slice(-2000)}`);
-      await sleep(rng.int(200, 1500));
+      await sleep(rng.int(300, 6000));
       if ((await stored()) < expected.size) duringCollection++;
       if (leader !== null && victim.holder === leader) leaderKills++;
       victim.child.kill('SIGKILL');
       await victim.exited;
+      lostLeases += problems([victim]).filter((l) => l.includes('lease')).length;
       kills++;
       note(`kill ${kills} of slot ${slot}${leader !== null && victim.holder === leader ? ' (the leader)' : ''}; ${await stored()} rows stored`);
       daemons[slot] = startDaemon(shared);
@@ -203,13 +212,13 @@ ${common(hook.url)}`);
     assert.ok(leaderKills >= 3, `only ${leaderKills} kills hit the leader`);
 
     // Everything collected, detected and delivered, by the processes left running.
-    await until('every record', async () => (await stored()) >= expected.size, 120_000);
+    await until(async () => `every record (${await stored()} of ${expected.size}); ${problems(daemons).slice(-8).join('\n')}`, async () => (await stored()) >= expected.size, 240_000);
     const clusterAlerts = async () => (await pgq('SELECT rule_id, tenant_id, group_key FROM alerts')).map((r) => ({ ruleId: String(r['rule_id']), tenantId: String(r['tenant_id']), groupKey: String(r['group_key']) }));
     await until('the alerts and their delivery', async () => {
       const keys = new Set((await clusterAlerts()).map(alertKey));
       const pending = await pgq(`SELECT count(*)::int AS n FROM alert_outbox WHERE status <> 'delivered'`);
       return refAlerts.every((a) => keys.has(alertKey(a))) && pending[0]!['n'] === 0;
-    }, 120_000);
+    }, 240_000);
     note('collected, detected and delivered');
     // Late work would show up within a few settle lags.
     await sleep(5_000);
@@ -237,6 +246,7 @@ ${common(hook.url)}`);
     assert.match(table.out, /collect processes sharing the store \(3 alive\):/);
     assert.ok(table.out.includes(`leader (detection, alert delivery, reports): ${report.cluster.leader.holder}`), table.out);
 
+    lostLeases += problems(daemons).filter((l) => l.includes('lease')).length;
     for (const d of daemons) d.child.kill('SIGTERM');
     const codes = await Promise.all(daemons.map((d) => d.exited));
     assert.deepEqual(codes, [0, 0, 0], daemons.map((d) => d.log.slice(-1500)).join('\n---\n'));
@@ -269,7 +279,7 @@ ${common(hook.url)}`);
     assert.ok(repeats.length <= 1, `${repeats.length} deliveries repeated (only a sender killed between the answer and its mark repeats one)`);
     const delivered = new Set([...byKey.values()].map((b) => { const p = JSON.parse(b[0]!) as { alert?: { id?: string }; id?: string }; return p.alert?.id ?? p.id; }));
     assert.equal(delivered.size, alerts.length, 'every alert reached the receiver');
-    console.log(`many collectors: ${expected.size} records, ${kills} kills (${duringCollection} while collecting, ${leaderKills} of the leader), ${alerts.length} alerts, ${hook.received.length} webhook requests for ${byKey.size} keys`);
+    console.log(`many collectors: ${expected.size} records, ${kills} kills (${duringCollection} while collecting, ${leaderKills} of the leader), ${alerts.length} alerts, ${hook.received.length} webhook requests for ${byKey.size} keys, ${lostLeases} lease warnings`);
   } finally {
     for (const d of daemons) if (d.child.exitCode === null) d.child.kill('SIGKILL');
     await Promise.all(daemons.map((d) => d.exited));

@@ -64,6 +64,8 @@ export interface Collector {
   status(): WorkerStatus[];
   /** Gives the leases back (when shared); call when the process stops collecting. */
   close(): Promise<void>;
+  /** The tenant × content types whose lease this process holds now, or null when it shares nothing (collects all). */
+  heldLeases(): { tenantId: string; contentType: string }[] | null;
   readonly metrics: CollectorMetrics;
 }
 
@@ -297,6 +299,7 @@ export function createCollector(input: CollectorInput): Collector {
     async close() {
       await keeper?.close();
     },
+    heldLeases: () => (keeper ? keeper.heldKeys() : null),
     status() {
       const now = clock.now();
       const out: WorkerStatus[] = [];

@@ -3,7 +3,7 @@
 // pass, and hands its operations (on the store it holds) and its metrics to `serve` (the HTTP API of
 // server/, given by the command that starts the daemon).
 
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { DAY, errorMessage, type Clock, type Logger } from '../core/index.js';
 import type { Config } from './config.js';
 import type { Store } from '../store/index.js';
@@ -72,6 +72,24 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     { registry, hooks: { onCommitted: (batch: CommittedSummary) => dispatch('commit', (s) => s.afterCommit?.(batch)) } },
   );
 
+  if (sharedStore(store)) {
+    new Gauge({
+      name: 'auditwatch_leader',
+      help: 'Whether this collect process holds the leader lease (detection, alert delivery, reports run here): 1 or 0.',
+      registers: [registry],
+      collect() {
+        this.set(leader.isLeader() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'auditwatch_collector_leases',
+      help: 'Tenant × content type leases this collect process holds (it collects only those).',
+      registers: [registry],
+      collect() {
+        this.set(collector.heldLeases()?.length ?? 0);
+      },
+    });
+  }
   // The services stop with the daemon, also when it stops on an error rather than a signal.
   const stop = new AbortController();
   const onAbort = () => stop.abort();
