@@ -224,18 +224,21 @@ ${common(hook.url)}`);
     await sleep(5_000);
 
     // Status: who holds what — three live processes (the killed ones' leases expired), one leader, a share each.
-    await until('the dead processes\' leases to expire', async () => {
-      const s = await cli(shared, 'status', '--format', 'json');
-      const report = JSON.parse(s.out) as { cluster?: { processes: unknown[] } };
-      return report.cluster?.processes.length === 3;
-    }, 30_000);
-    const status = await cli(shared, 'status', '--format', 'json');
-    assert.equal(status.code, 0, status.err);
-    const report = JSON.parse(status.out) as {
+    type Report = {
       entries: { tenantId: string; contentType: string; lease: { holder: string; expiresAt: string } | null }[];
       cluster: { leader: { holder: string } | null; processes: { holder: string; leases: number }[] };
     };
     const live = new Set(daemons.map((d) => d.holder));
+    let last = '';
+    // The dead processes' leases expire and the three left settle on a share of ten each.
+    const report = await until(async () => `the shares to settle: ${last.slice(0, 3000)}`, async () => {
+      const s = await cli(shared, 'status', '--format', 'json');
+      last = s.out || s.err;
+      if (s.code !== 0) return null;
+      const r = JSON.parse(s.out) as Report;
+      const settled = r.cluster.processes.length === 3 && r.cluster.processes.every((p) => live.has(p.holder) && p.leases === 10);
+      return settled ? r : null;
+    }, 90_000);
     assert.ok(report.cluster.leader && live.has(report.cluster.leader.holder), `the leader is a live process: ${JSON.stringify(report.cluster.leader)}`);
     assert.deepEqual(new Set(report.cluster.processes.map((p) => p.holder)), live);
     assert.equal(report.entries.length, 30, 'six tenants × five content types');

@@ -226,9 +226,13 @@ export function createCollector(input: CollectorInput): Collector {
       ok: false, startedAt, finishedAt: startedAt, records: 0, blobs: 0, bytes: 0, duplicates: 0, deadLetters: 0, gaps: 0, workers: [], errors: [],
     };
     const progress = new ProgressAgg(clock, startedAt, opts.onProgress);
-    // Shared with other processes: keep or take this process's share first (a store that cannot be
-    // reached fails the pass, as any store failure does).
-    if (keeper) await keeper.rebalance();
+    // Shared with other processes: keep or take this process's share first. When the lease table cannot
+    // be reached, the pass goes on with the leases held (each commit is fenced by its lease anyway).
+    if (keeper) {
+      await keeper.rebalance().catch((err: unknown) =>
+        logger.warn('The collector leases could not be balanced; this pass collects what this process holds.', { error: errorMessage(err) }),
+      );
+    }
     const settled = await Promise.allSettled(tenants.map((ts) => runTenant(ts, opts, progress, summary)));
     // Each worker committed at its end; interrupted ones (a stop) may have left blobs in the transaction:
     // committed with the cursors they earned, so a restart does not fetch them again.
