@@ -198,7 +198,7 @@ ${common(hook.url)}`);
       const victim = daemons[slot]!;
       await until('the daemon to start', async () => victim.holder !== null || victim.child.exitCode !== null, 60_000);
       assert.equal(victim.child.exitCode, null, `a daemon exited by itself: ${victim.log.slice(-2000)}`);
-      await sleep(rng.int(300, 6000));
+      await sleep(rng.int(300, 4000));
       if ((await stored()) < expected.size) duringCollection++;
       if (leader !== null && victim.holder === leader) leaderKills++;
       victim.child.kill('SIGKILL');
