@@ -66,7 +66,7 @@ collect:
   requestsPerMinute: 1200
   listen: false
   leases:
-    ttl: 8s
+    ttl: 10s
     settle: 3s
 alerts:
   destinations:
