@@ -214,10 +214,13 @@ ${common(hook.url)}`);
     // Everything collected, detected and delivered, by the processes left running.
     await until(async () => `every record (${await stored()} of ${expected.size}); ${problems(daemons).slice(-8).join('\n')}`, async () => (await stored()) >= expected.size, 240_000);
     const clusterAlerts = async () => (await pgq('SELECT rule_id, tenant_id, group_key FROM alerts')).map((r) => ({ ruleId: String(r['rule_id']), tenantId: String(r['tenant_id']), groupKey: String(r['group_key']) }));
-    await until('the alerts and their delivery', async () => {
+    let waiting = '';
+    await until(async () => `the alerts and their delivery: ${waiting}`, async () => {
       const keys = new Set((await clusterAlerts()).map(alertKey));
-      const pending = await pgq(`SELECT count(*)::int AS n FROM alert_outbox WHERE status <> 'delivered'`);
-      return refAlerts.every((a) => keys.has(alertKey(a))) && pending[0]!['n'] === 0;
+      const pending = await pgq(`SELECT status, count(*)::int AS n FROM alert_outbox WHERE status <> 'delivered' GROUP BY status`);
+      const missing = refAlerts.filter((a) => !keys.has(alertKey(a))).map(alertKey);
+      waiting = `${missing.length} of ${refAlerts.length} alerts not raised (${missing.slice(0, 3).join('; ')}), not delivered: ${JSON.stringify(pending)}; ${problems(daemons).slice(-5).join('\n')}`;
+      return missing.length === 0 && pending.length === 0;
     }, 240_000);
     note('collected, detected and delivered');
     // Late work would show up within a few settle lags.
