@@ -192,8 +192,12 @@ ${common(hook.url)}`);
     let leaderKills = 0;
     while (kills < KILLS) {
       // Every third kill aims at the leader (detection and delivery move to another process).
-      // (After a leader's death the lease is vacant for up to a TTL: wait for the next leader.)
-      const leader = kills % 3 === 2 ? await until('a leader', leaderHolder, 60_000) : null;
+      // (A dead leader's lease stays for up to a TTL: wait for a live process to lead.)
+      const liveLeader = async () => {
+        const h = await leaderHolder();
+        return h !== null && daemons.some((d) => d.holder === h) ? h : null;
+      };
+      const leader = kills % 3 === 2 ? await until('a live leader', liveLeader, 60_000) : null;
       let slot = daemons.findIndex((d) => leader !== null && d.holder === leader);
       if (slot < 0) slot = rng.int(0, 2);
       const victim = daemons[slot]!;
