@@ -164,7 +164,11 @@ ${common(hook.url)}`);
     assert.equal(ref.code, 0, ref.err.slice(-2000));
     const refList = await cli(single, 'alerts', 'list', '--format', 'json', '--limit', '10000');
     assert.equal(refList.code, 0, refList.err);
-    const refAlerts = refList.out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AlertLine);
+    // `alerts list --format json` names them rule and tenant (the alert payload's fields).
+    const refAlerts = refList.out.trim().split('\n').filter(Boolean).map((l) => {
+      const a = JSON.parse(l) as { rule: string; tenant: string; groupKey: string };
+      return { ruleId: a.rule, tenantId: a.tenant, groupKey: a.groupKey };
+    });
     assert.ok(refAlerts.length >= 2, `the attacks alert (${refAlerts.length} alerts)`);
     const expected = expectedKeys(emu.control.groundTruth());
     assert.ok(expected.size > 2000, `a week worth sharing (${expected.size} records)`);
