@@ -35,6 +35,11 @@ export interface OutboxWorkerOptions {
   random?: () => number;
   /** Called (and awaited) at each step of a delivery; for observability and tests. */
   observe?: (event: OutboxEvent) => void | Promise<void>;
+  /**
+   * Asked right before each send: false stops the pass (the daemon's leader lease has run out, so
+   * another process may be delivering now). Default: always.
+   */
+  canSend?: () => boolean;
 }
 
 export interface PassResult {
@@ -68,7 +73,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     const due = await outboxRows(store, { status: 'pending', dueBy: now, limit: batch });
     const blocked = new Set<string>();
     for (const row of due) {
-      if (signal?.aborted) break;
+      if (signal?.aborted || (o.canSend && !o.canSend())) break;
       const n = byName.get(row.destination);
       if (!n) {
         if (!warnedMissing.has(row.destination)) {
@@ -91,6 +96,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
         continue;
       }
       await o.observe?.({ type: 'sending', row });
+      if (o.canSend && !o.canSend()) break;
       const outcome = await attempt(n, JSON.parse(row.payload) as AlertPayload, row.idempotencyKey, opts.timeout, clock, signal);
       const at = clock.now();
       const key = { alertId: row.alertId, destination: row.destination, revision: row.revision };

@@ -14,7 +14,9 @@ Per tenant × content type: subscription state, cursor, lag (now − newest cont
 last error, records and blobs today, gaps, dead letters; warnings for types silent longer than usual
 and for content that expired before it was collected. --format json prints one JSON object.
 When the collect daemon runs, the status comes from it (it holds the store), with each tenant's
-request budget: the rate now, its ceiling (collect.requestsPerMinute) and the AF429 answers met.`;
+request budget: the rate now, its ceiling (collect.requestsPerMinute) and the AF429 answers met.
+On a shared ClickHouse + PostgreSQL store it also shows which collect process (host/pid) holds each
+tenant × content type lease, the processes alive and the leader lease, each with its expiry.`;
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseOptions(args, { ...CONFIG_OPTION, format: { type: 'string', short: 'f', default: 'table' } }, HELP, io);

@@ -18,6 +18,7 @@ import type {
 } from './types.js';
 import { rollDay, runWorkerPass, skewCorrection, type Ready } from './worker.js';
 import { Committer } from './committer.js';
+import { LeaseKeeper, type CollectorLeases } from './leases.js';
 
 const HOUR = 3_600_000;
 /** The longest an ingest transaction stays open before it commits (ms): rows become visible (and progress moves), a crash loses little. */
@@ -47,6 +48,11 @@ export interface CollectorInput {
   enrich?: (row: EventRow) => EventRow;
   /** A prom-client registry for the metrics (default: a new one, never the global). */
   registry?: Registry;
+  /**
+   * Share the tenants × content types with other processes on the same store (collect/leases.ts): a
+   * pass collects only those whose lease this process holds. Without it, this process collects all.
+   */
+  leases?: CollectorLeases;
 }
 
 export interface Collector {
@@ -56,6 +62,10 @@ export interface Collector {
   run(signal: AbortSignal, intervalMs: number): Promise<void>;
   /** Per tenant × content type, as of now (this process). */
   status(): WorkerStatus[];
+  /** Gives the leases back (when shared); call when the process stops collecting. */
+  close(): Promise<void>;
+  /** The tenant × content types whose lease this process holds now, or null when it shares nothing (collects all). */
+  heldLeases(): { tenantId: string; contentType: string }[] | null;
   readonly metrics: CollectorMetrics;
 }
 
@@ -75,7 +85,15 @@ export function createCollector(input: CollectorInput): Collector {
   const options = resolveOptions(input.options);
   const metrics = createCollectorMetrics(input.registry);
   const hooks = input.hooks ?? {};
-  const committer = new Committer<Ready>(input.store, clock, { maxRows: options.batchRecords, maxAgeMs: COMMIT_AGE_MS });
+  const allKeys = input.tenants.flatMap((t) => t.contentTypes.map((contentType) => ({ tenantId: t.tenantId, contentType })));
+  const keeper = input.leases ? new LeaseKeeper(input.leases, allKeys, clock, logger) : null;
+  const committer = new Committer<Ready>(input.store, clock, {
+    maxRows: options.batchRecords,
+    maxAgeMs: COMMIT_AGE_MS,
+    ...(keeper ? { fenceFor: (k: { tenantId: string; contentType: string }) => keeper.fenceFor(k) } : {}),
+  });
+  /** The content types of a tenant this process collects now (all of them without leases). */
+  const mine = (t: TenantRuntime) => (keeper ? t.contentTypes.filter((contentType) => keeper.holds({ tenantId: t.tenantId, contentType })) : [...t.contentTypes]);
   const rng = new Rng('collector', options.seed ?? 'auditwatch');
   let running: Promise<PassSummary> | null = null;
 
@@ -140,6 +158,8 @@ export function createCollector(input: CollectorInput): Collector {
   };
 
   const runTenant = async (ts: TenantState, opts: RunOnceOptions, progress: ProgressAgg, summary: PassSummary): Promise<void> => {
+    const contentTypes = mine(ts.t);
+    if (contentTypes.length === 0) return; // every content type of it is another process's now
     const log = logger.child({ tenant: ts.name });
     const backoff = options.backoff;
     // A connection that fails outright here is reported at once, not retried for minutes.
@@ -147,7 +167,7 @@ export function createCollector(input: CollectorInput): Collector {
     try {
       const subs = await withRetry('list subscriptions', rctx, () => ts.api.listSubscriptions(opts.signal));
       noteClockSkew(ts, log);
-      for (const ct of ts.t.contentTypes) {
+      for (const ct of contentTypes) {
         const s = subs.find((x) => x.contentType.toLowerCase() === ct.toLowerCase());
         const st = ts.status.get(ct)!;
         st.subscription = !s ? 'missing' : s.status === 'enabled' ? 'enabled' : 'disabled';
@@ -166,9 +186,12 @@ export function createCollector(input: CollectorInput): Collector {
     }
     // Settled, not Promise.all: on a stop every worker has ended before the last commit.
     const settled = await Promise.allSettled(
-      ts.t.contentTypes.map(async (ct) => {
+      contentTypes.map(async (ct) => {
         const status = ts.status.get(ct)!;
         let r: WorkerResult;
+        // A lost lease stops this worker only (with lease_lost), a stop of the pass stops all.
+        const lost = keeper?.signalFor({ tenantId: ts.t.tenantId, contentType: ct });
+        const signal = lost ? (opts.signal ? AbortSignal.any([opts.signal, lost]) : lost) : opts.signal;
         try {
           r = await runWorkerPass(
             {
@@ -177,7 +200,7 @@ export function createCollector(input: CollectorInput): Collector {
               restartSubscription: (signal) => startSubscription(ts, ct, log, signal),
               progress,
             },
-            { since: opts.since, signal: opts.signal },
+            { since: opts.since, signal },
           );
         } catch (err) {
           if (opts.signal?.aborted) throw err;
@@ -203,6 +226,13 @@ export function createCollector(input: CollectorInput): Collector {
       ok: false, startedAt, finishedAt: startedAt, records: 0, blobs: 0, bytes: 0, duplicates: 0, deadLetters: 0, gaps: 0, workers: [], errors: [],
     };
     const progress = new ProgressAgg(clock, startedAt, opts.onProgress);
+    // Shared with other processes: keep or take this process's share first. When the lease table cannot
+    // be reached, the pass goes on with the leases held (each commit is fenced by its lease anyway).
+    if (keeper) {
+      await keeper.rebalance().catch((err: unknown) =>
+        logger.warn('The collector leases could not be balanced; this pass collects what this process holds.', { error: errorMessage(err) }),
+      );
+    }
     const settled = await Promise.allSettled(tenants.map((ts) => runTenant(ts, opts, progress, summary)));
     // Each worker committed at its end; interrupted ones (a stop) may have left blobs in the transaction:
     // committed with the cursors they earned, so a restart does not fetch them again.
@@ -212,7 +242,8 @@ export function createCollector(input: CollectorInput): Collector {
     try {
       // Kept for `status` without the daemon; an interrupted pass has nothing final to say.
       if (!opts.signal?.aborted) {
-        const states = tenants.flatMap((ts) => [...ts.status.values()]);
+        // Only what this process collected: the others save theirs.
+        const states = tenants.flatMap((ts) => mine(ts.t).map((ct) => ts.status.get(ct)!));
         await saveWorkerStates(input.store, states, clock.now());
       }
     } catch (err) {
@@ -269,6 +300,10 @@ export function createCollector(input: CollectorInput): Collector {
         }
       }
     },
+    async close() {
+      await keeper?.close();
+    },
+    heldLeases: () => (keeper ? keeper.heldKeys() : null),
     status() {
       const now = clock.now();
       const out: WorkerStatus[] = [];

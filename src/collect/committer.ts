@@ -11,7 +11,7 @@
 // behind a watermark that had already passed it).
 
 import type { Clock } from '../core/index.js';
-import type { BlobCommit, CommitResult, IngestSession, Store } from '../store/index.js';
+import type { BlobCommit, CommitResult, IngestSession, Lease, Store } from '../store/index.js';
 
 /** A worker taking part in the shared transaction. */
 export interface CommitParticipant<T> {
@@ -30,6 +30,8 @@ export interface CommitterOptions {
   maxRows: number;
   /** Commit once the transaction is this old (ms of the injected clock), so rows become visible and a crash loses little. */
   maxAgeMs: number;
+  /** The lease each tenant × content type's part of a commit is fenced with (collect/leases.ts), when leases are used. */
+  fenceFor?: (key: { tenantId: string; contentType: string }) => Lease | null;
 }
 
 /** Rows gathered before they are handed to the store: one duplicate probe per hand-over, so not too few. */
@@ -219,7 +221,7 @@ export class Committer<T> {
     if (held.length === 0 && cursors.size === 0) return;
     let results: CommitResult[];
     try {
-      results = await this.session.commit([...cursors].map(([p, position]) => ({ tenantId: p.tenantId, contentType: p.contentType, position })));
+      results = await this.session.commit([...cursors].map(([p, position]) => ({ tenantId: p.tenantId, contentType: p.contentType, position })), this.fences([...byParticipant.keys(), ...cursors.keys()]));
     } catch (err) {
       this.held = [];
       this.clearStamp();
@@ -236,6 +238,17 @@ export class Committer<T> {
       done.set(h.p, list);
     });
     for (const p of new Set([...done.keys(), ...cursors.keys()])) p.committed(done.get(p) ?? [], cursors.get(p) ?? null);
+  }
+
+  private fences(ps: readonly CommitParticipant<T>[]): Lease[] {
+    const fenceFor = this.options.fenceFor;
+    if (!fenceFor) return [];
+    const out = new Map<string, Lease>();
+    for (const p of ps) {
+      const l = fenceFor(p);
+      if (l) out.set(`${l.tenantId}\u0001${l.contentType}`, l);
+    }
+    return [...out.values()];
   }
 
   private fail(held: { p: CommitParticipant<T>; item: T }[], err: unknown): void {

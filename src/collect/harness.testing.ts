@@ -67,12 +67,12 @@ export function failingCommits(store: Store, fail: () => boolean): Store {
         return session.pendingRows;
       },
       add: (blobs) => session.add(blobs),
-      commit: async (cursors) => {
+      commit: async (cursors, fences) => {
         if (fail()) {
           await session.rollback();
           throw new Error('disk full');
         }
-        return session.commit(cursors);
+        return session.commit(cursors, fences);
       },
       rollback: () => session.rollback(),
       close: () => session.close(),

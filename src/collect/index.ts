@@ -2,6 +2,7 @@
 export { CLOCK_WARNING_MS, clockSkewText, createCollector, DEFAULT_COLLECTOR_OPTIONS, resolveOptions } from './collector.js';
 export type { Collector, CollectorInput } from './collector.js';
 export { createRequestBudget } from './budget.js';
+export { LeaseKeeper, LeaseLost, MEMBER_TENANT, type CollectorLeases } from './leases.js';
 export { loadWorkerStates, saveWorkerStates } from './state.js';
 export { skewCorrection } from './worker.js';
 export type { SavedWorkerState } from './state.js';

@@ -7,11 +7,23 @@ import { safeLine } from '../core/index.js';
 import { reportsPlugin } from '../reports/index.js';
 import type { DaemonPlugin, DaemonService } from './plugins.js';
 import { createPipeline, ruleProblemLine } from './pipeline.js';
+import { sharedStore } from './cluster.js';
 
 /** Detection and alert delivery share one pipeline (rules, alert service, outbox). */
 export const pipelinePlugin: DaemonPlugin = async (ctx) => {
   const logger = ctx.logger.child({ part: 'pipeline' });
-  const pipeline = await createPipeline(ctx.config, ctx.store, ctx.clock, logger);
+  const leader = ctx.leader;
+  const pipeline = await createPipeline(ctx.config, ctx.store, ctx.clock, logger, undefined, leader ? { canSend: () => leader.isLeader() } : {});
+  // Shared with other processes: their commits wake no detection here, and the settle lag holds the
+  // newest records back, so the leader also runs detection every half settle.
+  const detectEvery = sharedStore(ctx.store) ? Math.max(1000, Math.floor(ctx.config.collect.leases.settle / 2)) : null;
+  const tick = async (signal: AbortSignal) => {
+    if (detectEvery === null) return;
+    while (!signal.aborted) {
+      pipeline.scheduler.wake();
+      await ctx.clock.sleep(detectEvery, signal).catch(() => undefined);
+    }
+  };
   logger.info('Detection and alerting are running.', { rules: pipeline.rules.length, destinations: ctx.config.alerts.destinations.length });
   // Skipped rules stay visible until fixed: in status (below), here, and in the log when they fail.
   new Gauge({
@@ -31,7 +43,9 @@ export const pipelinePlugin: DaemonPlugin = async (ctx) => {
     afterCommit: () => pipeline.scheduler.wake(),
     // A pass ends with detection caught up, so alerts of a pass go out before the next poll.
     afterPass: () => pipeline.scheduler.idle(),
-    run: (signal) => pipeline.outbox.run(signal),
+    run: async (signal) => {
+      await Promise.all([pipeline.outbox.run(signal), tick(signal)]);
+    },
     // One pass: every delivery due now, batch after batch; what is left (a destination backing off or
     // failing) stays in the outbox for the next run, and is said.
     once: async () => {

@@ -3,7 +3,7 @@
 // pass, and hands its operations (on the store it holds) and its metrics to `serve` (the HTTP API of
 // server/, given by the command that starts the daemon).
 
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { DAY, errorMessage, type Clock, type Logger } from '../core/index.js';
 import type { Config } from './config.js';
 import type { Store } from '../store/index.js';
@@ -14,6 +14,7 @@ import { computeStatus, type StatusOptions, type StatusReport } from './status-r
 import { createOperations, serialized } from './local.js';
 import type { Operations } from './operations.js';
 import { configuredSessions, type SessionService } from './sessions.js';
+import { createLeadership, leaderOnly, PROCESS_HOLDER, settledStore, sharedStore } from './cluster.js';
 
 /** What the daemon offers to whoever serves it: its operations, its Prometheus registry and its sign-in sessions. */
 export interface DaemonRuntime {
@@ -61,11 +62,34 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
       }
     });
   };
+  // Shared with other processes (ClickHouse + PostgreSQL): the services run where the leader lease is.
+  const leader = createLeadership({ store, clock, logger, ttlMs: config.collect.leases.ttl });
+  const pluginStore = settledStore(store, clock, config.collect.leases.settle);
+  await leader.tryLead();
+  leader.start();
   const collector = await configuredCollector(
     { config, store, clock, logger },
     { registry, hooks: { onCommitted: (batch: CommittedSummary) => dispatch('commit', (s) => s.afterCommit?.(batch)) } },
   );
 
+  if (sharedStore(store)) {
+    new Gauge({
+      name: 'auditwatch_leader',
+      help: 'Whether this collect process holds the leader lease (detection, alert delivery, reports run here): 1 or 0.',
+      registers: [registry],
+      collect() {
+        this.set(leader.isLeader() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'auditwatch_collector_leases',
+      help: 'Tenant × content type leases this collect process holds (it collects only those).',
+      registers: [registry],
+      collect() {
+        this.set(collector.heldLeases()?.length ?? 0);
+      },
+    });
+  }
   // The services stop with the daemon, also when it stops on an error rather than a signal.
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -95,8 +119,8 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     if (o.serve) control = await o.serve({ operations, metrics: registry, sessions: configuredSessions({ config, store, clock, logger }) });
     o.onListening?.(control?.url ?? null);
     for (const plugin of o.plugins ?? DAEMON_PLUGINS) {
-      const service = await plugin({ config, store, logger, clock, registry, signal: stop.signal });
-      if (service) services.push(service);
+      const service = await plugin({ config, store: pluginStore, logger, clock, registry, signal: stop.signal, leader });
+      if (service) services.push(leaderOnly(service, leader));
     }
     background = services
       .filter((s) => s.run)
@@ -106,7 +130,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
         ),
       );
 
-    logger.info('The collect daemon started.', { tenants: config.tenants.length, intervalMs: config.collect.interval });
+    logger.info('The collect daemon started.', { tenants: config.tenants.length, intervalMs: config.collect.interval, ...(sharedStore(store) ? { holder: PROCESS_HOLDER } : {}) });
     // One pass, then sleep the interval; an abort lets the pass finish its transaction in flight.
     while (!signal.aborted) {
       let pass: PassSummary;
@@ -125,6 +149,9 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     await queue;
     await Promise.all(background);
     for (const s of services) await s.close?.().catch((err) => logger.warn(`The ${s.name} service did not close cleanly.`, { error: errorMessage(err) }));
+    // Leases go back at once, so the other processes take this one's work without waiting for the TTL.
+    await collector.close().catch((err) => logger.warn('Releasing the collector leases failed; they expire by themselves.', { error: errorMessage(err) }));
+    await leader.close();
     if (control) await control.close();
     logger.info('The collect daemon stopped.');
   }

@@ -11,6 +11,7 @@ export { DAEMON_PLUGINS, type DaemonContext, type DaemonPlugin, type DaemonServi
 export { createPipeline, usableRules, type Pipeline } from './pipeline.js';
 export { configuredCollector, ingestTransform, type RowTransform } from './ingest.js';
 export { tenantRuntimes } from './tenants.js';
+export { createLeadership, leaderOnly, settledStore, sharedStore, othersAlive, collectorLeasesFor, PROCESS_HOLDER, LEADER_KEY, type Leadership } from './cluster.js';
 export { computeStatus, renderStatus, type StatusEntry, type StatusReport } from './status-report.js';
 export { ruleDirsOf, rulesOf, overridesOf, reportRuleErrors, reportRuleFailures, listRules, validateRules, testRules } from './rules.js';
 export { timeOption } from './times.js';

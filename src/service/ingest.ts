@@ -7,6 +7,7 @@ import { createCollector, type Collector, type CollectorInput } from '../collect
 import { createEnricher, type EventRow } from '../records/index.js';
 import type { Store } from '../store/index.js';
 import { tenantRuntimes } from './tenants.js';
+import { collectorLeasesFor } from './cluster.js';
 
 export type RowTransform = (row: EventRow) => EventRow;
 
@@ -21,13 +22,18 @@ export async function ingestTransform(config: Pick<Config, 'enrich'>): Promise<R
   return (row) => enricher.enrich(row);
 }
 
-/** The collector for a config: its tenants, collect options and ingest enrichment (daemon, passes, demo). */
+/**
+ * The collector for a config: its tenants, collect options and ingest enrichment (daemon, passes, demo).
+ * On a shared store (ClickHouse + PostgreSQL) it takes leases, so call its close() when done.
+ */
 export async function configuredCollector(
   o: { config: Config; store: Store; clock: Clock; logger: Logger },
   extra: Pick<CollectorInput, 'registry' | 'hooks'> = {},
 ): Promise<Collector> {
   const enrich = await ingestTransform(o.config);
+  const leases = collectorLeasesFor(o.config, o.store);
   return createCollector({
+    ...(leases ? { leases } : {}),
     tenants: tenantRuntimes(o.config, o.clock, o.logger),
     store: o.store,
     clock: o.clock,

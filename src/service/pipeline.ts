@@ -53,7 +53,14 @@ export async function usableRules(config: Config, warn: (text: string) => void, 
   return { rules: loaded.rules, errors: loaded.errors };
 }
 
-export async function createPipeline(config: Config, store: Store, clock: Clock, logger: Logger, warn: (text: string) => void = (t) => logger.warn(t)): Promise<Pipeline> {
+export async function createPipeline(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  logger: Logger,
+  warn: (text: string) => void = (t) => logger.warn(t),
+  delivery: { canSend?: () => boolean } = {},
+): Promise<Pipeline> {
   // An admin's setting in the store wins over detect.disabled; the store is asked again before every pass.
   const settings = await store.state.rules.list();
   const { rules, errors: loadErrors } = await usableRules(config, warn, settings);
@@ -69,7 +76,7 @@ export async function createPipeline(config: Config, store: Store, clock: Clock,
     sink: alerts,
   });
   const notifiers = createNotifiers(config.alerts.destinations, { clock, logger });
-  const outbox = createOutboxWorker({ store, clock, logger, notifiers });
+  const outbox = createOutboxWorker({ store, clock, logger, notifiers, ...(delivery.canSend ? { canSend: delivery.canSend } : {}) });
   const scheduler = createDetectionScheduler({ store, detector, clock, logger });
   return {
     rules,

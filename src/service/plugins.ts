@@ -18,6 +18,7 @@ import type { Config } from './config.js';
 import type { Store } from '../store/index.js';
 import type { CommittedSummary, PassSummary } from '../collect/index.js';
 import { pipelinePlugin, scheduledReportsPlugin } from './builtin-plugins.js';
+import type { Leadership } from './cluster.js';
 
 export interface DaemonContext {
   config: Config;
@@ -28,6 +29,11 @@ export interface DaemonContext {
   registry: Registry;
   /** Aborts when the daemon shuts down. */
   signal: AbortSignal;
+  /**
+   * The leader lease of the processes sharing the store (service/cluster.ts): the daemon runs every
+   * service only while this process leads; a service that sends checks it before each send.
+   */
+  leader?: Leadership;
 }
 
 export interface DaemonService {

@@ -8,6 +8,8 @@ import type { TenantConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { CLOCK_WARNING_MS, clockSkewText, loadWorkerStates, skewCorrection, type WorkerStatus } from '../collect/index.js';
 import { outboxHealth, type DestinationHealth } from '../alerts/index.js';
+import { MEMBER_TENANT } from '../collect/index.js';
+import { LEADER_KEY, sharedStore } from './cluster.js';
 
 export interface StatusEntry {
   tenant: string;
@@ -31,7 +33,27 @@ export interface StatusEntry {
   deadLetters: number;
   /** The tenant's adaptive request budget (requests a minute), its ceiling and AF429 answers; null without a running collector. */
   budget: { perMinute: number; ceilingPerMinute: number; throttled: number } | null;
+  /** On a shared store: the process collecting it now (its live lease), or null when the lease is free. */
+  lease: LeaseView | null;
   warnings: string[];
+}
+
+/** A live lease as status shows it. */
+export interface LeaseView {
+  /** The process (host/pid-nonce). */
+  holder: string;
+  /** Grows by one with every take-over. */
+  token: number;
+  acquiredAt: string;
+  expiresAt: string;
+}
+
+/** The collect processes sharing the store (leases in PostgreSQL); only on a shared store. */
+export interface ClusterStatus {
+  /** The process running detection, alert delivery and reports now, or null (none: the lease is free). */
+  leader: LeaseView | null;
+  /** Every live collect process (its member lease) and how many tenant × content types it holds. */
+  processes: (LeaseView & { leases: number })[];
 }
 
 export interface StatusReport {
@@ -42,6 +64,8 @@ export interface StatusReport {
   entries: StatusEntry[];
   /** Alert delivery per destination (the outbox). */
   destinations: DestinationHealth[];
+  /** Which process holds what, when several may share the store (ClickHouse + PostgreSQL). */
+  cluster?: ClusterStatus;
   warnings: string[];
 }
 
@@ -81,6 +105,10 @@ export async function computeStatus(
     }
     return m;
   };
+  const leases = sharedStore(store) ? (await store.leases.list()).filter((l) => l.expiresAt > now) : null;
+  const view = (l: { holder: string; token: number; acquiredAt: number; expiresAt: number }): LeaseView => ({
+    holder: safeLine(l.holder, 120), token: l.token, acquiredAt: iso(l.acquiredAt)!, expiresAt: iso(l.expiresAt)!,
+  });
   const ev = byKey(stats.events);
   const led = byKey(stats.ledger);
   const gp = byKey(stats.gaps);
@@ -153,6 +181,10 @@ export async function computeStatus(
         expiredGaps: expired,
         deadLetters: dl.get(k)?.[0]?.count ?? 0,
         budget: w && w.requestCeilingPerMinute > 0 ? { perMinute: w.requestsPerMinute, ceilingPerMinute: w.requestCeilingPerMinute, throttled: w.throttled } : null,
+        lease: (() => {
+          const l = leases?.find((x) => x.tenantId === t.tenantId && x.contentType === ct);
+          return l ? view(l) : null;
+        })(),
         warnings,
       });
     }
@@ -168,7 +200,15 @@ export async function computeStatus(
       top.push(`alert destination ${d.destination} gave up on ${d.failed} alert(s): ${d.lastError ?? 'no error recorded'}; fix it and check with auditwatch notify test ${d.destination}`);
     }
   }
-  return { now: iso(now)!, source: 'store', entries, destinations, warnings: top };
+  const report: StatusReport = { now: iso(now)!, source: 'store', entries, destinations, warnings: top };
+  if (leases) {
+    const leader = leases.find((l) => l.tenantId === LEADER_KEY.tenantId && l.contentType === LEADER_KEY.contentType);
+    report.cluster = {
+      leader: leader ? view(leader) : null,
+      processes: leases.filter((l) => l.tenantId === MEMBER_TENANT).map((m) => ({ ...view(m), leases: leases.filter((l) => !l.tenantId.startsWith('*') && l.holder === m.holder).length })),
+    };
+  }
+  return report;
 }
 
 function maxOf(a: number | null, b: number | null): number | null {
@@ -193,6 +233,10 @@ export function renderStatus(r: StatusReport): string {
     String(e.deadLetters),
     e.lastError ? safeLine(`${e.lastError.code}: ${e.lastError.message}`, 50) : '-',
   ]);
+  if (r.cluster) {
+    head.push('held by');
+    r.entries.forEach((e, i) => rows[i]!.push(e.lease ? `${safeLine(e.lease.holder, 40)} (to ${e.lease.expiresAt.slice(11, 19)})` : 'free'));
+  }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const fmt = (row: string[]) => row.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   const lines = [`status at ${r.now.slice(0, 19).replace('T', ' ')} UTC (from the ${r.source === 'daemon' ? 'running collect daemon' : 'store'})`, fmt(head), ...rows.map(fmt)];
@@ -204,6 +248,12 @@ export function renderStatus(r: StatusReport): string {
     for (const { tenant, budget: b } of budgets.values()) {
       lines.push(`  ${safeLine(tenant, 40)}: ${b.perMinute} requests/min now (ceiling ${b.ceilingPerMinute}), ${b.throttled} throttled (AF429)`);
     }
+  }
+  if (r.cluster) {
+    const c = r.cluster;
+    lines.push('', `collect processes sharing the store (${c.processes.length} alive):`);
+    lines.push(`  leader (detection, alert delivery, reports): ${c.leader ? `${safeLine(c.leader.holder, 80)}, lease to ${c.leader.expiresAt.slice(0, 19).replace('T', ' ')}` : 'none now (the next process to renew takes it)'}`);
+    for (const p of c.processes) lines.push(`  ${safeLine(p.holder, 80)}: ${p.leases} tenant × content type lease(s), alive to ${p.expiresAt.slice(0, 19).replace('T', ' ')}`);
   }
   if (r.destinations.length) {
     lines.push('', 'alert destinations:');

@@ -10,6 +10,7 @@ import type { AnalyticsPort } from './ports/analytics.js';
 import type { EventsPort } from './ports/events.js';
 import type { StatePort } from './ports/state.js';
 import type { CopyPort } from './ports/copy.js';
+import type { LeasesPort } from './ports/leases.js';
 
 export type * from './ports/events.js';
 export type * from './ports/analytics.js';
@@ -30,6 +31,11 @@ export interface Store extends EventsPort, AnalyticsPort {
 
   /** Every table and the events as rows, for `auditwatch store copy` (ports/copy.ts). */
   readonly copy: CopyPort;
+  /**
+   * Leases for the processes sharing this store (collector workers, the daemon's leader): PostgreSQL's
+   * beside ClickHouse; in-process ones for DuckDB, whose file lock admits one process.
+   */
+  readonly leases: LeasesPort;
 
   /** TRANSITIONAL (removed once every caller uses the ports): a write statement. */
   execute(q: import('./sql/index.js').Sql): Promise<void>;

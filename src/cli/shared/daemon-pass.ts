@@ -4,7 +4,7 @@
 import { Registry } from 'prom-client';
 import { errorMessage } from '../../core/index.js';
 import type { CommittedSummary } from '../../collect/index.js';
-import { DAEMON_PLUGINS, type DaemonOptions, type DaemonService } from '../../service/index.js';
+import { createLeadership, DAEMON_PLUGINS, leaderOnly, settledStore, type DaemonOptions, type DaemonService } from '../../service/index.js';
 import { runPass, type PassOptions } from './pass.js';
 
 /**
@@ -35,10 +35,14 @@ export async function runDaemonPass(o: Omit<DaemonOptions, 'onListening' | 'serv
     return queue;
   };
   const stop = new AbortController();
+  // On a shared store the services run only if no daemon leads (this pass takes the leader lease for itself).
+  const leader = createLeadership({ store, clock, logger, ttlMs: config.collect.leases.ttl });
   try {
+    await leader.tryLead();
+    leader.start();
     for (const plugin of o.plugins ?? DAEMON_PLUGINS) {
-      const service = await plugin({ config, store, logger, clock, registry, signal: stop.signal });
-      if (service) services.push(service);
+      const service = await plugin({ config, store: settledStore(store, clock, config.collect.leases.settle), logger, clock, registry, signal: stop.signal, leader });
+      if (service) services.push(leaderOnly(service, leader));
     }
     return await runPass({
       io: o.io, config, store, logger, clock, signal: o.signal, label: o.label,
@@ -59,5 +63,6 @@ export async function runDaemonPass(o: Omit<DaemonOptions, 'onListening' | 'serv
     stop.abort();
     await queue;
     for (const s of services) await s.close?.().catch((err) => logger.warn(`The ${s.name} service did not close cleanly.`, { error: errorMessage(err) }));
+    await leader.close();
   }
 }

@@ -49,6 +49,8 @@ export async function runPass(o: PassOptions): Promise<number> {
     if (!o.signal.aborted) throw err;
     o.io.err(`\nauditwatch ${o.label}: interrupted; everything committed so far is kept, run it again to go on.\n`);
     return 130;
+  } finally {
+    await collector.close(); // its leases, on a shared store, go back for the other processes
   }
   if (bar) bar.done(last ? snapshot(last) : { records: summary.records, blobs: summary.blobs });
   const after = o.afterPass ? await o.afterPass(summary) : { failures: [], warnings: [] };

@@ -50,6 +50,21 @@ export const collectSection = z
       .default([]),
     /** Sign-in to the API and dashboard: sessions, login limits, OpenID Connect (sections/auth.ts). */
     auth: authSection,
+    /**
+     * Several collect processes on one ClickHouse + PostgreSQL store share the work through leases in
+     * PostgreSQL (collect/leases.ts, service/cluster.ts). Unused with DuckDB (one process per file).
+     */
+    leases: z
+      .strictObject({
+        /** A lease not renewed for this long is free: a dead process's tenants and leader duties are taken over after it. */
+        ttl: duration('60s', { min: '2s', max: '1h' }),
+        /**
+         * With other collect processes alive, detection reads the records committed at least this long ago
+         * (another process's transaction may still be on its way); more than a commit's duration plus the hosts' clock difference.
+         */
+        settle: duration('30s', { min: '1s', max: '1h' }),
+      })
+      .prefault({}),
   })
   .prefault({})
   .superRefine((c, ctx) => {

@@ -25,7 +25,7 @@ import { PassThrough } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { EventRow, Rejection } from '../../records/index.js';
 import type { IngestLedger } from '../postgres/index.js';
-import type { BlobRef, CommitResult, Cursor } from '../types.js';
+import type { BlobRef, CommitResult, Cursor, Lease } from '../types.js';
 import type { Mutex } from '../duckdb/mutex.js';
 import { clickhouseDialectFor, sql, join, type Dialect } from '../sql/index.js';
 import { eventLine, INSERT_COLUMNS } from './convert.js';
@@ -191,7 +191,7 @@ export class ClickHouseIngestSession {
     }
   }
 
-  async commit(cursors: Omit<Cursor, 'updatedAt'>[] = []): Promise<CommitResult[]> {
+  async commit(cursors: Omit<Cursor, 'updatedAt'>[] = [], fences: readonly Lease[] = []): Promise<CommitResult[]> {
     if (!this.open) {
       if (cursors.length === 0) return [];
       await this.begin();
@@ -204,7 +204,7 @@ export class ClickHouseIngestSession {
       const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
       if (failed) throw failed.reason;
       const items = this.items.map(({ item, rowCount, inserted }) => ({ ...item, rowCount, inserted }));
-      const dead = await this.d.ledger.commit(items, cursors, this.d.now());
+      const dead = await this.d.ledger.commit(items, cursors, this.d.now(), fences);
       results = this.items.map(({ rowCount, inserted }, i) => ({ inserted, duplicates: rowCount - inserted, deadLetters: dead[i] ?? 0 }));
     } catch (err) {
       await this.abort();

@@ -11,7 +11,7 @@ import type { PostgresStateStore } from '../postgres/index.js';
 import { checkReadOnlyText, refusal } from '../readonly-guard.js';
 import { clickhouseDialectFor, sql, type Dialect, type Sql } from '../sql/index.js';
 import { copiedItems } from '../copy-events.js';
-import type { BlobCommit, CopyPort, CollectionStats, CollectionStatsOptions, CommitResult, Cursor, Gap, ImportBatch, IngestSession, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
+import type { BlobCommit, CopyPort, CollectionStats, CollectionStatsOptions, CommitResult, Cursor, Gap, ImportBatch, IngestSession, LeasesPort, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
 import { Mutex } from '../duckdb/mutex.js';
 import type { ClickHouseNode, Layout } from './cluster.js';
 import { clickhouseError, serverCode, type ClickHouseConnection } from './connect.js';
@@ -33,6 +33,7 @@ export class ClickHouseStore implements Store {
   readonly dialect: Dialect;
   readonly state: StatePort;
   readonly copy: CopyPort;
+  readonly leases: LeasesPort;
   private readonly ingestLock = new Mutex();
   private readonly sessions = new Set<ClickHouseIngestSession>();
   private closed = false;
@@ -48,6 +49,7 @@ export class ClickHouseStore implements Store {
   ) {
     this.dialect = clickhouseDialectFor(features.version);
     this.state = pg.state;
+    this.leases = pg.leases;
     this.db = {
       dialect: this.dialect,
       features,
@@ -245,7 +247,7 @@ export class ClickHouseStore implements Store {
         return session.pendingRows;
       },
       add: (blobs) => session.add(blobs.map(blobItem)),
-      commit: (cursors) => session.commit(cursors),
+      commit: (cursors, fences) => session.commit(cursors, fences),
       rollback: () => session.rollback(),
       close: async () => {
         await session.rollback();

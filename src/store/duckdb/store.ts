@@ -18,6 +18,7 @@ import * as reads from './events-reads.js';
 import { duckdbStatePort, type StateDb } from './state/index.js';
 import { duckdbCopy } from './copy.js';
 import { copiedItems } from '../copy-events.js';
+import { leaseLostError, localLeases } from '../local-leases.js';
 
 const DAY = 86_400_000;
 const DEFAULT_MAX_ROWS = 1_000_000;
@@ -40,6 +41,8 @@ export class DuckDbStore implements Store {
   };
   readonly state: StatePort = duckdbStatePort(this.db);
   readonly copy: CopyPort = duckdbCopy(this.db, (events) => this.ingestOnce(copiedItems(events), []));
+  /** In-process: the file lock admits one process (store/local-leases.ts). */
+  readonly leases = localLeases();
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -177,7 +180,14 @@ export class DuckDbStore implements Store {
         return session.pendingRows;
       },
       add: (blobs) => session.add(blobs.map(blobItem)),
-      commit: (cursors) => session.commit(cursors),
+      commit: async (cursors, fences = []) => {
+        const lost = fences.filter((f) => !this.leases.holds(f));
+        if (lost.length > 0) {
+          await session.rollback();
+          throw leaseLostError(lost);
+        }
+        return session.commit(cursors);
+      },
       rollback: () => session.rollback(),
       close: async () => {
         await session.rollback();

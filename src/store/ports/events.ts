@@ -19,6 +19,7 @@
 //   (clickhouse/cluster.ts).
 
 import type { Enrichment, EventRow, Rejection } from '../../records/index.js';
+import type { Lease } from './leases.js';
 
 /** A content blob as the collector saw it in a content listing. */
 export interface BlobRef {
@@ -97,8 +98,12 @@ export interface IngestSession {
    * Writes the ledger entries, dead letters and `cursors`, and commits everything added since the last
    * commit. Returns one result per blob, in the order added. On failure everything since the last
    * commit is rolled back and the error is thrown. With nothing added and no cursors it does nothing.
+   * `fences`: the leases (ports/leases.ts) the commit is made under; when one of them is no longer
+   * current (its key was taken over since: another holder or a newer token), nothing is committed and
+   * AppError `lease_lost` is thrown. PostgreSQL checks them in the commit's transaction, holding the
+   * lease rows (FOR SHARE) so that a take-over waits for the commit to end.
    */
-  commit(cursors?: Omit<Cursor, 'updatedAt'>[]): Promise<CommitResult[]>;
+  commit(cursors?: Omit<Cursor, 'updatedAt'>[], fences?: readonly Lease[]): Promise<CommitResult[]>;
   /** Drops everything added since the last commit. */
   rollback(): Promise<void>;
   /** Rolls back what is not committed and lets the session go. */

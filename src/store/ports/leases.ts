@@ -12,7 +12,12 @@
 //   or already ours) … RETURNING: of racing processes exactly one gets the lease. `acquireAny` picks
 //   free or expired leases with SELECT … FOR UPDATE SKIP LOCKED, so racing processes take disjoint sets
 //   without waiting for one another. `renew` and `release` are conditional on holder and token.
-// - DuckDB holds one process per file (its lock), so it needs no leases and offers none.
+// - DuckDB holds one process per file (its lock), so its leases are in-process (store/local-leases.ts):
+//   the same port and guarantees, kept in memory, gone with the process.
+//
+// Keys: a tenant × content type for a collector worker; the daemon also keeps its own keys under tenant
+// ids starting with "*" (never a tenant's GUID): "*cluster"/"leader" for the leader and
+// "*process"/HOLDER for each live process (service/cluster.ts).
 
 export interface LeaseKey {
   tenantId: string;

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { join, sql, type Sql } from '../../sql/index.js';
 import type { Rejection } from '../../../records/index.js';
-import type { BlobRef, CollectionStats, Cursor, Gap, Row } from '../../types.js';
+import type { BlobRef, CollectionStats, Cursor, Gap, Lease, Row } from '../../types.js';
+import { leaseLostError } from '../../local-leases.js';
 import { at, chunks, msCol, msOf, numOrNull, str, strOrNull, type PgDb, type PgRow } from './db.js';
 
 const DAY = 86_400_000;
@@ -26,7 +27,8 @@ export interface LedgerItem {
 
 export interface IngestLedger {
   /** Ledger entries, dead letters and cursors of a batch in one transaction; returns the dead letters new per item. */
-  commit(items: readonly LedgerItem[], cursors: readonly Omit<Cursor, 'updatedAt'>[], now: number): Promise<number[]>;
+  /** `fences`: the leases the batch is committed under; one no longer current refuses the whole commit (AppError lease_lost). */
+  commit(items: readonly LedgerItem[], cursors: readonly Omit<Cursor, 'updatedAt'>[], now: number, fences?: readonly Lease[]): Promise<number[]>;
   knownBlobs(tenantId: string, contentType: string, since: number): Promise<Set<string>>;
   getCursor(tenantId: string, contentType: string): Promise<Cursor | null>;
   setCursor(cursor: Omit<Cursor, 'updatedAt'>, now: number): Promise<void>;
@@ -64,8 +66,20 @@ function plain(row: PgRow): Row {
 
 export function postgresIngestLedger(db: PgDb): IngestLedger {
   return {
-    async commit(items, cursors, now) {
+    async commit(items, cursors, now, fences = []) {
       return db.atomic(async (tx) => {
+        if (fences.length > 0) {
+          // Held FOR SHARE to the end of this transaction: a take-over (an UPDATE of the row) waits for it,
+          // and then the new holder reads the cursor and ledger this commit wrote.
+          const keyOf = (k: { tenantId: string; contentType: string }) => `${k.tenantId}\u0001${k.contentType}`;
+          const sorted = [...fences].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+          const rows = await tx.read(sql`SELECT tenant_id, content_type, holder, token FROM collector_leases
+            WHERE (tenant_id, content_type) IN (SELECT * FROM unnest(${sorted.map((f) => f.tenantId)}::text[], ${sorted.map((f) => f.contentType)}::text[]))
+            ORDER BY tenant_id, content_type FOR SHARE`);
+          const current = new Map(rows.map((r) => [`${str(r['tenant_id'])}\u0001${str(r['content_type'])}`, `${str(r['holder'])}\u0001${Number(r['token'])}`]));
+          const lost = sorted.filter((f) => current.get(keyOf(f)) !== `${f.holder}\u0001${f.token}`);
+          if (lost.length > 0) throw leaseLostError(lost);
+        }
         const ledger = items.filter((i) => i.blob !== null);
         for (const part of chunks(ledger, 500)) {
           const values = part.map(({ blob, rowCount, inserted, rejects, ingestedAt }) => {
