@@ -11,7 +11,7 @@
 import { fastGuid } from '../tenant/ids.js';
 import { COUNTRIES, HOME_COUNTRIES } from '../tenant/data.js';
 import { addressIn, type SimUser } from '../tenant/directory.js';
-import { directoryAudit, exchangeAdmin, signIn } from '../tenant/records.js';
+import { directoryAudit, exchangeAdmin, servicePrincipalTarget, signIn } from '../tenant/records.js';
 import type { ScenarioDef, ScenarioRun } from './context.js';
 
 const AAD = 'Audit.AzureActiveDirectory' as const;
@@ -26,23 +26,10 @@ const INTRUDER_AGENTS = [
 /** Delegated scopes that look harmless (no mail or file access), as a consent record writes them. */
 const HARMLESS_SCOPES = 'openid profile User.Read offline_access';
 
-function spTarget(name: string, appId: string, objectId: string) {
-  return {
-    id: objectId,
-    identities: [
-      { ID: `ServicePrincipal_${objectId}`, Type: 2 },
-      { ID: objectId, Type: 2 },
-      { ID: 'ServicePrincipal', Type: 2 },
-      { ID: name, Type: 1 },
-      { ID: appId, Type: 2 },
-    ],
-  };
-}
-
 /** One "Consent to application." by `u` to an app (delegated, not admin, harmless-looking scopes). */
 function consent(s: ScenarioRun, at: number, u: SimUser, app: { name: string; appId: string; spId: string }): void {
   s.add(AAD, at, (c) =>
-    directoryAudit(c, u, 'Consent to application.', spTarget(app.name, app.appId, app.spId), [
+    directoryAudit(c, u, 'Consent to application.', servicePrincipalTarget(app.name, app.appId, app.spId), [
       { Name: 'ConsentContext.IsAdminConsent', OldValue: '', NewValue: 'False' },
       { Name: 'ConsentContext.IsAppOnly', OldValue: '', NewValue: 'False' },
       { Name: 'ConsentContext.OnBehalfOfAll', OldValue: '', NewValue: 'False' },
@@ -81,10 +68,10 @@ export const BASELINE_SCENARIOS: ScenarioDef[] = [
       const u = s.victims(1)[0]!;
       const ip = s.attackerIp(false, u.country);
       const agent = s.rng.pick(INTRUDER_AGENTS);
-      // The account's own sign-in from home a day before, so the victim has a baseline even in a small
+      // The account's own sign-in from home two hours before, so the victim has a baseline even in a small
       // tenant whose everyday activity never signs that account in during the week (first-seen rules
       // learn a never-seen account's first values instead of alerting on them).
-      s.add(AAD, s.at - 24 * HOUR, (c) => signIn(c, u, { ip: u.homeIp, agent: u.agent, error: '0' }));
+      s.add(AAD, s.at - 2 * HOUR, (c) => signIn(c, u, { ip: u.homeIp, agent: u.agent, error: '0' }));
       s.add(AAD, s.at, (c) => signIn(c, u, { ip, agent, error: '0', requestType: 'Login:login' }));
       return { actors: [ip], victims: [u.upn], details: { homeCountry: u.country } };
     },

@@ -4,25 +4,11 @@
 
 import { fastGuid } from '../tenant/ids.js';
 import { ROLE_TEMPLATES } from '../tenant/data.js';
-import { directoryAudit, userTarget } from '../tenant/records.js';
+import { directoryAudit, servicePrincipalTarget, userTarget } from '../tenant/records.js';
 import type { ScenarioDef } from './context.js';
 
 const AAD = 'Audit.AzureActiveDirectory' as const;
 const MIN = 60_000;
-
-function servicePrincipalTarget(name: string, appId: string, objectId: string) {
-  return {
-    id: objectId,
-    identities: [
-      { ID: `ServicePrincipal_${objectId}`, Type: 2 },
-      { ID: objectId, Type: 2 },
-      { ID: 'ServicePrincipal', Type: 2 },
-      { ID: name, Type: 1 },
-      { ID: appId, Type: 2 },
-      { ID: `${appId}/${name}`, Type: 4 },
-    ],
-  };
-}
 
 export const DIRECTORY_SCENARIOS: ScenarioDef[] = [
   {

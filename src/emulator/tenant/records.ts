@@ -447,3 +447,18 @@ export function alertRecord(c: Ctx, name: string, severity: string, category: st
 }
 
 export { extensionOf };
+
+/** A service principal as a directory audit record's Target names it (ObjectId = its object id). */
+export function servicePrincipalTarget(name: string, appId: string, objectId: string) {
+  return {
+    id: objectId,
+    identities: [
+      { ID: `ServicePrincipal_${objectId}`, Type: 2 },
+      { ID: objectId, Type: 2 },
+      { ID: 'ServicePrincipal', Type: 2 },
+      { ID: name, Type: 1 },
+      { ID: appId, Type: 2 },
+      { ID: `${appId}/${name}`, Type: 4 },
+    ],
+  };
+}
