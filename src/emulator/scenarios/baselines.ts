@@ -11,7 +11,7 @@
 import { fastGuid } from '../tenant/ids.js';
 import { COUNTRIES, HOME_COUNTRIES } from '../tenant/data.js';
 import { addressIn, type SimUser } from '../tenant/directory.js';
-import { directoryAudit, exchangeAdmin, servicePrincipalTarget, signIn } from '../tenant/records.js';
+import { consentAudit, exchangeAdmin, servicePrincipalTarget, signIn } from '../tenant/records.js';
 import type { ScenarioDef, ScenarioRun } from './context.js';
 
 const AAD = 'Audit.AzureActiveDirectory' as const;
@@ -28,19 +28,7 @@ const HARMLESS_SCOPES = 'openid profile User.Read offline_access';
 
 /** One "Consent to application." by `u` to an app (delegated, not admin, harmless-looking scopes). */
 function consent(s: ScenarioRun, at: number, u: SimUser, app: { name: string; appId: string; spId: string }): void {
-  s.add(AAD, at, (c) =>
-    directoryAudit(c, u, 'Consent to application.', servicePrincipalTarget(app.name, app.appId, app.spId), [
-      { Name: 'ConsentContext.IsAdminConsent', OldValue: '', NewValue: 'False' },
-      { Name: 'ConsentContext.IsAppOnly', OldValue: '', NewValue: 'False' },
-      { Name: 'ConsentContext.OnBehalfOfAll', OldValue: '', NewValue: 'False' },
-      { Name: 'ConsentContext.Tags', OldValue: '', NewValue: 'WindowsAzureActiveDirectoryIntegratedApp' },
-      {
-        Name: 'ConsentAction.Permissions',
-        OldValue: '',
-        NewValue: `[] => [[Id: ${fastGuid(c.rng)}, ClientId: ${app.spId}, PrincipalId: ${u.objectId}, ResourceId: ${fastGuid(c.rng)}, ConsentType: Principal, Scope:  ${HARMLESS_SCOPES}, CreatedDateTime: , LastModifiedDateTime ]]; `,
-      },
-    ]),
-  );
+  s.add(AAD, at, (c) => consentAudit(c, u, servicePrincipalTarget(app.name, app.appId, app.spId), HARMLESS_SCOPES));
 }
 
 /** Placed early in the registry (see the file comment). */

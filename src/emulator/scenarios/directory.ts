@@ -4,7 +4,7 @@
 
 import { fastGuid } from '../tenant/ids.js';
 import { ROLE_TEMPLATES } from '../tenant/data.js';
-import { directoryAudit, servicePrincipalTarget, userTarget } from '../tenant/records.js';
+import { consentAudit, directoryAudit, servicePrincipalTarget, userTarget } from '../tenant/records.js';
 import type { ScenarioDef } from './context.js';
 
 const AAD = 'Audit.AzureActiveDirectory' as const;
@@ -66,19 +66,7 @@ export const DIRECTORY_SCENARIOS: ScenarioDef[] = [
           { Name: 'DisplayName', OldValue: '[]', NewValue: `["${app}"]` },
         ]),
       );
-      s.add(AAD, s.at + 2_000, (c) =>
-        directoryAudit(c, actor, 'Consent to application.', target, [
-          { Name: 'ConsentContext.IsAdminConsent', OldValue: '', NewValue: 'False' },
-          { Name: 'ConsentContext.IsAppOnly', OldValue: '', NewValue: 'False' },
-          { Name: 'ConsentContext.OnBehalfOfAll', OldValue: '', NewValue: 'False' },
-          { Name: 'ConsentContext.Tags', OldValue: '', NewValue: 'WindowsAzureActiveDirectoryIntegratedApp' },
-          {
-            Name: 'ConsentAction.Permissions',
-            OldValue: '',
-            NewValue: `[] => [[Id: ${fastGuid(c.rng)}, ClientId: ${spId}, PrincipalId: ${actor.objectId}, ResourceId: ${fastGuid(c.rng)}, ConsentType: Principal, Scope:  Mail.ReadWrite Mail.Send Files.ReadWrite.All offline_access User.Read, CreatedDateTime: , LastModifiedDateTime ]]; `,
-          },
-        ]),
-      );
+      s.add(AAD, s.at + 2_000, (c) => consentAudit(c, actor, target, 'Mail.ReadWrite Mail.Send Files.ReadWrite.All offline_access User.Read'));
       return { actors: [actor.upn], victims: [actor.upn], details: { app, appId } };
     },
   },

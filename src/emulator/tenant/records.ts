@@ -462,3 +462,22 @@ export function servicePrincipalTarget(name: string, appId: string, objectId: st
     ],
   };
 }
+
+/**
+ * A user's "Consent to application." (delegated, not admin consent) to the service principal `target`
+ * for the `scopes` (space-separated), as the unified audit log writes it.
+ */
+export function consentAudit(c: Ctx, actor: SimUser, target: { id: string; identities: { ID: string; Type: number }[] }, scopes: string): Rec {
+  const modified: Modified[] = [
+    { Name: 'ConsentContext.IsAdminConsent', OldValue: '', NewValue: 'False' },
+    { Name: 'ConsentContext.IsAppOnly', OldValue: '', NewValue: 'False' },
+    { Name: 'ConsentContext.OnBehalfOfAll', OldValue: '', NewValue: 'False' },
+    { Name: 'ConsentContext.Tags', OldValue: '', NewValue: 'WindowsAzureActiveDirectoryIntegratedApp' },
+    {
+      Name: 'ConsentAction.Permissions',
+      OldValue: '',
+      NewValue: `[] => [[Id: ${fastGuid(c.rng)}, ClientId: ${target.id}, PrincipalId: ${actor.objectId}, ResourceId: ${fastGuid(c.rng)}, ConsentType: Principal, Scope:  ${scopes}, CreatedDateTime: , LastModifiedDateTime ]]; `,
+    },
+  ];
+  return directoryAudit(c, actor, 'Consent to application.', target, modified);
+}
