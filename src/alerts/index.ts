@@ -5,7 +5,7 @@ export { transition, openEntry, isOpen, type Transition } from './state.js';
 export { toPayload, hitFields, severityRank, isSeverity, LIMITS, ENTITY_KINDS } from './model.js';
 export { createAlertService, DEFAULT_WINDOW_MS, type AlertService, type AlertServiceConfig, type AlertDetails, type IngestSummary } from './service.js';
 export type { AlertFilter } from './repo.js';
-export { routeAlert, routeMatches, globMatch, type Route } from './routing.js';
+export { routeAlert, routeMatches, globMatch, globEscape, type Route } from './routing.js';
 export { suppressionMatches, type NewSuppression } from './suppress.js';
 export { enqueue, idempotencyKey, outboxRows, outboxHealth, type OutboxRow, type DestinationHealth } from './outbox.js';
 export { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions, type OutboxEvent, type PassResult, type Destination } from './worker.js';

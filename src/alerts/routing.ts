@@ -23,15 +23,32 @@ export interface Routable {
 
 const globCache = new Map<string, RegExp>();
 
-/** Case-insensitive match with `*` as "any characters". */
+/**
+ * Case-insensitive match with `*` as "any characters". A backslash before `*` or another backslash makes
+ * that character literal (any other backslash is itself: `NT AUTHORITY\SYSTEM`); globEscape writes a
+ * value so that it matches only itself.
+ */
 export function globMatch(pattern: string, value: string): boolean {
   let re = globCache.get(pattern);
   if (!re) {
-    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+    let source = '';
+    for (let i = 0; i < pattern.length; i++) {
+      const c = pattern[i]!;
+      if (c === '*') source += '.*';
+      else {
+        const next = pattern[i + 1];
+        const literal = c === '\\' && (next === '*' || next === '\\') ? pattern[++i]! : c;
+        source += literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      }
+    }
+    re = new RegExp(`^${source}$`, 'is');
     if (globCache.size < 1000) globCache.set(pattern, re);
   }
   return re.test(value);
 }
+
+/** A value as a glob pattern that matches only that value (`*` and `\\` escaped). */
+export const globEscape = (value: string): string => value.replace(/[\\*]/g, '\\$&');
 
 export function routeMatches(route: Route, a: Routable): boolean {
   if (route.minSeverity && severityRank(a.severity) < SEVERITIES.indexOf(route.minSeverity)) return false;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../core/index.js';
 import { createAlertService } from './service.js';
+import { globEscape, globMatch } from './routing.js';
 import { outboxRows } from './outbox.js';
 import { hit, T0, tempStore } from './alerts.testing.js';
 
@@ -129,6 +130,26 @@ test('a suppressed hit is recorded on its alert but queues nothing; an expired s
   assert.deepEqual([s2.suppressed, s2.queued], [0, 2]);
   await svc.removeSuppression(sup.id);
   await assert.rejects(svc.removeSuppression(sup.id), /No suppression/);
+});
+
+test('a suppression made from an alert matches its values exactly: a `*` in a logged value is no wildcard', async () => {
+  // Globs: `*` is any characters; `\\*` and `\\\\` are literal; any other backslash is itself.
+  assert.equal(globMatch('m365-*', 'M365-brute'), true);
+  assert.equal(globMatch(globEscape('*'), 'report.docx'), false);
+  assert.equal(globMatch(globEscape('*'), '*'), true);
+  assert.equal(globMatch(globEscape('a\\*b'), 'a\\*b'), true);
+  assert.equal(globMatch(globEscape('a\\*b'), 'a\\xxb'), false);
+  assert.equal(globMatch('NT AUTHORITY\\SYSTEM', 'nt authority\\system'), true);
+  assert.equal(globMatch('x*', 'x\nhidden'), true, 'a wildcard spans a newline in a hostile value');
+  const clock = new ManualClock(T0 + 45 * 86_400_000);
+  const svc = createAlertService({ store: ctx.store, clock, config });
+  const sup = await svc.addSuppression({ ruleId: 'm365-brute-force', entities: [`files:${globEscape('*')}`], reason: 'the file named *', createdBy: 'ann', expiresAt: null });
+  const s = await svc.ingestHits([
+    hit({ groupKey: 'star', entities: { files: ['*'] }, evidence: ['st1'] }),
+    hit({ groupKey: 'other-file', entities: { files: ['payroll.xlsx'] }, evidence: ['st2'] }),
+  ]);
+  assert.deepEqual([s.opened, s.suppressed], [2, 1], 'only the alert about the file named * is suppressed');
+  await svc.removeSuppression(sup.id);
 });
 
 test('hostile hit content is bounded before it is stored', async () => {

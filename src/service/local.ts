@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { access, readFile, realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { AppError, errorMessage, parseDuration, safeLine, type Clock, type Logger } from '../core/index.js';
-import { createAlertService, ENTITY_KINDS, hitFields, toPayload, type Alert, type AlertFilter, type AlertService, type Suppression } from '../alerts/index.js';
+import { createAlertService, ENTITY_KINDS, globEscape, hitFields, toPayload, type Alert, type AlertFilter, type AlertService, type Suppression } from '../alerts/index.js';
 import type { Entities } from '../detect/index.js';
 import { createDetector, learnIdentitiesFromStore, loadRules } from '../detect/index.js';
 import { importReason, normalize, readImport, type EventRow, type Rejection } from '../records/index.js';
@@ -305,12 +305,13 @@ async function runFile(store: Store, folder: string, id: string, format: string)
 
 /**
  * What a suppression made from an alert matches: the values of its first entity kind (users, then IPs,
- * mailboxes, files, applications), as KIND:VALUE (a `*` in a value matches like a wildcard, so the
- * suppression still covers the alert); none when the alert names no entity (the rule and tenant alone).
+ * mailboxes, files, applications), as KIND:VALUE with `*` and `\\` escaped, so that a value from the log
+ * matches only itself (a file named `*` must not silence every file); none when the alert names no entity
+ * (the rule and tenant alone).
  */
 export function suppressionEntities(entities: Entities): string[] {
   const kind = ENTITY_KINDS.find((k) => (entities[k] ?? []).length > 0);
-  return kind ? (entities[kind] ?? []).slice(0, 10).map((v) => `${kind}:${v}`) : [];
+  return kind ? (entities[kind] ?? []).slice(0, 10).map((v) => `${kind}:${globEscape(v)}`) : [];
 }
 
 /** The built-in reports (no store needed). */
