@@ -13,7 +13,7 @@ import { sharedStore } from './cluster.js';
 export const pipelinePlugin: DaemonPlugin = async (ctx) => {
   const logger = ctx.logger.child({ part: 'pipeline' });
   const leader = ctx.leader;
-  const pipeline = await createPipeline(ctx.config, ctx.store, ctx.clock, logger, undefined, leader ? { canSend: () => leader.isLeader() } : {});
+  const pipeline = await createPipeline(ctx.config, ctx.store, ctx.clock, logger, undefined, leader ? { canSend: () => leader.isLeader(), exclusive: (fn) => leader.exclusive(fn) } : {});
   // Shared with other processes: their commits wake no detection here, and the settle lag holds the
   // newest records back, so the leader also runs detection every half settle.
   const detectEvery = sharedStore(ctx.store) ? Math.max(1000, Math.floor(ctx.config.collect.leases.settle / 2)) : null;

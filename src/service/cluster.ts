@@ -17,7 +17,7 @@
 
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { errorMessage, type Clock, type Logger } from '../core/index.js';
+import { AppError, errorMessage, safeLine, type Clock, type Logger } from '../core/index.js';
 import { MEMBER_TENANT, type CollectorLeases } from '../collect/index.js';
 import type { Lease, Store } from '../store/index.js';
 import type { Config } from './config.js';
@@ -49,14 +49,36 @@ export interface Leadership {
   whileLeader(signal: AbortSignal, fn: (signal: AbortSignal) => Promise<void>): Promise<void>;
   /** The current lease (null when not leading). */
   lease(): Lease | null;
+  /**
+   * Runs a detection job (a pass, or a `detect` asked of the daemon) with no other job of this process
+   * beside it, and on a shared store only while this process leads (else refused, naming the leader).
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** Stops trying, gives the lease back. */
   close(): Promise<void>;
 }
 
+/** One job at a time: each call runs after the ones before it have ended. */
+function oneAtATime(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (fn) => {
+    const run = tail.then(fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+async function leaderBusy(store: Store, now: number): Promise<AppError> {
+  const held = (await store.leases.list()).find((l) => l.tenantId === LEADER_KEY.tenantId && l.contentType === LEADER_KEY.contentType && l.expiresAt > now);
+  const who = held ? ` (${safeLine(held.holder, 120)})` : '';
+  return new AppError('leader_busy', `Another collect process leads detection on this shared store${who}, so detection runs there: run \`auditwatch detect\` on that process's host (it is forwarded to its daemon), or stop the daemons first; \`auditwatch hunt\` looks without alerting.`);
+}
+
 export function createLeadership(o: { store: Store; clock: Clock; logger: Logger; ttlMs: number; holder?: string }): Leadership {
   const { store, clock, logger } = o;
+  const turn = oneAtATime();
   if (!sharedStore(store)) {
-    return { isLeader: () => true, tryLead: async () => true, start: () => {}, whileLeader: (signal, fn) => fn(signal), lease: () => null, close: async () => {} };
+    return { isLeader: () => true, tryLead: async () => true, start: () => {}, whileLeader: (signal, fn) => fn(signal), lease: () => null, exclusive: turn, close: async () => {} };
   }
   const holder = o.holder ?? PROCESS_HOLDER;
   const every = Math.max(100, Math.floor(o.ttlMs / 3));
@@ -116,6 +138,11 @@ export function createLeadership(o: { store: Store; clock: Clock; logger: Logger
     tryLead,
     start,
     lease: () => (isLeader() ? current : null),
+    exclusive: (fn) =>
+      turn(async () => {
+        if (!isLeader() && !(await tryLead())) throw await leaderBusy(store, clock.now());
+        return fn();
+      }),
     async whileLeader(signal, fn) {
       start();
       while (!signal.aborted) {
@@ -156,6 +183,24 @@ export function createLeadership(o: { store: Store; clock: Clock; logger: Logger
       if (l) await store.leases.release(l, clock.now()).catch(() => false);
     },
   };
+}
+
+/**
+ * Runs a hand-run `auditwatch detect` job as the cluster's leader: on a shared store it takes the leader
+ * lease for the job, renewing it meanwhile, and gives it back after, so no daemon's pass runs beside it
+ * (the two would both find the same evidence new). When a daemon leads, the job is refused with that
+ * daemon's name. A DuckDB store has one process: the job just runs.
+ */
+export async function asLeader<T>(o: { store: Store; clock: Clock; logger: Logger; ttlMs: number }, fn: () => Promise<T>): Promise<T> {
+  const leadership = createLeadership(o);
+  try {
+    return await leadership.exclusive(async () => {
+      leadership.start();
+      return fn();
+    });
+  } finally {
+    await leadership.close();
+  }
 }
 
 /** A service of DAEMON_PLUGINS run only while this process leads. */

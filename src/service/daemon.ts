@@ -114,7 +114,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     const warnings = [...report.warnings, ...services.flatMap((s) => s.warnings?.() ?? [])];
     return { ...report, warnings, source: 'daemon', services: extra };
   };
-  const operations = serialized(createOperations({ config, store, clock, logger: logger.child({ part: 'api' }), status }));
+  const operations = serialized(createOperations({ config, store, clock, logger: logger.child({ part: 'api' }), status, exclusiveDetection: (fn) => leader.exclusive(fn) }));
   try {
     if (o.serve) control = await o.serve({ operations, metrics: registry, sessions: configuredSessions({ config, store, clock, logger }) });
     o.onListening?.(control?.url ?? null);

@@ -20,6 +20,7 @@ import { buildOverview, overviewSince } from './overview.js';
 import type { AlertBulkResult, AlertChange, AlertListInput, FileAnswer, ImportCounts, Operations, OperationName, Reply, ReportInfo, ReportInput, SuppressionInfo } from './operations.js';
 import { configDisabledOf, listRules, overridesOf, reportRuleErrors, reportRuleFailures, ruleDirsOf, rulesOf, setRuleEnabled, storeDisabled, testRules, validateRules } from './rules.js';
 import { computeStatus, type StatusOptions, type StatusReport } from './status-report.js';
+import { asLeader } from './cluster.js';
 import { timeOption } from './times.js';
 import { accountOperations } from './accounts.js';
 import { investigateOperations } from './investigate.js';
@@ -33,6 +34,11 @@ export interface ServiceContext {
   status?: (options?: StatusOptions) => Promise<StatusReport>;
   /** What an import of "-" reads; without it "-" is refused (the daemon has no user's stdin). */
   stdin?: NodeJS.ReadableStream;
+  /**
+   * Runs a `detect` job with no other detection pass beside it. The daemon passes its leadership's
+   * (after its own passes, and only while it leads); default: take the leader lease for the job (asLeader).
+   */
+  exclusiveDetection?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 const BATCH = 5_000;
@@ -195,9 +201,12 @@ export function createOperations(ctx: ServiceContext): Operations {
       const sinkConfig = { window: config.alerts.window, destinations: config.alerts.destinations.map((d) => ({ name: String(d['name']) })), routes: config.alerts.routes };
       const sink = createAlertService({ store, clock, logger: log, config: sinkConfig });
       const detector = createDetector({ store, clock, logger: log, rules, disabled: configDisabledOf(config, settings), disabledNow: () => storeDisabled(store), overrides: overridesOf(config), sink });
-      // Identities from records ingested since the last pass (collect/import do not wait for detection).
-      await learnIdentitiesFromStore(store, clock.now());
-      const hits = await detector.run({ from, to, ...(input.rules && input.rules.length ? { ruleIds: input.rules } : {}) });
+      const exclusive = ctx.exclusiveDetection ?? (<T>(fn: () => Promise<T>) => asLeader({ store, clock, logger: log, ttlMs: config.collect.leases.ttl }, fn));
+      const hits = await exclusive(async () => {
+        // Identities from records ingested since the last pass (collect/import do not wait for detection).
+        await learnIdentitiesFromStore(store, clock.now());
+        return detector.run({ from, to, ...(input.rules && input.rules.length ? { ruleIds: input.rules } : {}) });
+      });
       reportRuleFailures(detector.failures().filter((f) => f.stage === 'run'), warn);
       return reply(hits.map(hitFields), warnings);
     },

@@ -59,7 +59,7 @@ export async function createPipeline(
   clock: Clock,
   logger: Logger,
   warn: (text: string) => void = (t) => logger.warn(t),
-  delivery: { canSend?: () => boolean } = {},
+  delivery: { canSend?: () => boolean; exclusive?: <T>(fn: () => Promise<T>) => Promise<T> } = {},
 ): Promise<Pipeline> {
   // An admin's setting in the store wins over detect.disabled; the store is asked again before every pass.
   const settings = await store.state.rules.list();
@@ -77,7 +77,7 @@ export async function createPipeline(
   });
   const notifiers = createNotifiers(config.alerts.destinations, { clock, logger });
   const outbox = createOutboxWorker({ store, clock, logger, notifiers, ...(delivery.canSend ? { canSend: delivery.canSend } : {}) });
-  const scheduler = createDetectionScheduler({ store, detector, clock, logger });
+  const scheduler = createDetectionScheduler({ store, detector, clock, logger, ...(delivery.exclusive ? { exclusive: delivery.exclusive } : {}) });
   return {
     rules,
     detector,

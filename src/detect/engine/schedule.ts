@@ -56,8 +56,16 @@ export interface DetectionScheduler {
   idle(): Promise<void>;
 }
 
-export function createDetectionScheduler(deps: { store: Store; detector: Detector; clock: Clock; logger: Logger }): DetectionScheduler {
+export function createDetectionScheduler(deps: {
+  store: Store;
+  detector: Detector;
+  clock: Clock;
+  logger: Logger;
+  /** Runs each pass with no other detection job of the process beside it (the daemon's leadership). */
+  exclusive?: <T>(fn: () => Promise<T>) => Promise<T>;
+}): DetectionScheduler {
   const { store, detector, clock, logger } = deps;
+  const exclusive = deps.exclusive ?? (<T>(fn: () => Promise<T>) => fn());
   let chain: Promise<unknown> = Promise.resolve();
   let pending = false;
 
@@ -77,7 +85,7 @@ export function createDetectionScheduler(deps: { store: Store; detector: Detecto
     return hits;
   };
   const enqueue = (): Promise<DetectionHit[]> => {
-    const next = chain.then(pass);
+    const next = chain.then(() => exclusive(pass));
     chain = next.catch(() => undefined);
     return next;
   };
