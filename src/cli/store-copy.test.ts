@@ -157,6 +157,8 @@ test('store copy into ClickHouse + PostgreSQL, SIGKILLed midway and run again: t
   assert.equal(await exited, null, 'the copy was killed, not finished');
   assert.ok(copied >= 100 && copied < before.events.length, `killed midway (${copied} of ${before.events.length})`);
   assert.equal(await pgCount(target.pgDatabase, "SELECT count(*) AS n FROM copy_progress WHERE step = '_source' AND done"), 0, 'the copy is not marked complete');
+  const midway = await cli('status', '--config', target.file);
+  assert.match(midway.out, /warning: this store is an unfinished copy \(auditwatch store copy stopped at [\d-]+ [\d:]+: \d+ events and 0 of \d+ tables copied\); run the same store copy again to finish it/, 'status says the copy is unfinished');
 
   const again = await cli('store', 'copy', '--config', SOURCE, '--to', target.file);
   assert.equal(again.code, 0, again.err);
@@ -181,6 +183,7 @@ test('store copy into ClickHouse + PostgreSQL, SIGKILLed midway and run again: t
   const status = await cli('status', '--config', target.file);
   assert.equal(status.code, 0, status.err);
   for (const t of emu.tenants) assert.ok(status.out.includes(t.domain.split('.')[0]!), `status shows ${t.domain}: ${status.out}`);
+  assert.equal(status.out.includes('unfinished copy'), false, 'a finished copy is no longer mentioned');
   const q = await cli('query', '--format', 'json', '--config', target.file, 'SELECT count() AS n FROM events');
   assert.equal(q.code, 0, q.err);
   assert.equal(Number((JSON.parse(q.out.trim()) as { n: number | string }).n), before.events.length);

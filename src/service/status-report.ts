@@ -10,6 +10,7 @@ import { CLOCK_WARNING_MS, clockSkewText, loadWorkerStates, skewCorrection, type
 import { outboxHealth, type DestinationHealth } from '../alerts/index.js';
 import { MEMBER_TENANT } from '../collect/index.js';
 import { LEADER_KEY, sharedStore } from './cluster.js';
+import { unfinishedCopy } from './store-copy.js';
 
 export interface StatusEntry {
   tenant: string;
@@ -192,6 +193,8 @@ export async function computeStatus(
   const orphanDead = [...dl.entries()].filter(([k]) => k.endsWith('\u0000')).reduce((s, [, r]) => s + (r[0]?.count ?? 0), 0);
   const top: string[] = [];
   if (orphanDead > 0) top.push(`${orphanDead} imported record(s) were rejected; see the dead_letters table`);
+  const copying = await unfinishedCopy(store);
+  if (copying) top.push(copying);
   const destinations = await outboxHealth(store, now);
   for (const d of destinations) {
     if (d.failingSince !== null) {

@@ -134,6 +134,22 @@ export async function copyStore(source: Store, target: Store, o: CopyOptions): P
   return { start, inserted, counts: result };
 }
 
+/**
+ * What `status` says of a store that is the target of a copy that has not finished (killed or stopped
+ * midway): the store lacks part of its source until the copy is run again. Null when it is no copy, or a
+ * complete one.
+ */
+export async function unfinishedCopy(target: Store): Promise<string | null> {
+  const progress = await target.copy.loadProgress();
+  const marker = progress.find((p) => p.step === SOURCE_STEP);
+  if (!marker || marker.done) return null;
+  const events = progress.find((p) => p.step === EVENTS_STEP);
+  const tables = progress.filter((p) => p.step !== SOURCE_STEP && p.step !== EVENTS_STEP && p.done).length;
+  const last = Math.max(...progress.map((p) => p.updatedAt));
+  const where = `${events?.copied ?? 0} events${events?.done ? ' (all)' : ''} and ${tables} of ${COPY_TABLES.length} tables copied`;
+  return `this store is an unfinished copy (auditwatch store copy stopped at ${new Date(last).toISOString().slice(0, 16).replace('T', ' ')}: ${where}); run the same store copy again to finish it (it resumes)`;
+}
+
 /** Where an interrupted events step goes on: the day holding its position, or the tenant's next one. */
 function firstDay(days: readonly EventDay[], position: EventPosition | null): number {
   if (!position) return 0;
