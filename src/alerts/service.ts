@@ -68,7 +68,18 @@ export interface AlertService extends HitSink {
   removeSuppression(id: string): Promise<void>;
 }
 
-export function createAlertService(deps: { store: Store; clock: Clock; logger?: Logger; config?: AlertServiceConfig }): AlertService {
+export function createAlertService(deps: {
+  store: Store;
+  clock: Clock;
+  logger?: Logger;
+  config?: AlertServiceConfig;
+  /**
+   * Asked before each hit is written (the daemon's leader lease, by the clock): false refuses the rest of
+   * the hits with leader_lost, so a leader that stalled past its lease writes nothing more while the new
+   * leader runs the pass (whose evidence it then finds new, and writes once).
+   */
+  mayWrite?: () => boolean;
+}): AlertService {
   const { store, clock } = deps;
   const logger = deps.logger ?? silentLogger;
   const windowMs = deps.config?.window ?? DEFAULT_WINDOW_MS;
@@ -134,6 +145,9 @@ export function createAlertService(deps: { store: Store; clock: Clock; logger?: 
     if (hits.length === 0) return sum;
     const suppressions = await listSuppressions(store, clock.now());
     for (const hit of hits) {
+      if (deps.mayWrite && !deps.mayWrite()) {
+        throw new AppError('leader_lost', 'This process stopped leading during a detection pass (its leader lease ran out), so it writes no more alerts; the process that leads now runs the pass. Raise collect.leases.ttl if this repeats.');
+      }
       // One transaction per hit: the alert change, its evidence, history and outbox rows commit together.
       await store.state.unitOfWork((tx) => ingestOne(tx, hit, suppressions, sum));
     }

@@ -2,7 +2,8 @@
 // leads: refused with the leader's name, nothing run beside the leader's passes; once no process leads,
 // it takes the leader lease for the job and gives it back after. In one process, detection jobs run one
 // at a time (a `detect` asked of the daemon waits for its own pass). Two stores on the same databases
-// stand for two processes. Skipped only without clickhouse-server.
+// stand for two processes. A leader that stalled past its lease writes no more alerts.
+// Skipped only without clickhouse-server.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,8 @@ import { ManualClock, Secret, silentLogger } from '../core/index.js';
 import { openStore, type Store, type StoreEngineConfig } from '../store/index.js';
 import { clickhouseSkipReason, startTestClickHouse, type TestClickHouse } from '../store/clickhouse/server.testing.js';
 import { startTestPostgres, type TestPostgres } from '../store/postgres/server.testing.js';
+import { createAlertService } from '../alerts/index.js';
+import { hit } from '../alerts/alerts.testing.js';
 import { createLeadership, LEADER_KEY } from './cluster.js';
 import { parseConfig } from './config.js';
 import { createOperations } from './local.js';
@@ -81,4 +84,23 @@ test('in one process detection jobs run one at a time, and only while it leads',
   await assert.rejects(other.exclusive(job('elsewhere')), /host-a\/1-aa/, 'another process does not run detection while one leads');
   assert.equal(log.includes('elsewhere start'), false);
   await Promise.all([mine.close(), other.close()]);
+});
+
+test('a leader that stalled past its lease writes no more alerts: leader_lost, nothing written; the new leader writes them', { skip, timeout: 60_000 }, async () => {
+  const clock = new ManualClock(Date.parse('2026-03-02T14:00:00Z'));
+  const [a, b] = stores as [Store, Store];
+  const stalled = createLeadership({ store: a, clock, logger: silentLogger, ttlMs: 60_000, holder: 'host-a/3-aa' });
+  assert.equal(await stalled.tryLead(), true);
+  const alertsOf = (store: Store, leader: ReturnType<typeof createLeadership>) => createAlertService({ store, clock, mayWrite: () => leader.isLeader() });
+  const found = [hit({ groupKey: 'stall-1', evidence: ['st-1'] }), hit({ groupKey: 'stall-2', evidence: ['st-2'] })];
+  clock.advance(61_000); // the process stalls past its lease (a paused VM) before it writes its pass's hits
+  await assert.rejects(alertsOf(a, stalled).ingestHits(found), (err: Error & { code?: string }) => err.code === 'leader_lost' && /collect\.leases\.ttl/.test(err.message));
+  const open = async () => (await createAlertService({ store: b, clock }).list()).filter((x) => x.groupKey.startsWith('stall-'));
+  assert.equal((await open()).length, 0, 'nothing written by the stalled leader');
+  const next = createLeadership({ store: b, clock, logger: silentLogger, ttlMs: 60_000, holder: 'host-b/4-bb' });
+  assert.equal(await next.tryLead(), true, 'the lease expired: another process leads');
+  const sum = await alertsOf(b, next).ingestHits(found);
+  assert.equal(sum.opened, 2);
+  assert.equal((await open()).length, 2);
+  await Promise.all([stalled.close(), next.close()]);
 });

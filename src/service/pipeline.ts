@@ -64,7 +64,7 @@ export async function createPipeline(
   // An admin's setting in the store wins over detect.disabled; the store is asked again before every pass.
   const settings = await store.state.rules.list();
   const { rules, errors: loadErrors } = await usableRules(config, warn, settings);
-  const alerts = createAlertService({ store, clock, logger, config: config.alerts });
+  const alerts = createAlertService({ store, clock, logger, config: config.alerts, ...(delivery.canSend ? { mayWrite: delivery.canSend } : {}) });
   const detector = createDetector({
     store,
     clock,
