@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { Secret, systemClock } from '../core/index.js';
+import { Secret, systemClock, stopOnSignals } from '../core/index.js';
 import { createApiClient, splitJsonArray, type ApiClient } from '../api/index.js';
 import { CONTENT_TYPES, normalize, type EventRow, type Rejection } from '../records/index.js';
 import { openDuckDbStore, type BlobCommit } from '../store/index.js';
@@ -91,12 +91,10 @@ export async function run(args: string[]): Promise<void> {
   process.stdout.write(`emulator: auditwatch emulator ${emuArgs.join(' ')} (child process)\n`);
   const { child, info } = await startEmulatorChild(emuArgs);
   // Ctrl+C must not leave the emulator running.
-  const onSignal = () => {
+  const stop = stopOnSignals(() => {
     child.kill('SIGTERM');
     process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  });
   const dir = await mkdtemp(join(tmpdir(), 'auditwatch-bench-'));
   try {
     const since = Date.now() - days * 86_400_000 - 3_600_000;
@@ -200,8 +198,7 @@ export async function run(args: string[]): Promise<void> {
     }
     process.stdout.write(`targets: >= 100,000 records/s end to end, >= 0.6 of the ceiling, peak RSS <= 400 MB\n`);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     await rm(dir, { recursive: true, force: true });

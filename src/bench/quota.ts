@@ -10,7 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Secret, systemClock } from '../core/index.js';
+import { Secret, systemClock, stopOnSignals } from '../core/index.js';
 import { createApiClient, type ApiClient } from '../api/index.js';
 import { CONTENT_TYPES } from '../records/index.js';
 import { openDuckDbStore } from '../store/index.js';
@@ -69,12 +69,11 @@ export async function run(args: string[]): Promise<void> {
   process.stdout.write(`emulator: auditwatch emulator ${emuArgs.join(' ')} (child process, real time)\n`);
   process.stdout.write(`collector: budget ceiling ${fmt(budget)}/min (collect.requestsPerMinute, default 2,000), ${concurrency} blobs at once, since ${days} days back (the API's 167 h at most)\n`);
   const { child, info } = await startEmulatorChild(emuArgs);
-  const onSignal = () => {
+  // Ctrl+C must not leave the emulator running.
+  const stop = stopOnSignals(() => {
     child.kill('SIGTERM');
     process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  });
   const dir = await mkdtemp(join(tmpdir(), 'auditwatch-bench-quota-'));
   try {
     const t = info.tenants[0]!;
@@ -135,8 +134,7 @@ export async function run(args: string[]): Promise<void> {
     if (ideal.blobs !== summary.blobs) process.stdout.write(`  note: the independent listing found ${fmt(ideal.blobs)} blobs, the backfill committed ${fmt(summary.blobs)}\n`);
     process.stdout.write(`targets: <= 1.1 requests per blob, < 2 % throttled, wall <= 1.25 x ideal\n`);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     await rm(dir, { recursive: true, force: true });

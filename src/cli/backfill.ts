@@ -1,7 +1,7 @@
 // auditwatch backfill --since 7d: one pass that lists from a time in the past (at most 7 days, the
 // API's limit), with a progress bar on stderr (records/s, blobs, ETA; plain lines when not a TTY).
 
-import { AppError, DAY, systemClock } from '../core/index.js';
+import { AppError, DAY, systemClock, stopOnSignals } from '../core/index.js';
 import { durationFlag } from '../config/index.js';
 import { parseOptions, type CliIO } from './command.js';
 import { CONFIG_OPTION, cliLogger, loadCliConfig } from './shared/context.js';
@@ -30,10 +30,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const logger = cliLogger(config, io, { cmd: 'backfill' });
   const store = await openConfiguredStore(config, { logger });
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = stopOnSignals();
   try {
     return await runPass({
       io,
@@ -41,14 +38,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       store,
       logger,
       clock: systemClock,
-      signal: controller.signal,
+      signal: stop.signal,
       label: 'backfill',
       since: systemClock.now() - back,
       progress: !parsed.values['no-progress'],
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
     await store.close();
   }
 }

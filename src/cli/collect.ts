@@ -2,7 +2,7 @@
 // --once one daemon pass (collect every tenant × content type, detect, deliver alerts, due reports), then
 // exit (non-zero when anything failed).
 
-import { AppError, systemClock } from '../core/index.js';
+import { AppError, systemClock, stopOnSignals } from '../core/index.js';
 import { parseOptions, type CliIO } from './command.js';
 import { CONFIG_OPTION, cliLogger, loadCliConfig } from './shared/context.js';
 import { openConfiguredStore } from '../service/index.js';
@@ -29,9 +29,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const logger = cliLogger(config, io, { cmd: 'collect' });
   const store = await openConfiguredStore(config, { logger });
-  const controller = new AbortController();
   let signals = 0;
-  const onSignal = (name: string) => {
+  const stop = stopOnSignals((name, controller) => {
     signals += 1;
     if (signals > 1) {
       io.err(`auditwatch collect: second ${name}; exiting now.\n`);
@@ -39,20 +38,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
     logger.info(`Received ${name}; finishing the transaction in flight, then stopping.`);
     controller.abort();
-  };
-  const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  });
   try {
     if (parsed.values.once) {
-      return await runDaemonPass({ io, config, store, logger, clock: systemClock, signal: controller.signal, label: 'collect' });
+      return await runDaemonPass({ io, config, store, logger, clock: systemClock, signal: stop.signal, label: 'collect' });
     }
-    await runDaemon({ config, store, logger, clock: systemClock, signal: controller.signal, serve: apiServing(config, logger, systemClock, webAssetsDir()) });
+    await runDaemon({ config, store, logger, clock: systemClock, signal: stop.signal, serve: apiServing(config, logger, systemClock, webAssetsDir()) });
     return 0;
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    stop.dispose();
     await store.close();
   }
 }

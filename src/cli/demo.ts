@@ -6,7 +6,7 @@
 
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { AppError, DAY, HOUR, createLogger, errorMessage, safeLine, systemClock } from '../core/index.js';
+import { AppError, DAY, HOUR, createLogger, errorMessage, safeLine, systemClock, stopOnSignals } from '../core/index.js';
 import { loadConfig } from '../service/index.js';
 import { createContentSource, startEmulator } from '../emulator/index.js';
 import { parseOptions, type CliIO } from './command.js';
@@ -56,10 +56,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   for (const f of ['auditwatch.duckdb', 'auditwatch.duckdb.wal', 'webhook.log']) rmSync(join(dir, f), { force: true });
   rmSync(join(dir, 'reports'), { recursive: true, force: true });
 
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = stopOnSignals();
   const started = clock.now();
   const source = createContentSource(demoSourceOptions({ users, days, started, live: !once }));
   const emulator = await startEmulator({ source, clock, port: 0, throttlePerMinute: 0, logger });
@@ -105,8 +102,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     say('auditwatch demo: stopped.');
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
     await pipeline?.close().catch(() => undefined);
     await store?.close().catch(() => undefined);
     await receiver.close();

@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppError, createLogger, parseDuration, systemClock } from '../core/index.js';
+import { AppError, createLogger, parseDuration, systemClock, stopOnSignals } from '../core/index.js';
 import { createContentSource, startEmulator, type ContentSource, type RunningEmulator } from '../emulator/index.js';
 import { parseOptions, type CliIO } from './command.js';
 
@@ -216,14 +216,10 @@ function describe(em: RunningEmulator, caFile: string | null, seed: number | str
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = stopOnSignals();
   try {
     return await serve(args, { write: (text) => process.stdout.write(text), signal: stop.signal });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
 }

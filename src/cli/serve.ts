@@ -4,7 +4,7 @@
 // it through the endpoint file; stops on SIGINT or SIGTERM.
 
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { AppError, safeLine, systemClock } from '../core/index.js';
+import { AppError, safeLine, systemClock, stopOnSignals } from '../core/index.js';
 import { listenAddress } from '../config/index.js';
 import { configuredSessions, createOperations, openConfiguredStore, serialized } from '../service/index.js';
 import { startApiServer } from '../server/index.js';
@@ -33,10 +33,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const logger = cliLogger(config, io, { cmd: 'serve' });
   const clock = systemClock;
   const store = await openConfiguredStore(config, { logger });
-  const stopped = new AbortController();
-  const onSignal = () => stopped.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stopped = stopOnSignals();
   try {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
@@ -54,8 +51,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopped.dispose();
     await store.close();
   }
 }

@@ -1,5 +1,6 @@
 // core: domain-free building blocks shared by every part. No I/O here, except files.ts: the one way to
-// create files (private modes, exclusive creation), needed below every part that writes one.
+// create files (private modes, exclusive creation), needed below every part that writes one; and
+// signals.ts, how long-running commands and benches stop on SIGINT/SIGTERM.
 export * from './errors.js';
 export * from './result.js';
 export * from './clock.js';
@@ -11,3 +12,4 @@ export * from './text.js';
 export * from './random.js';
 export * from './content-types.js';
 export * from './files.js';
+export * from './signals.js';

@@ -1,9 +1,10 @@
-// Tests of the CLI's shared pieces: hostile values in tables, CSV and JSON output, the progress line.
+// Tests of the CLI's shared pieces: hostile values in tables, CSV and JSON output, the progress line, stopping on signals.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { csv, jsonLines, table } from './format.js';
 import { createProgress } from './progress.js';
+import { stopOnSignals } from '../../core/index.js';
 
 describe('output formats', () => {
   it('table escapes control characters and bounds the width', () => {
@@ -44,4 +45,25 @@ describe('progress', () => {
     assert.match(chunks[1]!, /100% 2000 records, 10 blobs, 500 records\/s\n$/);
     assert.ok(chunks.every((c) => !c.includes('\r')), 'no carriage returns off a TTY');
   });
+});
+
+test('stopOnSignals: the first SIGINT or SIGTERM aborts and takes the handlers off; with onSignal every signal is seen until dispose', () => {
+  const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+  const plain = stopOnSignals();
+  assert.deepEqual([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')], [before[0]! + 1, before[1]! + 1]);
+  process.emit('SIGTERM');
+  assert.equal(plain.signal.aborted, true);
+  assert.deepEqual([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')], before, 'a second Ctrl-C gets Node\'s own handling: exit');
+  const seen: string[] = [];
+  const counted = stopOnSignals((name, stop) => {
+    seen.push(name);
+    if (seen.length === 2) stop.abort();
+  });
+  process.emit('SIGINT');
+  assert.equal(counted.signal.aborted, false, 'the command decides');
+  process.emit('SIGTERM');
+  assert.deepEqual(seen, ['SIGINT', 'SIGTERM']);
+  assert.equal(counted.signal.aborted, true);
+  counted.dispose();
+  assert.deepEqual([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')], before);
 });
