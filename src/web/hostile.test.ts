@@ -27,6 +27,8 @@ const PAYLOAD = [
 ].join(' ');
 const HUGE = `${PAYLOAD} ${'A'.repeat(1_000_000)}`;
 const USER = `${PAYLOAD}@contoso.com`;
+/** A user whose name holds percent-escapes itself: its page must show it as written, not decoded twice. */
+const PERCENT_USER = 'pct%40user%2Fx@contoso.com';
 
 interface Probe {
   pwned: unknown;
@@ -52,6 +54,7 @@ describe('hostile audit strings in the dashboard', () => {
     const rows = [
       ...bruteForce(1, USER),
       record(100, 20, { Operation: HUGE, Workload: PAYLOAD, ResultStatus: PAYLOAD, UserId: USER, ExtraField: HUGE, [PAYLOAD]: PAYLOAD }),
+      record(101, 15, { Operation: 'FileAccessed', Workload: 'SharePoint', UserId: PERCENT_USER, ClientIP: '198.51.100.7' }),
     ];
     h = await startWebHarness({ rows, yaml: `detect:\n  ruleDirs: [${JSON.stringify(base)}]\n` });
     const svc = createAlertService({ store: h.store, clock: systemClock, config: { destinations: [] } });
@@ -135,6 +138,13 @@ describe('hostile audit strings in the dashboard', () => {
       await w.page.waitForSelector('h1');
       await w.page.waitForLoadState('networkidle');
       await check(w, 'user page', /javascript:window\.__pwned/);
+
+      // A name with percent-escapes of its own is shown, and looked up, as written.
+      await w.page.goto(`${h.url}/users/${encodeURIComponent(PERCENT_USER)}`);
+      await w.page.waitForSelector('h1');
+      await w.page.waitForLoadState('networkidle');
+      assert.equal((await w.page.textContent('h1'))?.trim(), `User ${PERCENT_USER}`);
+      assert.match((await probe(w)).text, /198\.51\.100\.7/, 'the page found the user\'s events (its IP)');
 
       await w.page.goto(`${h.url}/ips/${encodeURIComponent(PAYLOAD)}`);
       await w.page.waitForLoadState('networkidle');

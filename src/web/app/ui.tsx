@@ -38,13 +38,23 @@ export function AppLink({ to, children }: { to: string; children: ComponentChild
 }
 
 export const userLink = (u: string) => `/users/${encodeURIComponent(u)}`;
-/** An entity page's path segment decoded; shown as it came when it is not valid percent-encoding. */
-export const decodeSegment = (s: string): string => {
+/** A path segment decoded; kept as it came when it is not valid percent-encoding. */
+const decodeSegment = (s: string): string => {
   try {
     return decodeURIComponent(s);
   } catch {
     return s;
   }
+};
+/**
+ * An entity page's value (`/users/VALUE`, `/ips/VALUE`) read from the address bar as the browser keeps it
+ * (percent-encoded) and decoded once. The router's parameter is decoded already (decodeURI turns `%25`
+ * into `%`), so decoding it again would show the user `a%40b` as `a@b`; it serves only when the
+ * address does not start with the prefix.
+ */
+export const entitySegment = (prefix: '/users/' | '/ips/', routed: string): string => {
+  const path = typeof window === 'undefined' ? '' : window.location.pathname;
+  return path.startsWith(prefix) ? decodeSegment(path.slice(prefix.length).split('/')[0] ?? '') : decodeSegment(routed);
 };
 export const ipLink = (ip: string) => `/ips/${encodeURIComponent(ip)}`;
 export const searchLink = (q: Record<string, string>) => `/search?${new URLSearchParams(q).toString()}`;

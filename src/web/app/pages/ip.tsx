@@ -3,7 +3,7 @@
 
 import { get } from '../api.js';
 import type { Alert } from '../types.js';
-import { AppLink, decodeSegment, ErrorBox, Loading, searchLink, Txt, useAsync, userLink } from '../ui.js';
+import { AppLink, entitySegment, ErrorBox, Loading, searchLink, Txt, useAsync, userLink } from '../ui.js';
 import { AlertList } from './entity-alerts.js';
 
 export interface IpEntity {
@@ -16,7 +16,7 @@ export interface IpEntity {
 }
 
 export function IpPage({ ip: raw }: { ip: string }) {
-  const ip = decodeSegment(raw);
+  const ip = entitySegment('/ips/', raw);
   const r = useAsync(() => get<IpEntity>(`/entities/ips/${encodeURIComponent(ip)}`, { since: '30d' }), [ip]);
   const d = r.data;
   return (

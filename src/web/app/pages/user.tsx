@@ -3,7 +3,7 @@
 
 import { get } from '../api.js';
 import type { Alert, EventRow } from '../types.js';
-import { AppLink, ChartBox, decodeSegment, ErrorBox, ipLink, Loading, searchLink, Txt, useAsync } from '../ui.js';
+import { AppLink, ChartBox, entitySegment, ErrorBox, ipLink, Loading, searchLink, Txt, useAsync } from '../ui.js';
 import { AlertList } from './entity-alerts.js';
 import { EventTable } from './events.js';
 import { showText } from '../../text.js';
@@ -17,7 +17,7 @@ export interface UserEntity {
 }
 
 export function UserPage({ user: raw }: { user: string }) {
-  const user = decodeSegment(raw);
+  const user = entitySegment('/users/', raw);
   const r = useAsync(() => get<UserEntity>(`/entities/users/${encodeURIComponent(user)}`, { since: '30d' }), [user]);
   const d = r.data;
   return (
