@@ -62,30 +62,58 @@ export async function createPipeline(
   delivery: { canSend?: () => boolean; exclusive?: <T>(fn: () => Promise<T>) => Promise<T> } = {},
 ): Promise<Pipeline> {
   // An admin's setting in the store wins over detect.disabled; the store is asked again before every pass.
-  const settings = await store.state.rules.list();
-  const { rules, errors: loadErrors } = await usableRules(config, warn, settings);
+  // detect.disabled keeps a rule from loading at all (a broken community rule one disables never
+  // compiles), so when an admin enables such a rule in the store (or disables one, which then no longer
+  // needs loading) the rules are loaded again before the next pass, with no restart.
   const alerts = createAlertService({ store, clock, logger, config: config.alerts, ...(delivery.canSend ? { mayWrite: delivery.canSend } : {}) });
-  const detector = createDetector({
-    store,
-    clock,
-    logger,
-    rules,
-    disabled: configDisabledOf(config, settings),
-    disabledNow: () => storeDisabled(store),
-    overrides: overridesOf(config),
-    sink: alerts,
-  });
+  const build = async (settings: readonly RuleSettingRecord[]) => {
+    const disabled = configDisabledOf(config, settings);
+    const { rules, errors } = await usableRules(config, warn, settings);
+    const detector = createDetector({ store, clock, logger, rules, disabled, disabledNow: () => storeDisabled(store), overrides: overridesOf(config), sink: alerts });
+    return { key: JSON.stringify([...disabled].sort()), rules, errors, detector };
+  };
+  let current = await build(await store.state.rules.list());
+  const refresh = async () => {
+    const settings = await store.state.rules.list();
+    if (JSON.stringify([...configDisabledOf(config, settings)].sort()) === current.key) return;
+    const before = new Set(current.detector.rules.map((r) => r.rule.id));
+    const next = await build(settings);
+    // A rule loaded now reads what was ingested since an admin enabled it, as a rule enabled in the store
+    // does (detect --from covers a past range); one loaded before keeps its watermark.
+    const upTo = await store.commitWatermark();
+    const added = next.detector.rules.map((r) => r.rule.id).filter((id) => !before.has(id));
+    if (upTo !== null && added.length > 0) {
+      const known = await store.state.detection.watermarks();
+      const enabledAt = new Map(settings.map((x) => [x.ruleId, x.changedAt]));
+      for (const id of added.filter((x) => !known.has(x))) {
+        await store.state.detection.setWatermarks([id], Math.min(upTo, (enabledAt.get(id) ?? clock.now()) - 1), clock.now());
+      }
+    }
+    current = next;
+    logger.info('Rule settings changed; the rules were loaded again.', { rules: next.rules.length, added: added.length });
+  };
+  const detector: Detector = {
+    get rules() {
+      return current.detector.rules;
+    },
+    failures: () => current.detector.failures(),
+    run: async (o) => (await refresh(), current.detector.run(o)),
+    runIncremental: async () => (await refresh(), current.detector.runIncremental()),
+    hunt: (o) => current.detector.hunt(o),
+  };
   const notifiers = createNotifiers(config.alerts.destinations, { clock, logger });
   const outbox = createOutboxWorker({ store, clock, logger, notifiers, ...(delivery.canSend ? { canSend: delivery.canSend } : {}) });
   const scheduler = createDetectionScheduler({ store, detector, clock, logger, ...(delivery.exclusive ? { exclusive: delivery.exclusive } : {}) });
   return {
-    rules,
+    get rules() {
+      return current.rules;
+    },
     detector,
     alerts,
     outbox,
     scheduler,
     ruleProblems: () => [
-      ...loadErrors.map(loadProblem),
+      ...current.errors.map(loadProblem),
       ...detector.failures().map((f) => ({ location: f.location, rule: f.ruleId, stage: f.stage, message: f.message })),
     ],
     close: async () => {

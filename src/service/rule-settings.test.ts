@@ -1,7 +1,8 @@
 // Rule settings honoured by detection on a real DuckDB store with the built-in pack: a rule an admin
 // disabled in the store does not fire in `detect` nor in the daemon's incremental passes, and fires once
 // enabled again (the incremental pass reads what is ingested from then); the store's setting wins over
-// config detect.disabled, and rules list says where each rule's state comes from.
+// config detect.disabled, and rules list says where each rule's state comes from; a rule detect.disabled
+// kept from loading, enabled in the store while the daemon runs, runs from its next pass (no restart).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -88,6 +89,30 @@ test("the store's setting wins over detect.disabled; rules list says where each 
     assert.deepEqual([after.enabled, after.enabledFrom, after.changedBy, after.reason], [true, 'store', 'ada', 'needed after all']);
     assert.equal(mfaHits((await ops.detect(range)).data), 1);
     await assert.rejects(ops.rulesEnable({ id: 'nope', changedBy: 'ada' }), (e: { code?: string }) => e.code === 'rule_unknown');
+  } finally {
+    await store.close();
+  }
+});
+
+test('a rule named in detect.disabled and enabled in the store while the daemon runs: loaded before the next pass, reading from then on', async () => {
+  const { config, store, ops, clock } = await setup(`detect:\n  disabled: ['${MFA}']\n`);
+  try {
+    const pipeline = await createPipeline(config, store, clock, silentLogger);
+    assert.equal(pipeline.rules.some((r) => r.id === MFA), false, 'detect.disabled: not loaded');
+    await store.importRecords({ tenantId: 'contoso', sourceId: 'import:test', rows: [mfaOff(1, '2026-03-02T10:00:00')], rejects: [], ingestedAt: clock.now() });
+    assert.equal(mfaHits((await pipeline.detector.runIncremental()).map((h) => ({ rule: h.ruleId }))), 0);
+    clock.advance(60_000);
+    await ops.rulesEnable({ id: MFA, changedBy: 'ada', reason: 'needed after all' });
+    await store.importRecords({ tenantId: 'contoso', sourceId: 'import:test', rows: [mfaOff(2, '2026-03-02T11:00:00')], rejects: [], ingestedAt: clock.now() });
+    const hits = (await pipeline.detector.runIncremental()).filter((h) => h.ruleId === MFA);
+    assert.equal(pipeline.rules.some((r) => r.id === MFA), true, 'loaded without a restart');
+    assert.equal(hits.length, 1);
+    assert.deepEqual(hits[0]!.evidence, ['00000000-0000-4000-8000-000000000102'], 'what was ingested before it was enabled is not read');
+    clock.advance(60_000);
+    await ops.rulesDisable({ id: MFA, changedBy: 'ada' });
+    await store.importRecords({ tenantId: 'contoso', sourceId: 'import:test', rows: [mfaOff(3, '2026-03-02T12:00:00')], rejects: [], ingestedAt: clock.now() });
+    assert.equal(mfaHits((await pipeline.detector.runIncremental()).map((h) => ({ rule: h.ruleId }))), 0, 'disabled in the store again: silent');
+    await pipeline.close();
   } finally {
     await store.close();
   }

@@ -69,7 +69,6 @@ export function createDetectionScheduler(deps: {
   let chain: Promise<unknown> = Promise.resolve();
   let pending = false;
 
-  const identityRules = detector.rules.filter(asksIdentities).map((c) => c.rule.id);
   const pass = async (): Promise<DetectionHit[]> => {
     let changed = await learnIdentitiesFromStore(store, clock.now());
     const hits = await detector.runIncremental();
@@ -78,7 +77,9 @@ export function createDetectionScheduler(deps: {
     // A record whose "same person" question was answered before the links that resolve it arrived (they
     // come in other content types and blobs, often later) is asked again once the links are known. The
     // evidence already alerted on is never reported twice, so re-running is safe.
-    if (changed > 0 && identityRules.length > 0) {
+    // Asked each pass: the daemon's detector may load its rules again (rule settings changed).
+    const identityRules = changed > 0 ? detector.rules.filter(asksIdentities).map((c) => c.rule.id) : [];
+    if (identityRules.length > 0) {
       const now = clock.now();
       for (const h of await detector.run({ from: now - IDENTITY_RECHECK_MS, to: now + HOUR, ruleIds: identityRules })) hits.push(h);
     }
