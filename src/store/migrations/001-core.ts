@@ -21,7 +21,8 @@ const DUCK_TYPES: Record<ColumnType, string> = {
   timestamp: 'TIMESTAMP',
 };
 
-function duckdbOnly(dialect: Dialect, statements: string[]): string[] {
+/** These migrations are the embedded DuckDB store's (ClickHouse and PostgreSQL keep their own schemas). */
+export function duckdbOnly(dialect: Dialect, statements: string[]): string[] {
   if (dialect.name !== 'duckdb') {
     throw new AppError('store_engine', `The ${dialect.name} schema is not part of this release; use store.engine: duckdb.`);
   }

@@ -8,6 +8,7 @@
 // detection_evidence: per rule, the records that already produced a hit, so the same evidence never
 //   raises a second one. In DuckDB without a primary key since 210: inserts skip known rows with an
 //   anti-join (one writer), ~3× cheaper than maintaining an ART index, which also sits in memory.
+import { duckdbOnly } from './001-core.js';
 import type { Migration } from './index.js';
 
 export const detectMigrations: Migration[] = [
@@ -15,9 +16,8 @@ export const detectMigrations: Migration[] = [
     version: 200,
     name: 'identities',
     up: (d) =>
-      d.name === 'duckdb'
-        ? [
-            `CREATE TABLE IF NOT EXISTS identities (
+      duckdbOnly(d, [
+        `CREATE TABLE IF NOT EXISTS identities (
   tenant_id VARCHAR NOT NULL,
   value VARCHAR NOT NULL,
   kind VARCHAR NOT NULL,
@@ -26,26 +26,19 @@ export const detectMigrations: Migration[] = [
   last_seen TIMESTAMP NOT NULL,
   PRIMARY KEY (tenant_id, value)
 )`,
-          ]
-        : [
-            `CREATE TABLE IF NOT EXISTS identities (
-  tenant_id String, value String, kind String, person_id String,
-  first_seen DateTime64(3, 'UTC'), last_seen DateTime64(3, 'UTC')
-) ENGINE = ReplacingMergeTree(last_seen) ORDER BY (tenant_id, value)`,
-          ],
+      ]),
   },
   {
     version: 201,
     name: 'detection state',
     up: (d) =>
-      d.name === 'duckdb'
-        ? [
-            `CREATE TABLE IF NOT EXISTS detection_state (
+      duckdbOnly(d, [
+        `CREATE TABLE IF NOT EXISTS detection_state (
   rule_id VARCHAR NOT NULL PRIMARY KEY,
   watermark_ms BIGINT NOT NULL,
   updated_at TIMESTAMP NOT NULL
 )`,
-            `CREATE TABLE IF NOT EXISTS detection_evidence (
+        `CREATE TABLE IF NOT EXISTS detection_evidence (
   rule_id VARCHAR NOT NULL,
   tenant_id VARCHAR NOT NULL,
   event_id VARCHAR NOT NULL,
@@ -53,33 +46,23 @@ export const detectMigrations: Migration[] = [
   detected_at TIMESTAMP NOT NULL,
   PRIMARY KEY (rule_id, tenant_id, event_id)
 )`,
-          ]
-        : [
-            `CREATE TABLE IF NOT EXISTS detection_state (
-  rule_id String, watermark_ms Int64, updated_at DateTime64(3, 'UTC')
-) ENGINE = ReplacingMergeTree(updated_at) ORDER BY rule_id`,
-            `CREATE TABLE IF NOT EXISTS detection_evidence (
-  rule_id String, tenant_id String, event_id String, group_key String, detected_at DateTime64(3, 'UTC')
-) ENGINE = ReplacingMergeTree(detected_at) ORDER BY (rule_id, tenant_id, event_id)`,
-          ],
+      ]),
   },
   {
     version: 210,
     name: 'detection evidence without an index (DuckDB)',
     up: (d) =>
-      d.name === 'duckdb'
-        ? [
-            `CREATE TABLE detection_evidence_210 (
+      duckdbOnly(d, [
+        `CREATE TABLE detection_evidence_210 (
   rule_id VARCHAR NOT NULL,
   tenant_id VARCHAR NOT NULL,
   event_id VARCHAR NOT NULL,
   group_key VARCHAR NOT NULL,
   detected_at TIMESTAMP NOT NULL
 )`,
-            `INSERT INTO detection_evidence_210 SELECT rule_id, tenant_id, event_id, group_key, detected_at FROM detection_evidence`,
-            `DROP TABLE detection_evidence`,
-            `ALTER TABLE detection_evidence_210 RENAME TO detection_evidence`,
-          ]
-        : [],
+        `INSERT INTO detection_evidence_210 SELECT rule_id, tenant_id, event_id, group_key, detected_at FROM detection_evidence`,
+        `DROP TABLE detection_evidence`,
+        `ALTER TABLE detection_evidence_210 RENAME TO detection_evidence`,
+      ]),
   },
 ];

@@ -2,6 +2,7 @@
 // Times are TIMESTAMP (UTC); lists and entity maps are JSON text. The outbox row of a delivery is keyed
 // by (alert, destination, revision), so writing it twice is impossible and it is the de-duplication.
 import type { Dialect } from '../sql/index.js';
+import { duckdbOnly } from './001-core.js';
 import type { Migration } from './index.js';
 
 interface Column {
@@ -104,28 +105,20 @@ const TABLES: Table[] = [
 
 function ddl(table: Table, dialect: Dialect): string {
   const q = (n: string) => dialect.quoteIdent(n);
-  if (dialect.name === 'duckdb') {
-    const type = { text: 'VARCHAR', int: 'BIGINT', time: 'TIMESTAMP' };
-    const cols = table.columns.map((c) => `${q(c.name)} ${type[c.type]}${c.nullable ? '' : ' NOT NULL'}`);
-    return `CREATE TABLE IF NOT EXISTS ${q(table.name)} (${cols.join(', ')}, PRIMARY KEY (${table.key.map(q).join(', ')}))`;
-  }
-  const type = { text: 'String', int: 'Int64', time: "DateTime64(3, 'UTC')" };
-  const cols = table.columns.map((c) => `${q(c.name)} ${c.nullable ? `Nullable(${type[c.type]})` : type[c.type]}`);
-  return `CREATE TABLE IF NOT EXISTS ${q(table.name)} (${cols.join(', ')}) ENGINE = MergeTree ORDER BY (${table.key.map(q).join(', ')})`;
+  const type = { text: 'VARCHAR', int: 'BIGINT', time: 'TIMESTAMP' };
+  const cols = table.columns.map((c) => `${q(c.name)} ${type[c.type]}${c.nullable ? '' : ' NOT NULL'}`);
+  return `CREATE TABLE IF NOT EXISTS ${q(table.name)} (${cols.join(', ')}, PRIMARY KEY (${table.key.map(q).join(', ')}))`;
 }
 
 export const alertMigrations: Migration[] = [
   {
     version: 300,
     name: 'alerts, evidence, history, suppressions, outbox',
-    up: (dialect) => [
-      ...TABLES.map((t) => ddl(t, dialect)),
-      ...(dialect.name === 'duckdb'
-        ? [
-            // Only on columns never updated: DuckDB turns an update of an indexed column into delete + insert.
-            'CREATE INDEX IF NOT EXISTS alerts_group ON alerts (group_hash)',
-          ]
-        : []),
-    ],
+    up: (dialect) =>
+      duckdbOnly(dialect, [
+        ...TABLES.map((t) => ddl(t, dialect)),
+        // Only on columns never updated: DuckDB turns an update of an indexed column into delete + insert.
+        'CREATE INDEX IF NOT EXISTS alerts_group ON alerts (group_hash)',
+      ]),
   },
 ];

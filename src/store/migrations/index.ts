@@ -1,5 +1,6 @@
 // Versioned schema migrations, applied in order, each once, recorded in schema_migrations.
-// Each part owns the file of the tables it defines; DDL is text per dialect (DDL takes no parameters).
+// Each part owns the file of the tables it defines. These are the embedded DuckDB store's (duckdbOnly);
+// ClickHouse and PostgreSQL keep their own (clickhouse/schema.ts, postgres/migrations.ts). DDL takes no parameters.
 
 import type { Dialect } from '../sql/index.js';
 import { coreMigrations } from './001-core.js';
