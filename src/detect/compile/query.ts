@@ -365,12 +365,16 @@ export function correlationIslands(rows: Row[], groups: number): CorrelationIsla
       island.entities.push([kind, text(r['val'])]);
       continue;
     }
-    const seen = new Set(island.evidence.map((e) => e.id));
-    // An event that several referenced rules match (temporal) comes once per rule.
-    for (const [id, ms] of JSON.parse(text(r['ids'])) as [string, string][]) if (!seen.has(id)) (seen.add(id), island.evidence.push({ id, ms: Number(ms) }));
+    const pairs = JSON.parse(text(r['ids'])) as [string, string][];
+    for (let i = 0; i < pairs.length; i++) island.evidence.push({ id: pairs[i]![0], ms: Number(pairs[i]![1]) });
   }
   for (const island of out.values()) {
-    island.evidence.sort((a, b) => a.ms - b.ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const ev = island.evidence.sort((a, b) => a.ms - b.ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // An event that several referenced rules match (temporal) comes once per rule: once sorted, its
+    // copies are neighbours (same time, same Id).
+    let n = 0;
+    for (let i = 0; i < ev.length; i++) if (n === 0 || ev[i]!.id !== ev[n - 1]!.id || ev[i]!.ms !== ev[n - 1]!.ms) ev[n++] = ev[i]!;
+    ev.length = n;
     island.entities.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   }
   return [...out.values()];

@@ -41,25 +41,30 @@ export function duckdbDetection(db: StateDb): DetectionState {
     async recordEvidence(ruleId, evidence, when) {
       // Once per (rule, tenant, event), the first group key kept: the table has no key (migration 210), so
       // repeats in the list are dropped here and known rows skipped by the insert, in the writer's transaction.
-      const seen = new Set<string>();
-      const fresh = evidence.filter((e) => {
-        const k = `${e.tenantId}\u0000${e.eventId}`;
-        return seen.has(k) ? false : (seen.add(k), true);
-      });
-      if (fresh.length === 0) return;
-      // A hit's Ids share its tenant and group key. A pair with many Ids (a busy correlation island) gets
-      // statements of its own, the pair as two constants; the others go together, the tenant and group key
-      // once per pair in two short lists and every Id with the index of its pair. Ids go as one text
-      // parameter that DuckDB splits (see textList).
+      // A hit's entries come together and share their tenant and group key strings: the pair is looked
+      // up only when it changes, and repeats are found per tenant without building a key per entry.
       const byPair = new Map<string, { tenantId: string; groupKey: string; ids: string[] }>();
-      for (const e of fresh) {
-        const pair = JSON.stringify([e.tenantId, e.groupKey]);
-        let p = byPair.get(pair);
-        if (!p) byPair.set(pair, (p = { tenantId: e.tenantId, groupKey: e.groupKey, ids: [] }));
-        p.ids.push(e.eventId);
+      const seenIn = new Map<string, Set<string>>();
+      let last: { tenantId: string; groupKey: string; ids: string[] } | undefined;
+      let seen = new Set<string>();
+      for (const e of evidence) {
+        if (!last || e.tenantId !== last.tenantId || e.groupKey !== last.groupKey) {
+          const pair = JSON.stringify([e.tenantId, e.groupKey]);
+          last = byPair.get(pair);
+          if (!last) byPair.set(pair, (last = { tenantId: e.tenantId, groupKey: e.groupKey, ids: [] }));
+          seen = seenIn.get(e.tenantId) ?? new Set<string>();
+          seenIn.set(e.tenantId, seen);
+        }
+        if (seen.has(e.eventId)) continue;
+        seen.add(e.eventId);
+        last.ids.push(e.eventId);
       }
+      if (seenIn.size === 0) return;
+      // A pair with many Ids (a busy correlation island) gets statements of its own, the pair as two
+      // constants; the others go together, the tenant and group key once per pair in two short lists and
+      // every Id with the index of its pair. Ids go as one text parameter that DuckDB splits (see textList).
       const big = [...byPair.values()].filter((p) => p.ids.length >= OWN_STATEMENT);
-      const small = [...byPair.values()].filter((p) => p.ids.length < OWN_STATEMENT);
+      const small = [...byPair.values()].filter((p) => p.ids.length > 0 && p.ids.length < OWN_STATEMENT);
       await db.atomic(async (tx) => {
         const [known] = await tx.read(sql`SELECT 1 AS x FROM detection_evidence WHERE rule_id = ${ruleId} LIMIT 1`);
         const unknown = (tenant: Sql) => (known ? sql` WHERE NOT EXISTS (SELECT 1 FROM detection_evidence x WHERE x.rule_id = ${ruleId} AND x.tenant_id = ${tenant} AND x.event_id = e.id)` : sql``);
