@@ -241,6 +241,13 @@ function correlationSql(d: DetectDialect, q: CorrelationQuery, carry: Sql[], ord
   const c = counted ? d.countDistinct(counted) : raw('count(*)');
   let prune = raw('');
   let source = raw('base');
+  // Where base holds each event once (one branch: no temporal rules, no chained source), the pruned rows
+  // carry only what the windows read, and the evidence takes its entity columns from base by Id: copying
+  // the seven entity columns of every pruned row cost more than that join (the spray rule: 540k rows).
+  const narrow = !temporal && !(q.sources ?? []).some(Boolean);
+  const kept = narrow
+    ? sql`base.t, base.${ident('id')}, base.ms${join(groups.map((x) => sql`, base.${x}`), raw(''))}, base.v, base.r${join(carry.map((_, i) => sql`, base.${ident(`c${i}`)}`), raw(''))}`
+    : raw('base.*');
   if (min !== null && min > 1) {
     const k = d.bucket(ident('ms'), span);
     prune = onlyLower
@@ -252,10 +259,10 @@ buckets AS (${
       }),
 pairs AS (SELECT x.t${gx('x', groups)}, x.k AS k FROM buckets x LEFT JOIN buckets y ON ${gOn('y', 'x')} AND y.k = x.k + 1 WHERE x.c + ${d.coalesce(raw('y.c'), raw('0'))} >= ${min}),
 keep AS (SELECT DISTINCT t${g}, k FROM (SELECT t${g}, k FROM pairs UNION ALL SELECT t${g}, k + 1 AS k FROM pairs) z),
-pruned AS (SELECT base.* FROM base JOIN keep ON ${gOn('base', 'keep')} AND ${d.bucket(raw('base.ms'), span)} = keep.k),`
+pruned AS (SELECT ${kept} FROM base JOIN keep ON ${gOn('base', 'keep')} AND ${d.bucket(raw('base.ms'), span)} = keep.k),`
       : sql`
 keep AS (SELECT t${g} FROM base GROUP BY t${g} HAVING ${c} >= ${min}),
-pruned AS (SELECT base.* FROM base JOIN keep ON ${gOn('base', 'keep')}),`;
+pruned AS (SELECT ${kept} FROM base JOIN keep ON ${gOn('base', 'keep')}),`;
     source = raw('pruned');
   }
 
@@ -305,11 +312,13 @@ anchors AS (SELECT DISTINCT t${g}, ms FROM counted WHERE ${inAnchorRange} AND ${
 marked AS (SELECT t${g}, ms, CASE WHEN ms - ${d.lag(ident('ms'), lagOver)} <= ${span} THEN 0 ELSE 1 END AS brk FROM anchors),
 islands AS (SELECT t${g}, ms, sum(brk) OVER (PARTITION BY ${partition} ORDER BY ms ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island FROM marked),
 windows AS (SELECT t${g}, island, min(ms) AS lo, max(ms) + ${span} AS hi FROM islands GROUP BY t${g}, island)`;
-  const evidence = sql`FROM windows w JOIN ${source} b ON b.t = w.t${groupJoin}
+  const lookup = narrow && min !== null && min > 1;
+  const e = lookup ? 'e' : 'b';
+  const evidence = sql`FROM windows w JOIN ${source} b ON b.t = w.t${groupJoin}${lookup ? sql` JOIN base e ON e.t = b.t AND e.${ident('id')} = b.${ident('id')}` : raw('')}
 WHERE b.ms >= w.lo AND b.ms <= w.hi`;
   // A chained correlation's rows feed another query: every column, each event once.
   if (!ordered) return sql`${head}
-SELECT DISTINCT b.t AS tenant_id${bg}, w.island AS island, w.lo AS lo, w.hi AS hi, b.${ident('id')} AS id, b.ms AS ms, ${entityColumns('b')}${carriedOut('b')}
+SELECT DISTINCT b.t AS tenant_id${bg}, w.island AS island, w.lo AS lo, w.hi AS hi, b.${ident('id')} AS id, b.ms AS ms, ${entityColumns(e)}${carriedOut('b')}
 ${evidence}`;
   // The rows a hit needs: per island, its evidence as one text of [id, ms] pairs (kind ''; a busy island
   // has hundreds of thousands of records, and a row each cost more than the windows), and its distinct
@@ -327,7 +336,7 @@ ${evidence}`;
     return sql`SELECT t${g}, island, lo, hi, ${e.kind} AS kind, ${c} AS val FROM ev WHERE ${c} <> ''${only.length ? sql` AND ${join(only, raw(' AND '))}` : raw('')}`;
   });
   return sql`${head},
-ev ${raw(d.materialized)} (SELECT b.t AS t${bg}, w.island AS island, w.lo AS lo, w.hi AS hi, b.${ident('id')} AS id, b.ms AS ms, ${entityColumns('b')} ${evidence}),
+ev ${raw(d.materialized)} (SELECT b.t AS t${bg}, w.island AS island, w.lo AS lo, w.hi AS hi, b.${ident('id')} AS id, b.ms AS ms, ${entityColumns(e)} ${evidence}),
 ent AS (SELECT t${g}, island, lo, hi, kind, val FROM (${join(entityRows, raw('\nUNION ALL '))}) e GROUP BY t${g}, island, lo, hi, kind, val),
 ranked AS (SELECT t${g}, island, lo, hi, kind, val, row_number() OVER (PARTITION BY t${g}, island, kind ORDER BY val) AS rk FROM ent)
 SELECT * FROM (SELECT ${key}, '' AS kind, '' AS val, ${d.pairsJson(ident('id'), ident('ms'))} AS ids FROM ev GROUP BY t${g}, island, lo, hi
