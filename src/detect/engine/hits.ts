@@ -4,9 +4,7 @@
 
 import type { DetectionEvidence, Row, Store } from '../../store/index.js';
 import type { DetectionHit, Entities } from '../types.js';
-import { ENTITY_SOURCES, type CompiledRule } from '../compile/index.js';
-
-const ENTITY_MAX = 20;
+import { ENTITY_MAX, ENTITY_SOURCES, type CompiledRule } from '../compile/index.js';
 
 /** One evidence row of a candidate hit; `row` (a detection rule's match) carries the entity columns. */
 export interface EvidenceRow {
