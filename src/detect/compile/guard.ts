@@ -76,6 +76,12 @@ export function operationGuard(rule: DetectionRule, known: KnownOperations): Sql
   return ops === null ? null : inList([...known].filter(([, low]) => ops.has(low)).map(([exact]) => exact));
 }
 
+/** Whether none of the operations a rule can match is stored (its guard is FALSE: it matches nothing). */
+export function noneStored(rule: DetectionRule, known: KnownOperations): boolean {
+  const ops = ruleOperations(rule);
+  return ops !== null && ![...known.values()].some((low) => ops.has(low));
+}
+
 function inList(values: string[]): Sql {
   return values.length ? sql`${ident('operation')} IN (${join(values.sort().map((v) => sql`${v}`))})` : sqlFalse;
 }

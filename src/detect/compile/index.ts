@@ -13,10 +13,10 @@ import { compilePredicate, scalarExpr } from './predicate.js';
 import { compileFirstSeen, type CompiledBaseline } from './baseline.js';
 
 export { DETECT_DIALECTS, duckdbDetect, clickhouseDetect, type DetectDialect } from './dialects.js';
-export { guardOf, guarded, operationGuard, ruleOperations, usesIdentities, compileKnownOperations, type KnownOperations } from './guard.js';
+export { guardOf, guarded, noneStored, operationGuard, ruleOperations, usesIdentities, compileKnownOperations, type KnownOperations } from './guard.js';
 export { compilePredicate, scalarExpr, samePerson, identityKey, IDENTITIES_TABLE } from './predicate.js';
 export { compileFirstSeen, compileFirstSeenPairs, compileEarliestEvents, type CompiledBaseline } from './baseline.js';
-export { compileMatches, compileMatchesMany, compileCorrelation, compileCorrelationReference, compileTouchedBuckets, correlationBranch, correlationRuleBranch, correlationRulesBranch, correlationExprs, minCount, ENTITY_COLUMNS, ENTITY_SOURCES, type Scope, type CorrelationQuery } from './query.js';
+export { compileMatches, compileMatchesMany, compileCorrelation, compileCorrelationReference, compileTouchedBuckets, correlationBranch, correlationRuleBranch, correlationRulesBranch, correlationExprs, correlationIslands, cappedEntities, minCount, ENTITY_COLUMNS, ENTITY_MAX, ENTITY_SOURCES, type Scope, type CorrelationQuery, type CorrelationIsland } from './query.js';
 
 /** Per-rule parameters from the config: the span and the threshold of a correlation. */
 export interface RuleOverride {

@@ -4,7 +4,7 @@
 // span, not fixed buckets. Overlapping firing windows of a group merge into islands; the evidence of an
 // island is every matching event inside it.
 
-import { ident, join, raw, sql, sqlFalse, type Sql } from '../../store/index.js';
+import { ident, join, raw, sql, sqlFalse, type Row, type Sql } from '../../store/index.js';
 import type { CorrelationCondition, CorrelationType } from '../sigma/ast.js';
 import type { DetectDialect } from './dialects.js';
 import { guarded } from './guard.js';
@@ -25,6 +25,12 @@ export const ENTITY_SOURCES = [
   { kind: 'mailboxes', column: 'object_id', recordType: 1 },
   { kind: 'applications', column: 'application_id' },
 ] as const;
+
+/**
+ * The most entity values of a kind a hit shows (the first in sort order); a correlation's query returns
+ * no more of a kind per island than a hit can show.
+ */
+export const ENTITY_MAX = 20;
 
 /** Which events a query looks at: an event-time range, or the records ingested in a watermark range. */
 export type Scope =
@@ -100,10 +106,10 @@ function conditionSql(c: CorrelationCondition, n: Sql): Sql {
 
 /**
  * Rows of every island of firing windows: tenant_id, g0…gN (group values as text, '' for none), island,
- * lo, hi (ms), then either a piece of evidence (id, ms, kind '') or one of the island's distinct entity
- * values (kind, val; see ENTITY_SOURCES; id '', ms = lo), sorted by tenant, group, island, ms, id,
- * kind, val. An event that
- * several referenced rules match (temporal) comes once per rule: callers keep one row per id.
+ * lo, hi (ms), kind, val, ids: per island one row of its evidence (kind '', ids the JSON text of its
+ * [id, ms] pairs in no given order; an event that several referenced rules match, temporal, comes once
+ * per rule), and one row per entity value it returns (kind, val, ids ''; see ENTITY_SOURCES and
+ * ENTITY_MAX). correlationIslands reads them back.
  */
 export function compileCorrelation(d: DetectDialect, q: CorrelationQuery): Sql {
   return correlationSql(d, q, [], true);
@@ -235,6 +241,13 @@ function correlationSql(d: DetectDialect, q: CorrelationQuery, carry: Sql[], ord
   const c = counted ? d.countDistinct(counted) : raw('count(*)');
   let prune = raw('');
   let source = raw('base');
+  // Where base holds each event once (one branch: no temporal rules, no chained source), the pruned rows
+  // carry only what the windows read, and the evidence takes its entity columns from base by Id: copying
+  // the seven entity columns of every pruned row cost more than that join (the spray rule: 540k rows).
+  const narrow = !temporal && !(q.sources ?? []).some(Boolean);
+  const kept = narrow
+    ? sql`base.t, base.${ident('id')}, base.ms${join(groups.map((x) => sql`, base.${x}`), raw(''))}, base.v, base.r${join(carry.map((_, i) => sql`, base.${ident(`c${i}`)}`), raw(''))}`
+    : raw('base.*');
   if (min !== null && min > 1) {
     const k = d.bucket(ident('ms'), span);
     prune = onlyLower
@@ -246,10 +259,10 @@ buckets AS (${
       }),
 pairs AS (SELECT x.t${gx('x', groups)}, x.k AS k FROM buckets x LEFT JOIN buckets y ON ${gOn('y', 'x')} AND y.k = x.k + 1 WHERE x.c + ${d.coalesce(raw('y.c'), raw('0'))} >= ${min}),
 keep AS (SELECT DISTINCT t${g}, k FROM (SELECT t${g}, k FROM pairs UNION ALL SELECT t${g}, k + 1 AS k FROM pairs) z),
-pruned AS (SELECT base.* FROM base JOIN keep ON ${gOn('base', 'keep')} AND ${d.bucket(raw('base.ms'), span)} = keep.k),`
+pruned AS (SELECT ${kept} FROM base JOIN keep ON ${gOn('base', 'keep')} AND ${d.bucket(raw('base.ms'), span)} = keep.k),`
       : sql`
 keep AS (SELECT t${g} FROM base GROUP BY t${g} HAVING ${c} >= ${min}),
-pruned AS (SELECT base.* FROM base JOIN keep ON ${gOn('base', 'keep')}),`;
+pruned AS (SELECT ${kept} FROM base JOIN keep ON ${gOn('base', 'keep')}),`;
     source = raw('pruned');
   }
 
@@ -299,14 +312,19 @@ anchors AS (SELECT DISTINCT t${g}, ms FROM counted WHERE ${inAnchorRange} AND ${
 marked AS (SELECT t${g}, ms, CASE WHEN ms - ${d.lag(ident('ms'), lagOver)} <= ${span} THEN 0 ELSE 1 END AS brk FROM anchors),
 islands AS (SELECT t${g}, ms, sum(brk) OVER (PARTITION BY ${partition} ORDER BY ms ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island FROM marked),
 windows AS (SELECT t${g}, island, min(ms) AS lo, max(ms) + ${span} AS hi FROM islands GROUP BY t${g}, island)`;
-  const evidence = sql`FROM windows w JOIN ${source} b ON b.t = w.t${groupJoin}
+  const lookup = narrow && min !== null && min > 1;
+  const e = lookup ? 'e' : 'b';
+  const evidence = sql`FROM windows w JOIN ${source} b ON b.t = w.t${groupJoin}${lookup ? sql` JOIN base e ON e.t = b.t AND e.${ident('id')} = b.${ident('id')}` : raw('')}
 WHERE b.ms >= w.lo AND b.ms <= w.hi`;
   // A chained correlation's rows feed another query: every column, each event once.
   if (!ordered) return sql`${head}
-SELECT DISTINCT b.t AS tenant_id${bg}, w.island AS island, w.lo AS lo, w.hi AS hi, b.${ident('id')} AS id, b.ms AS ms, ${entityColumns('b')}${carriedOut('b')}
+SELECT DISTINCT b.t AS tenant_id${bg}, w.island AS island, w.lo AS lo, w.hi AS hi, b.${ident('id')} AS id, b.ms AS ms, ${entityColumns(e)}${carriedOut('b')}
 ${evidence}`;
-  // The rows a hit needs: each piece of evidence (kind ''), and each island's distinct entity values once
-  // (kind and val, at the island's start), instead of the entity columns on every row of a busy island.
+  // The rows a hit needs: per island, its evidence as one text of [id, ms] pairs (kind ''; a busy island
+  // has hundreds of thousands of records, and a row each cost more than the windows), and its distinct
+  // entity values (kind and val), at most ENTITY_MAX of a kind: the first in sort order, which are the
+  // only ones a hit can show (see ENTITY_MAX), and any value whose order may differ between the engine's
+  // byte order and JavaScript's (a character from U+E000 up), so the engine picks exactly those.
   // No aggregate is named after a column it reads (ClickHouse would take the alias inside it).
   const key = sql`t AS tenant_id${g}, island, lo, hi`;
   const entityRows = ENTITY_SOURCES.map((e) => {
@@ -315,13 +333,78 @@ ${evidence}`;
       ...('workloads' in e ? [sql`${ident('workload')} IN (${join(e.workloads.map((w) => sql`${w}`))})`] : []),
       ...('recordType' in e ? [sql`${ident('record_type')} = ${e.recordType}`] : []),
     ];
-    return sql`
-UNION ALL SELECT ${key}, '' AS id, lo AS ms, ${e.kind} AS kind, ${c} AS val FROM ev WHERE ${c} <> ''${only.length ? sql` AND ${join(only, raw(' AND '))}` : raw('')} GROUP BY t${g}, island, lo, hi, ${c}`;
+    return sql`SELECT t${g}, island, lo, hi, ${e.kind} AS kind, ${c} AS val FROM ev WHERE ${c} <> ''${only.length ? sql` AND ${join(only, raw(' AND '))}` : raw('')}`;
   });
   return sql`${head},
-ev ${raw(d.materialized)} (SELECT b.t AS t${bg}, w.island AS island, w.lo AS lo, w.hi AS hi, b.${ident('id')} AS id, b.ms AS ms, ${entityColumns('b')} ${evidence})
-SELECT * FROM (SELECT ${key}, id, ms, '' AS kind, '' AS val FROM ev${join(entityRows, raw(''))}) z
-ORDER BY tenant_id${g}, island, ms, id, kind, val`;
+ev ${raw(d.materialized)} (SELECT b.t AS t${bg}, w.island AS island, w.lo AS lo, w.hi AS hi, b.${ident('id')} AS id, b.ms AS ms, ${entityColumns(e)} ${evidence}),
+ent AS (SELECT t${g}, island, lo, hi, kind, val FROM (${join(entityRows, raw('\nUNION ALL '))}) e GROUP BY t${g}, island, lo, hi, kind, val),
+ranked AS (SELECT t${g}, island, lo, hi, kind, val, row_number() OVER (PARTITION BY t${g}, island, kind ORDER BY val) AS rk FROM ent)
+SELECT * FROM (SELECT ${key}, '' AS kind, '' AS val, ${d.pairsJson(ident('id'), ident('ms'))} AS ids FROM ev GROUP BY t${g}, island, lo, hi
+UNION ALL SELECT ${key}, kind, val, '' AS ids FROM ranked WHERE rk <= ${ENTITY_MAX} OR ${d.regex(ident('val'), sql`${UNORDERED_CHARS}`)}) z
+ORDER BY tenant_id${g}, island, kind, val`;
+}
+
+/** Characters whose order differs between UTF-8 bytes (the engines) and UTF-16 units (JavaScript's sort). */
+const UNORDERED_CHARS = '[\\x{E000}-\\x{10FFFF}]';
+
+/** One island of a correlation's firing windows, read back from compileCorrelation's rows. */
+export interface CorrelationIsland {
+  tenantId: string;
+  /** The group-by values as text ('' for none), in group-by order. */
+  groups: string[];
+  lo: number;
+  hi: number;
+  /** Each record once, by event time, then Id. */
+  evidence: { id: string; ms: number }[];
+  /** Distinct entity values (ENTITY_SOURCES), sorted; of a kind at least the first ENTITY_MAX. */
+  entities: [kind: string, value: string][];
+}
+
+/** compileCorrelation's rows as islands, in the order the rows came (`groups`: the number of group-by columns). */
+export function correlationIslands(rows: Row[], groups: number): CorrelationIsland[] {
+  const out = new Map<string, CorrelationIsland>();
+  const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  for (const r of rows) {
+    const g = Array.from({ length: groups }, (_, i) => text(r[`g${i}`]));
+    const k = JSON.stringify([text(r['tenant_id']), ...g, text(r['island'])]);
+    let island = out.get(k);
+    if (!island) out.set(k, (island = { tenantId: text(r['tenant_id']), groups: g, lo: Number(r['lo']), hi: Number(r['hi']), evidence: [], entities: [] }));
+    const kind = text(r['kind']);
+    if (kind !== '') {
+      island.entities.push([kind, text(r['val'])]);
+      continue;
+    }
+    const pairs = JSON.parse(text(r['ids'])) as [string, string][];
+    for (let i = 0; i < pairs.length; i++) island.evidence.push({ id: pairs[i]![0], ms: Number(pairs[i]![1]) });
+  }
+  for (const island of out.values()) {
+    const ev = island.evidence.sort((a, b) => a.ms - b.ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // An event that several referenced rules match (temporal) comes once per rule: once sorted, its
+    // copies are neighbours (same time, same Id).
+    let n = 0;
+    for (let i = 0; i < ev.length; i++) if (n === 0 || ev[i]!.id !== ev[n - 1]!.id || ev[i]!.ms !== ev[n - 1]!.ms) ev[n++] = ev[i]!;
+    ev.length = n;
+    island.entities.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  }
+  return [...out.values()];
+}
+
+/** The entity values of a kind an island returns (see compileCorrelation): the engines' first in byte order, and any with a character from U+E000 up. */
+export function cappedEntities(values: Iterable<string>): string[] {
+  const sorted = [...new Set(values)].sort(byCodePoint);
+  return sorted.filter((v, i) => i < ENTITY_MAX || /[\uE000-\uFFFF\uD800-\uDFFF]/.test(v));
+}
+
+/** Code-point order (UTF-8 byte order), as the engines sort text. */
+function byCodePoint(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; ) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x - y;
+    i += x > 0xffff ? 2 : 1;
+  }
+  return a.length - b.length;
 }
 
 /** Whether the condition is only a lower bound (gt / gte). */

@@ -11,6 +11,7 @@ import {
   compileMatchesMany,
   compileRules,
   guardOf,
+  noneStored,
   guarded,
   operationGuard,
   ruleOperations,
@@ -180,9 +181,18 @@ export function createDetector(options: DetectorOptions): Detector {
 
   async function detectionRows(rules: CompiledDetection[], scope: Range, chunkSize = SCAN_CHUNK): Promise<Map<CompiledDetection, EvidenceRow[]>> {
     const out = new Map<CompiledDetection, EvidenceRow[]>();
+    // A rule none of whose operations is stored matches nothing: it stays out of the scans (in a scan its
+    // predicate would still be planned and evaluated on every row the other rules' guards let through).
+    const live: CompiledDetection[] = [];
+    for (const r of rules) {
+      if (noneStored(r.rule, known)) {
+        out.set(r, []);
+        ranOk(r);
+      } else live.push(r);
+    }
     // Rules that look up identities each get a scan of their own (see usesIdentities); the rest share.
-    const chunks: CompiledDetection[][] = rules.filter((r) => usesIdentities(r.rule)).map((r) => [r]);
-    const shared = rules.filter((r) => !usesIdentities(r.rule));
+    const chunks: CompiledDetection[][] = live.filter((r) => usesIdentities(r.rule)).map((r) => [r]);
+    const shared = live.filter((r) => !usesIdentities(r.rule));
     // Rules whose operations are known share scans behind one `operation IN (…)`, which the engine checks
     // inside the scan; a rule that may match any operation would make that guard an OR the scan cannot
     // use, so those rules share scans of their own.
@@ -247,17 +257,21 @@ export function createDetector(options: DetectorOptions): Detector {
     const out: EvidenceRow[] = [];
     const found: FoundEntities = new Map();
     for (const [anchorFrom, anchorTo] of intervals) {
-      const rows = await correlationRowsOf(store, d, correlationQuery(rule, anchorFrom, anchorTo, guard));
-      let islands = groupIslands(rule, rows);
+      let islands = await correlationRowsOf(store, d, correlationQuery(rule, anchorFrom, anchorTo, guard));
       // Over a range, an island counts when some of its evidence lies in the range.
-      if ('from' in scope) islands = islands.filter((isl) => isl.rows.some((e) => e.ms >= scope.from && e.ms < scope.to));
-      // Not push(...isl): an island of a busy entity can hold more rows than a call's arguments may.
+      if ('from' in scope) islands = islands.filter((isl) => isl.evidence.some((e) => e.ms >= scope.from && e.ms < scope.to));
       for (const isl of islands) {
-        for (const e of isl.rows) out.push(e);
+        // One group key and group-values object per island, shared by its rows (a busy island has many).
+        const groupValues: Record<string, string> = {};
+        rule.groupNames.forEach((name, i) => (groupValues[name] = isl.groups[i] ?? ''));
+        const groupKey = rule.groupNames.length ? rule.groupNames.map((name) => `${name}=${groupValues[name]}`).join('|') : '*';
+        const { tenantId } = isl;
+        // Not push(...): an island of a busy entity can hold more rows than a call's arguments may.
+        for (const e of isl.evidence) out.push({ tenantId, groupKey, groupValues, id: e.id, ms: e.ms });
         if (isl.entities.length === 0) continue;
-        const key = hitKey(isl.rows[0]!.tenantId, isl.rows[0]!.groupKey);
+        const key = hitKey(tenantId, groupKey);
         const list = found.get(key) ?? [];
-        for (const x of isl.entities) list.push(x);
+        for (const x of isl.entities) list.push(x as [keyof Entities, string]);
         found.set(key, list);
       }
     }
@@ -319,41 +333,6 @@ export function createDetector(options: DetectorOptions): Detector {
       return hits;
     },
   };
-}
-
-/**
- * Splits correlation rows into islands (tenant, group, island): each with its evidence rows and its
- * entity values (the rows with a kind; see compileCorrelation).
- */
-function groupIslands(rule: CompiledCorrelation, rows: Row[]): { rows: EvidenceRow[]; entities: [keyof Entities, string][] }[] {
-  // One group key and group-values object per island, shared by its rows (a busy island has many).
-  const map = new Map<string, { meta: Pick<EvidenceRow, 'tenantId' | 'groupKey' | 'groupValues'>; rows: EvidenceRow[]; entities: [keyof Entities, string][] }>();
-  const n = rule.groupNames.length;
-  const columns = ['tenant_id', 'island', ...rule.groupNames.map((_, i) => `g${i}`)];
-  let prev: Row | undefined;
-  let island: { meta: Pick<EvidenceRow, 'tenantId' | 'groupKey' | 'groupValues'>; rows: EvidenceRow[]; entities: [keyof Entities, string][] } | undefined;
-  for (const r of rows) {
-    // Rows come sorted by island: most rows belong to the previous row's.
-    if (!island || !prev || columns.some((c) => r[c] !== prev![c])) {
-      const raw = JSON.stringify(columns.map((c) => String(r[c] ?? '')));
-      island = map.get(raw);
-      if (!island) {
-        const groupValues: Record<string, string> = {};
-        rule.groupNames.forEach((name, i) => (groupValues[name] = String(r[`g${i}`] ?? '')));
-        const groupKey = n ? rule.groupNames.map((name) => `${name}=${groupValues[name]}`).join('|') : '*';
-        island = { meta: { tenantId: String(r['tenant_id']), groupKey, groupValues }, rows: [], entities: [] };
-        map.set(raw, island);
-      }
-    }
-    prev = r;
-    const kind = r['kind'];
-    if (typeof kind === 'string' && kind !== '') island.entities.push([kind as keyof Entities, String(r['val'])]);
-    else {
-      const { tenantId, groupKey, groupValues } = island.meta;
-      island.rows.push({ tenantId, groupKey, groupValues, id: String(r['id']), ms: Number(r['ms']) });
-    }
-  }
-  return [...map.values()];
 }
 
 /**

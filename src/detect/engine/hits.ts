@@ -4,9 +4,7 @@
 
 import type { DetectionEvidence, Row, Store } from '../../store/index.js';
 import type { DetectionHit, Entities } from '../types.js';
-import { ENTITY_SOURCES, type CompiledRule } from '../compile/index.js';
-
-const ENTITY_MAX = 20;
+import { ENTITY_MAX, ENTITY_SOURCES, type CompiledRule } from '../compile/index.js';
 
 /** One evidence row of a candidate hit; `row` (a detection rule's match) carries the entity columns. */
 export interface EvidenceRow {
@@ -75,11 +73,13 @@ export function buildHits(rule: CompiledRule, rows: EvidenceRow[], found?: Found
   }
   const hits: DetectionHit[] = [];
   for (const list of groups.values()) {
-    const seen = new Set<string>();
-    const unique = list.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
-    // Rows usually come in this order already (the queries sort them): check before sorting.
-    const before = (a: EvidenceRow, b: EvidenceRow) => a.ms - b.ms || (a.id < b.id ? -1 : 1);
-    if (unique.some((r, i) => i > 0 && before(unique[i - 1]!, r) > 0)) unique.sort(before);
+    // Rows usually come in this order already (the queries sort them): check before sorting (stable:
+    // the first of repeated rows stays first).
+    const before = (a: EvidenceRow, b: EvidenceRow) => a.ms - b.ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    if (list.some((r, i) => i > 0 && before(list[i - 1]!, r) > 0)) list.sort(before);
+    // Each record once: its repeats (the same Id, so the same time) are neighbours now.
+    const unique: EvidenceRow[] = [];
+    for (const r of list) if (unique.length === 0 || unique[unique.length - 1]!.id !== r.id || unique[unique.length - 1]!.ms !== r.ms) unique.push(r);
     const first = unique[0]!;
     hits.push({
       ruleId: rule.rule.id,
@@ -102,8 +102,11 @@ export function buildHits(rule: CompiledRule, rows: EvidenceRow[], found?: Found
 export async function onlyNewEvidence(store: Pick<Store, 'state'>, hits: DetectionHit[]): Promise<DetectionHit[]> {
   if (hits.length === 0) return [];
   const ruleId = hits[0]!.ruleId;
-  const ids = [...new Set(hits.flatMap((h) => h.evidence))];
-  const known = new Set((await store.state.detection.knownEvidence(ruleId, ids)).map((e) => `${e.tenantId}\u0000${e.eventId}`));
+  // A hit's evidence holds each Id once (buildHits); only several hits can repeat one.
+  const ids = hits.length === 1 ? hits[0]!.evidence : [...new Set(hits.flatMap((h) => h.evidence))];
+  const rows = await store.state.detection.knownEvidence(ruleId, ids);
+  if (rows.length === 0) return hits;
+  const known = new Set(rows.map((e) => `${e.tenantId}\u0000${e.eventId}`));
   return hits.filter((h) => h.evidence.some((id) => !known.has(`${h.tenantId}\u0000${id}`)));
 }
 

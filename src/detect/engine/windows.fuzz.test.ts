@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { fuzzAsync } from '../../core/fuzz.testing.js';
-import { openDuckDbStore, type Row, type Store } from '../../store/index.js';
-import { compileCorrelation, compileRules, correlationQuery, DETECT_DIALECTS, type CompiledCorrelation } from '../compile/index.js';
+import { openDuckDbStore, type Store } from '../../store/index.js';
+import { compileCorrelation, compileRules, correlationIslands, correlationQuery, DETECT_DIALECTS, type CompiledCorrelation } from '../compile/index.js';
 import { parseRuleText } from '../sigma/parse.js';
 import { signInRecord } from './fixtures.testing.js';
 import { correlationRows } from './windows.js';
@@ -105,7 +105,7 @@ level: high
 ${FEEDERS}`;
 }
 
-const canonical = (rows: Row[]) => rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b))))).sort();
+const canonical = (rows: object[]) => rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b))))).sort();
 
 test('correlation windows finished in TypeScript give exactly the rows of the SQL form', async (t) => {
   const d = DETECT_DIALECTS.duckdb;
@@ -122,8 +122,8 @@ test('correlation windows finished in TypeScript give exactly the rows of the SQ
     const rule = compiled.find((c): c is CompiledCorrelation => c.kind === 'correlation' && c.rule.id === 'outer')!;
     const from = T0 + s.anchor[0] * MIN;
     const q = correlationQuery(rule, from, from + s.anchor[1] * MIN);
-    const sqlRows = (await store.query(compileCorrelation(d, q))).filter((r) => r['tenant_id'] === tenant);
-    const tsRows = (await correlationRows(old, d, q)).filter((r) => r['tenant_id'] === tenant);
+    const sqlRows = correlationIslands(await store.query(compileCorrelation(d, q)), q.groupBy.length).filter((r) => r.tenantId === tenant);
+    const tsRows = (await correlationRows(old, d, q)).filter((r) => r.tenantId === tenant);
     assert.deepEqual(canonical(tsRows), canonical(sqlRows));
     if (sqlRows.length) fired.set(s.type, (fired.get(s.type) ?? 0) + 1);
   }, 80);

@@ -9,7 +9,7 @@
 
 import type { Row, Sql } from '../../store/index.js';
 import type { CorrelationCondition } from '../sigma/ast.js';
-import { compileCorrelation, correlationExprs, correlationRuleBranch, correlationRulesBranch, ENTITY_COLUMNS, ENTITY_SOURCES, minCount, type CorrelationQuery, type DetectDialect } from '../compile/index.js';
+import { cappedEntities, compileCorrelation, correlationExprs, correlationIslands, correlationRuleBranch, correlationRulesBranch, ENTITY_COLUMNS, ENTITY_SOURCES, minCount, type CorrelationIsland, type CorrelationQuery, type DetectDialect } from '../compile/index.js';
 
 /** Runs a query built by the compiler (the store's analytics port). */
 export interface QueryRunner {
@@ -17,40 +17,41 @@ export interface QueryRunner {
   query(q: Sql): Promise<Row[]>;
 }
 
-/** A correlation's rows (see the file comment): in SQL where the engine can, else finished here. */
-export async function correlationRows(store: QueryRunner, d: DetectDialect, q: CorrelationQuery): Promise<Row[]> {
+/** A correlation's islands (see the file comment): in SQL where the engine can, else finished here. */
+export async function correlationRows(store: QueryRunner, d: DetectDialect, q: CorrelationQuery): Promise<CorrelationIsland[]> {
   const caps = store.dialect.capabilities;
-  if (caps.ctes && caps.windowFunctions) return store.query(compileCorrelation(d, q));
-  return hitRows(await windowedRows(store, d, q, []));
+  const rows = caps.ctes && caps.windowFunctions ? await store.query(compileCorrelation(d, q)) : hitRows(await windowedRows(store, d, q, []));
+  return correlationIslands(rows, q.groupBy.length);
 }
 
 /**
- * The evidence rows of finish() in compileCorrelation's final shape: each piece of evidence (kind ''),
- * then each island's distinct entity values once (kind, val, at the island's start; ENTITY_SOURCES).
+ * The evidence rows of finish() in compileCorrelation's final shape: per island one row of its evidence
+ * (kind '', ids), then its entity values (kind, val; ENTITY_SOURCES), as many of a kind as the SQL form
+ * returns (cappedEntities).
  */
 function hitRows(rows: Row[]): Row[] {
   const out: Row[] = [];
-  const entities = new Map<string, { head: Row; values: Set<string> }>();
+  const islands = new Map<string, { head: Row; pairs: [string, string][]; values: Map<string, Set<string>> }>();
   for (const row of rows) {
     const head: Row = {};
     for (const [k, v] of Object.entries(row)) if (k === 'tenant_id' || k === 'island' || k === 'lo' || k === 'hi' || /^g\d+$/.test(k)) head[k] = v;
-    out.push({ ...head, id: row['id'] ?? null, ms: row['ms'] ?? null, kind: '', val: '' });
     const key = JSON.stringify(Object.values(head));
-    let island = entities.get(key);
-    if (!island) entities.set(key, (island = { head, values: new Set() }));
+    let island = islands.get(key);
+    if (!island) islands.set(key, (island = { head, pairs: [], values: new Map() }));
+    island.pairs.push([String(row['id'] ?? ''), String(row['ms'] ?? '')]);
     for (const e of ENTITY_SOURCES) {
       const value = row[e.column];
       if (value === null || value === undefined || String(value) === '') continue;
       if ('workloads' in e && !(e.workloads as readonly string[]).includes(String(row['workload']))) continue;
       if ('recordType' in e && Number(row['record_type']) !== e.recordType) continue;
-      island.values.add(`${e.kind}\u0000${String(value)}`);
+      const set = island.values.get(e.kind) ?? new Set<string>();
+      set.add(String(value));
+      island.values.set(e.kind, set);
     }
   }
-  for (const { head, values } of entities.values()) {
-    for (const kv of [...values].sort()) {
-      const cut = kv.indexOf('\u0000');
-      out.push({ ...head, id: '', ms: head['lo'] ?? null, kind: kv.slice(0, cut), val: kv.slice(cut + 1) });
-    }
+  for (const { head, pairs, values } of islands.values()) {
+    out.push({ ...head, kind: '', val: '', ids: JSON.stringify(pairs) });
+    for (const [kind, set] of values) for (const val of cappedEntities(set)) out.push({ ...head, kind, val, ids: '' });
   }
   return out;
 }

@@ -69,15 +69,18 @@ export const otherChecks: StateCheck[] = [
       const many = Array.from({ length: 25_000 }, (_, i) => ({ tenantId: i % 2 === 0 ? 'tenant-a' : 'tenant-b', eventId: `ev-${i}`, groupKey: `g${i % 7}` }));
       await state.detection.recordEvidence('rule-a', many, BASE_TIME);
       await state.detection.recordEvidence('rule-a', [...many.slice(0, 10), { tenantId: 'tenant-c', eventId: 'ev-0', groupKey: 'g' }], BASE_TIME + 1);
+      // One tenant and group key with many Ids, most known already, and one new (DuckDB: a statement of its own).
+      const pair = many.filter((e) => e.tenantId === 'tenant-a' && e.groupKey === 'g0');
+      await state.detection.recordEvidence('rule-a', [...pair, { tenantId: 'tenant-a', eventId: 'ev-new', groupKey: 'g0' }], BASE_TIME + 2);
       await state.detection.recordEvidence('rule-b', [{ tenantId: 'tenant-a', eventId: HOSTILE[2]!, groupKey: HOSTILE[0]! }], BASE_TIME);
       await state.detection.recordEvidence('rule-b', [], BASE_TIME);
       // Ids holding the record separator U+001E, and a hostile id beside plain ones (DuckDB sends a list as one text).
       await state.detection.recordEvidence('rule-d', [{ tenantId: 't', eventId: 'rec\u001esep', groupKey: 'g' }, { tenantId: 't', eventId: HOSTILE[0]!, groupKey: 'g' }, { tenantId: 't', eventId: 'plain', groupKey: 'g\u001e' }], BASE_TIME);
       assert.deepEqual((await state.detection.knownEvidence('rule-d', ['rec', 'sep', 'rec\u001esep', HOSTILE[0]!, 'plain', 'x'])).map((k) => k.eventId).sort(), ['plain', 'rec\u001esep', HOSTILE[0]!].sort());
       assert.deepEqual((await state.detection.knownEvidence('rule-d', ['plain', HOSTILE[2]!])).map((k) => k.eventId), ['plain']);
-      const probe = [...many.map((e) => e.eventId), 'ev-none'];
+      const probe = [...many.map((e) => e.eventId), 'ev-new', 'ev-none'];
       const known = await state.detection.knownEvidence('rule-a', probe);
-      assert.equal(known.length, 25_001, 'ev-0 is known in two tenants');
+      assert.equal(known.length, 25_002, 'ev-0 is known in two tenants, ev-new once, nothing twice');
       assert.deepEqual(known.filter((k) => k.eventId === 'ev-0').map((k) => k.tenantId).sort(), ['tenant-a', 'tenant-c']);
       assert.deepEqual(await state.detection.knownEvidence('rule-b', ['ev-1', HOSTILE[2]!]), [{ tenantId: 'tenant-a', eventId: HOSTILE[2]! }]);
       assert.deepEqual(await state.detection.knownEvidence('rule-c', probe), []);

@@ -230,6 +230,11 @@ export interface DetectDialect {
   listOf(e: Sql, max: number): Sql;
   /** The values that are not NULL, joined with `separator` ('' when all are NULL). */
   concatNonNull(separator: string, items: readonly Sql[]): Sql;
+  /**
+   * An aggregate: the JSON text of the group's [a, b] pairs, both as text, in no given order (one value
+   * for many rows: a busy correlation island's evidence comes back as one text instead of a row per record).
+   */
+  pairsJson(a: Sql, b: Sql): Sql;
 }
 
 /** The domain part of an e-mail address (RE2; both engines). */
@@ -307,6 +312,7 @@ export const duckdbDetect: DetectDialect = {
   truncate: (unit, e) => (unit === 'day' ? sql`date_trunc('day', ${e})` : sql`date_trunc('hour', ${e})`),
   listOf: (e, max) => sql`array_to_string(list_slice(list_sort(list_distinct(list(${e}))), 1, ${max}), '; ')`,
   concatNonNull: (separator, items) => sql`concat_ws(${separator}, ${join(items)})`,
+  pairsJson: (a, b) => sql`CAST(to_json(list([CAST(${a} AS VARCHAR), CAST(${b} AS VARCHAR)])) AS VARCHAR)`,
 };
 
 /**
@@ -381,6 +387,7 @@ export const clickhouseDetect: DetectDialect = {
   // concat_ws is missing before 23.x.
   concatNonNull: (separator, items) =>
     sql`arrayStringConcat(arrayMap(x -> assumeNotNull(x), arrayFilter(x -> isNotNull(x), [${join(items.map((i) => sql`toNullable(toString(${i}))`))}])), ${separator})`,
+  pairsJson: (a, b) => sql`toJSONString(groupArray([toString(${a}), toString(${b})]))`,
 };
 
 export const DETECT_DIALECTS: Record<Dialect['name'], DetectDialect> = {

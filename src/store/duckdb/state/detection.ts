@@ -2,11 +2,13 @@
 // that already produced a hit (detection_evidence). Lists go as one parameter each (textList, unnest),
 // which keeps a 20,000-id probe one statement.
 
-import { sql } from '../../sql/index.js';
+import { sql, type Sql } from '../../sql/index.js';
 import type { DetectionState } from '../../types.js';
 import { at, chunks, str, textList, type StateDb } from './db.js';
 
 const LIST_BATCH = 20_000;
+/** Ids of one tenant and group key from which they go in statements of their own. */
+const OWN_STATEMENT = 1_000;
 
 export function duckdbDetection(db: StateDb): DetectionState {
   return {
@@ -39,40 +41,50 @@ export function duckdbDetection(db: StateDb): DetectionState {
     async recordEvidence(ruleId, evidence, when) {
       // Once per (rule, tenant, event), the first group key kept: the table has no key (migration 210), so
       // repeats in the list are dropped here and known rows skipped by the insert, in the writer's transaction.
-      const seen = new Set<string>();
-      const fresh = evidence.filter((e) => {
-        const k = `${e.tenantId}\u0000${e.eventId}`;
-        return seen.has(k) ? false : (seen.add(k), true);
-      });
-      if (fresh.length === 0) return;
+      // A hit's entries come together and share their tenant and group key strings: the pair is looked
+      // up only when it changes, and repeats are found per tenant without building a key per entry.
+      const byPair = new Map<string, { tenantId: string; groupKey: string; ids: string[] }>();
+      const seenIn = new Map<string, Set<string>>();
+      let last: { tenantId: string; groupKey: string; ids: string[] } | undefined;
+      let seen = new Set<string>();
+      for (const e of evidence) {
+        if (!last || e.tenantId !== last.tenantId || e.groupKey !== last.groupKey) {
+          const pair = JSON.stringify([e.tenantId, e.groupKey]);
+          last = byPair.get(pair);
+          if (!last) byPair.set(pair, (last = { tenantId: e.tenantId, groupKey: e.groupKey, ids: [] }));
+          seen = seenIn.get(e.tenantId) ?? new Set<string>();
+          seenIn.set(e.tenantId, seen);
+        }
+        if (seen.has(e.eventId)) continue;
+        seen.add(e.eventId);
+        last.ids.push(e.eventId);
+      }
+      if (seenIn.size === 0) return;
+      // A pair with many Ids (a busy correlation island) gets statements of its own, the pair as two
+      // constants; the others go together, the tenant and group key once per pair in two short lists and
+      // every Id with the index of its pair. Ids go as one text parameter that DuckDB splits (see textList).
+      const big = [...byPair.values()].filter((p) => p.ids.length >= OWN_STATEMENT);
+      const small = [...byPair.values()].filter((p) => p.ids.length > 0 && p.ids.length < OWN_STATEMENT);
       await db.atomic(async (tx) => {
         const [known] = await tx.read(sql`SELECT 1 AS x FROM detection_evidence WHERE rule_id = ${ruleId} LIMIT 1`);
-        for (const part of chunks(fresh, LIST_BATCH)) {
-          // The tenant and group key of a hit are the same for all its Ids: they go once each, in two short
-          // lists, and every Id with the index of its pair (two texts, see textList).
-          const pairs = new Map<string, number>();
-          const tenants: string[] = [];
-          const keys: string[] = [];
-          const ids: string[] = [];
-          const index: string[] = [];
-          for (const e of part) {
-            const pair = JSON.stringify([e.tenantId, e.groupKey]);
-            let i = pairs.get(pair);
-            if (i === undefined) {
-              i = pairs.size;
-              pairs.set(pair, i);
-              tenants.push(e.tenantId);
-              keys.push(e.groupKey);
-            }
-            ids.push(e.eventId);
-            index.push(String(i));
+        const unknown = (tenant: Sql) => (known ? sql` WHERE NOT EXISTS (SELECT 1 FROM detection_evidence x WHERE x.rule_id = ${ruleId} AND x.tenant_id = ${tenant} AND x.event_id = e.id)` : sql``);
+        for (const { tenantId, groupKey, ids } of big) {
+          for (const part of chunks(ids, LIST_BATCH)) {
+            await tx.write(
+              sql`INSERT INTO detection_evidence (rule_id, tenant_id, event_id, group_key, detected_at)
+SELECT ${ruleId}, ${tenantId}, e.id, ${groupKey}, ${at(when)} FROM (SELECT unnest(${textList(part)}) AS id) e${unknown(sql`${tenantId}`)}`,
+            );
           }
-          const unknown = known ? sql` WHERE NOT EXISTS (SELECT 1 FROM detection_evidence x WHERE x.rule_id = ${ruleId} AND x.tenant_id = p.t AND x.event_id = e.id)` : sql``;
+        }
+        const rows = small.flatMap((p, i) => p.ids.map((id) => ({ id, i })));
+        for (const part of chunks(rows, LIST_BATCH)) {
+          const used = [...new Set(part.map((r) => r.i))];
+          const local = new Map(used.map((i, j) => [i, j]));
           await tx.write(
             sql`INSERT INTO detection_evidence (rule_id, tenant_id, event_id, group_key, detected_at)
 SELECT ${ruleId}, p.t, e.id, p.k, ${at(when)}
-FROM (SELECT unnest(${textList(ids)}) AS id, CAST(unnest(${textList(index)}) AS INTEGER) AS i) e
-JOIN (SELECT unnest(${tenants}) AS t, unnest(${keys}) AS k, unnest(range(${tenants.length})) AS i) p ON p.i = e.i${unknown}`,
+FROM (SELECT unnest(${textList(part.map((r) => r.id))}) AS id, CAST(unnest(${textList(part.map((r) => String(local.get(r.i))))}) AS INTEGER) AS i) e
+JOIN (SELECT unnest(${used.map((i) => small[i]!.tenantId)}) AS t, unnest(${used.map((i) => small[i]!.groupKey)}) AS k, unnest(range(${used.length})) AS i) p ON p.i = e.i${unknown(sql`p.t`)}`,
           );
         }
       });
