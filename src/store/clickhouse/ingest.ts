@@ -277,7 +277,11 @@ export class ClickHouseIngestSession {
     let bytes = 0;
     const run = async () => {
       if (chunk.length === 0) return;
-      const q = sql`SELECT tenant_id, id, source_id FROM events_rows WHERE ${range} AND id IN (${join(chunk.map((id) => sql`${id}`))})`.render(this.dialect);
+      // The Ids as one text the server splits, not a literal each: measured on 18.16, parsing an IN list of
+      // a thousand literals cost the server more than the lookup itself (and the collector building it).
+      // An Id holding the separator (the normaliser admits none) goes the literal way.
+      const ids = chunk.some((id) => id.includes(',')) ? sql`${join(chunk.map((id) => sql`${id}`))}` : sql`SELECT arrayJoin(splitByChar(',', ${chunk.join(',')}))`;
+      const q = sql`SELECT tenant_id, id, source_id FROM events_rows WHERE ${range} AND id IN (${ids})`.render(this.dialect);
       const found = await this.d.guard('looking for stored duplicates', async () => {
         const result = await this.d.client.query({ query: q.text, format: 'JSONEachRow', ...queryParams(q.params) });
         return result.json<{ tenant_id: string; id: string; source_id: string }>();
