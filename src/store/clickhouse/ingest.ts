@@ -69,6 +69,8 @@ export interface IngestDeps {
 interface Staged {
   row: EventRow;
   source: EventSourceFields;
+  /** keyOf(tenant, id). */
+  key: string;
   owner: number;
 }
 
@@ -157,21 +159,20 @@ export class ClickHouseIngestSession {
     try {
       const base = this.items.length;
       const staged: Staged[] = [];
-      const seen = new Set<string>();
       items.forEach((item, i) => {
         const { rows: _rows, ...rest } = item;
         this.items.push({ item: rest, rowCount: item.rows.length, inserted: 0 });
         const source = { contentType: item.contentType, sourceId: item.sourceId, ingestedAt: item.ingestedAt };
         for (const row of item.rows) {
+          // A failed add resets the whole session (abort), so its keys may go in as they come.
           const key = keyOf(row.tenantId, row.id);
-          if (this.keys.has(key) || seen.has(key)) continue;
-          seen.add(key);
+          if (this.keys.has(key)) continue;
+          this.keys.add(key);
           // Checked before anything is sent: a row ClickHouse cannot store fails the whole add.
           assertStorable(row, source);
-          staged.push({ row, source, owner: base + i });
+          staged.push({ row, source, key, owner: base + i });
         }
       });
-      for (const k of seen) this.keys.add(k);
       if (staged.length === 0) return;
       await this.send(staged, await this.probe(staged));
     } catch (err) {
@@ -217,7 +218,7 @@ export class ClickHouseIngestSession {
     let chunk: string[] = [];
     let chunkBytes = 0;
     for (const s of staged) {
-      const found = stored.get(keyOf(s.row.tenantId, s.row.id));
+      const found = stored.size === 0 ? undefined : stored.get(s.key);
       const owner = this.items[s.owner]!;
       if (found !== undefined) {
         if (owner.item.blob !== null && found === owner.item.sourceId) owner.inserted++; // the blob's own row from an attempt that never reached its ledger commit
