@@ -120,6 +120,33 @@ test('text with backslashes, a literal \\N and escape-like sequences reads back 
   }
 });
 
+test('the duplicate probe finds stored records whose Ids hold its separator or a quote, and a new one among them is sent once', { skip }, async () => {
+  const store = await openStore(await config());
+  try {
+    const odd = ['id,with,commas', "o'brien", 'plain-1'].map((id, i) => makeEventRow(600 + i, { id }));
+    assert.deepEqual(await store.commitBlobs([makeBlob('odd-1', odd)]), { inserted: 3, duplicates: 0, deadLetters: 0 });
+    // The same records in other blobs (the API re-delivers), one new each: only that one is sent. The
+    // Ids go as one text the server splits, or, with a separator among them, as literals.
+    assert.deepEqual(await store.commitBlobs([makeBlob('odd-2', [odd[1]!, odd[2]!, makeEventRow(610)])]), { inserted: 1, duplicates: 2, deadLetters: 0 });
+    assert.deepEqual(await store.commitBlobs([makeBlob('odd-3', [odd[0]!, odd[1]!, makeEventRow(611)])]), { inserted: 1, duplicates: 2, deadLetters: 0 });
+    assert.equal((await store.query(sql`SELECT count() AS n FROM events_rows`))[0]?.['n'], 5, 'nothing was sent twice');
+  } finally {
+    await store.close();
+  }
+});
+
+test('a row whose time ClickHouse cannot store fails its whole batch before anything is sent, naming the record', { skip }, async () => {
+  const store = await openStore(await config());
+  try {
+    const rows = [makeEventRow(700), makeEventRow(701, { creationTime: -1 }), makeEventRow(702)];
+    await assert.rejects(store.commitBlobs([makeBlob('bad-time', rows)]), (err: unknown) => err instanceof AppError && err.code === 'store_row' && err.message.includes(rows[1]!.id));
+    assert.equal((await store.query(sql`SELECT count() AS n FROM events_rows`))[0]?.['n'], 0);
+    assert.deepEqual(await store.commitBlobs([makeBlob('good', [makeEventRow(700)])]), { inserted: 1, duplicates: 0, deadLetters: 0 }, 'the store takes the next batch');
+  } finally {
+    await store.close();
+  }
+});
+
 test('a transaction larger than one INSERT: a rollback leaves the ended INSERTs\' rows (counted as the blob\'s own when it comes again) and none of the open one\'s', { skip }, async () => {
   const c = await config();
   const store = await openStore(c);
