@@ -18,6 +18,7 @@ import { createCollector } from '../collect/index.js';
 import { clickhouseSkipReason, startTestClickHouse } from '../store/clickhouse/server.testing.js';
 import { startTestPostgres } from '../store/postgres/server.testing.js';
 import { clickhouseTarget } from '../store/clickhouse/target.testing.js';
+import { completenessLine } from './complete.js';
 
 export interface SideResult {
   records: number;
@@ -82,6 +83,7 @@ export async function clickhouseEndToEnd(d: Deps, shards = 1): Promise<SideResul
       const emu0 = d.cpuSeconds(emu.pid);
       const ch0 = serverCpu();
       const pg0 = d.treeCpuSeconds(target.postgres.pid);
+      const passStart = Date.now();
       const t0 = performance.now();
       const summary = await collector.runOnce({ since: d.since });
       const seconds = (performance.now() - t0) / 1000;
@@ -103,6 +105,7 @@ export async function clickhouseEndToEnd(d: Deps, shards = 1): Promise<SideResul
         peakRss: Math.max(peak, process.memoryUsage.rss()),
       };
       d.out(`clickhouse${shards === 1 ? '' : ` ${shards} shards`} end to end: ${fmt(result.records)} records in ${seconds.toFixed(1)} s = ${fmt(result.rate)} records/s; peak RSS ${fmt(result.peakRss / 1048576)} MB\n`);
+      d.out(await completenessLine(`ClickHouse${shards === 1 ? '' : ` ${shards} shards`}`, store, emu.info.url, d.since, passStart));
       d.out(`  CPU per record: collector ${result.collectorCpuUs.toFixed(1)} µs${result.emulatorCpuUs !== null ? `, emulator ${result.emulatorCpuUs.toFixed(1)} µs` : ''}${result.serverCpuUs !== null ? `, clickhouse-server ${result.serverCpuUs.toFixed(1)} µs${shards === 1 ? '' : ` (${shards} servers together)`}` : ''}${result.postgresCpuUs !== null ? `, PostgreSQL ${result.postgresCpuUs.toFixed(1)} µs` : ''}\n`);
       const table = shards === 1 ? 'events_rows' : 'events_rows_local';
       const stats = (await target.runOnEach(`SELECT count(), sum(bytes_on_disk) FROM system.parts WHERE database = '${config.clickhouse.database}' AND table = '${table}' AND active FORMAT TabSeparated`)).map((r) => r.trim().split('\t').map(Number));

@@ -21,6 +21,7 @@ import { CONTENT_TYPES, normalize, type EventRow, type Rejection } from '../reco
 import { openDuckDbStore, type BlobCommit } from '../store/index.js';
 import { createCollector, DEFAULT_COLLECTOR_OPTIONS } from '../collect/index.js';
 import { clickhouseEndToEnd, clickhouseProcesses } from './collect-clickhouse.testing.js';
+import { completenessLine } from './complete.js';
 
 export interface EmulatorInfo {
   url: string;
@@ -121,6 +122,7 @@ export async function run(args: string[]): Promise<void> {
     const rss = rssSampler();
     const cpu0 = process.cpuUsage();
     const emuCpu0 = childCpuSeconds(child.pid);
+    const passStart = Date.now();
     const t0 = performance.now();
     let lastPrint = 0;
     const summary = await collector.runOnce({
@@ -142,6 +144,7 @@ export async function run(args: string[]): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     const emuCpu = childCpuSeconds(child.pid);
     const peakRss = rss.stop();
+    process.stdout.write(await completenessLine('DuckDB', store, info.url, since, passStart));
     await store.close();
     if (!summary.ok) process.stdout.write(`  the pass reported errors: ${summary.errors.map((e) => e.error.message).join(' | ').slice(0, 500)}\n`);
     const e2eRate = summary.records / e2eSeconds;
