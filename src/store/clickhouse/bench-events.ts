@@ -50,7 +50,27 @@ export async function copyBenchEvents(from: Store, to: Store, ingestedAfter = -1
         if (rows.length) yield rows.map((r) => String(r['l'])).join('');
       }
     }
-    await to.insertTabSeparated('events_rows', INSERT_COLUMNS, pages());
+    await insertChunk(to, pages, Math.min(n, end - start));
   }
   return n;
+}
+
+const stored = async (to: ClickHouseStore) => Number((await to.query(sql`SELECT count() AS n FROM events_rows`))[0]?.['n'] ?? 0);
+
+/**
+ * One INSERT of at most a million rows (one block: stored whole or not at all), sent again when the
+ * connection failed before the server stored it (a kept-alive socket the server had closed meanwhile).
+ */
+async function insertChunk(to: ClickHouseStore, pages: () => AsyncGenerator<string>, rows: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const before = await stored(to);
+    try {
+      await to.insertTabSeparated('events_rows', INSERT_COLUMNS, pages());
+      return;
+    } catch (err) {
+      const after = await stored(to);
+      if (after > before && after <= before + rows) return; // the server stored the block before the connection broke
+      if (after !== before || attempt >= 3) throw err;
+    }
+  }
 }
