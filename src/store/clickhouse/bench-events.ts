@@ -38,19 +38,32 @@ export async function copyBenchEvents(from: Store, to: Store, ingestedAfter = -1
   const fields = EVENT_COLUMNS.map((c) => field(c, to.features.dateTime64));
   const line: Sql = raw(`${[...fields, 'CAST(epoch_ms(ingested_at) AS VARCHAR)'].join(" || chr(9) || ")} || chr(10)`);
   const where = sql`ingested_at > make_timestamp(CAST(${Math.trunc(ingestedAfter)} AS BIGINT) * 1000)`;
-  const [range] = await from.query(sql`SELECT min(rowid) AS lo, max(rowid) AS hi, count(*) AS n FROM events WHERE ${where}`);
+  // Pages by event time: the generated rows lie in creation_time order, so DuckDB's zone maps skip
+  // the other row groups (a page by rowid range cost more the bigger the table: 10M rows copied at a
+  // quarter of the rate of 1M).
+  const [range] = await from.query(sql`SELECT epoch_ms(min(creation_time)) AS lo, epoch_ms(max(creation_time)) AS hi, count(*) AS n FROM events WHERE ${where}`);
   const n = Number(range?.['n'] ?? 0);
   if (n === 0) return 0;
-  const [lo, hi] = [Number(range!['lo']), Number(range!['hi'])];
-  for (let start = lo; start <= hi; start += PER_INSERT) {
-    const end = Math.min(hi + 1, start + PER_INSERT);
+  const [lo, hi] = [Number(range!['lo']), Number(range!['hi']) + 1];
+  const step = Math.max(1, Math.ceil(((hi - lo) * PAGE) / n));
+  const ts = (ms: number) => sql`make_timestamp(CAST(${ms} AS BIGINT) * 1000)`;
+  const page = async (a: number): Promise<string> =>
+    (await from.query(sql`SELECT ${line} AS l FROM events WHERE ${where} AND creation_time >= ${ts(a)} AND creation_time < ${ts(Math.min(hi, a + step))}`)).map((r) => String(r['l'])).join('');
+  const pagesPerInsert = Math.max(1, Math.floor(PER_INSERT / PAGE));
+  for (let start = lo; start < hi; start += step * pagesPerInsert) {
+    const end = Math.min(hi, start + step * pagesPerInsert);
+    // The first page is ready before the INSERT opens, and DuckDB makes the next page while one is sent:
+    // the request never waits long on DuckDB (a server may drop a connection that stays silent).
     async function* pages(): AsyncGenerator<string> {
-      for (let p = start; p < end; p += PAGE) {
-        const rows = await from.query(sql`SELECT ${line} AS l FROM events WHERE ${where} AND rowid >= ${p} AND rowid < ${Math.min(end, p + PAGE)}`);
-        if (rows.length) yield rows.map((r) => String(r['l'])).join('');
+      let current = await page(start);
+      for (let a = start; a < end; a += step) {
+        const next = a + step < end ? page(a + step) : null;
+        if (current) yield current;
+        if (!next) break;
+        current = await next;
       }
     }
-    await insertChunk(to, pages, Math.min(n, end - start));
+    await insertChunk(to, pages, PER_INSERT);
   }
   return n;
 }
@@ -64,8 +77,15 @@ const stored = async (to: ClickHouseStore) => Number((await to.query(sql`SELECT 
 async function insertChunk(to: ClickHouseStore, pages: () => AsyncGenerator<string>, rows: number): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const before = await stored(to);
+    const text = pages();
+    // The first page, before the request opens.
+    const first = await text.next();
+    async function* body(): AsyncGenerator<string> {
+      if (!first.done) yield first.value;
+      yield* text;
+    }
     try {
-      await to.insertTabSeparated('events_rows', INSERT_COLUMNS, pages());
+      await to.insertTabSeparated('events_rows', INSERT_COLUMNS, body());
       return;
     } catch (err) {
       const after = await stored(to);

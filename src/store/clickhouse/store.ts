@@ -346,11 +346,6 @@ export class ClickHouseStore implements Store {
     return { events, ...rest };
   }
 
-  /** Inserts rows (objects in the columns' ClickHouse form) into a table as JSONEachRow; for the benches. */
-  async insertRows(table: string, rows: Row[]): Promise<void> {
-    await this.guard('an insert', () => this.client.insert({ table, values: rows, format: 'JSONEachRow' }));
-  }
-
   /** Streams TabSeparated text (lines of `columns`) into a table in one INSERT; for the benches. */
   async insertTabSeparated(table: string, columns: readonly string[], text: AsyncIterable<string>): Promise<void> {
     await this.guard('an insert', () => this.client.insert({ table, columns: [...columns] as [string, ...string[]], values: Readable.from(text, { objectMode: false }), format: 'TabSeparated' }));
