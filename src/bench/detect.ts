@@ -30,6 +30,8 @@ export interface DetectBenchResult {
   /** CPU time of the process (every DuckDB thread included) during the whole-pack run. */
   wholePackCpuMs: number;
   wholePackHits: number;
+  /** Rules whose query failed in the whole-pack run (skipped; the detector reports them): id and message. */
+  wholePackFailures: string[];
   /** CPU time of the ClickHouse server during the whole-pack run (engine clickhouse). */
   serverCpuMs?: number | null;
   batch: number;
@@ -101,6 +103,7 @@ export async function benchDetect(options: { events?: number; batch?: number; pe
     const serverCpuMs = s0 !== null && s1 !== null ? (s1 - s0) * 1000 : null;
     const wholePackMs = performance.now() - t0;
     const wholePackCpuMs = cpuMs(process.cpuUsage(c0));
+    const wholePackFailures = detector.failures().map((f) => `${f.ruleId}: ${f.message}`.slice(0, 300));
     const perRule: { id: string; ms: number }[] = [];
     if (options.perRule) {
       for (const r of detector.rules.filter((x) => x.kind !== 'rule' || x.emits)) {
@@ -144,7 +147,7 @@ export async function benchDetect(options: { events?: number; batch?: number; pe
     };
     const simpleOnly = await alone((kind) => kind === 'rule');
     const baselinesOnly = await alone((kind) => kind === 'baseline');
-    return { engine, ...(servers ? { server: servers.version } : {}), ...(servers ? { serverCpuMs } : {}), baselines: baselineIds.length, baselineBackfillMs: backfill.ms, baselineBackfillCpuMs: backfill.cpuMs, baselineTerms, simpleOnly, baselinesOnly, baselinesRange, events, rules: loaded.rules.length, loadMs, reused: reuse, wholePackMs, wholePackCpuMs, wholePackHits: whole.length, batch, incrementalMs, incrementalCpuMs, incrementalHits: incremental.length, ...(options.perRule ? { perRule } : {}) };
+    return { engine, ...(servers ? { server: servers.version } : {}), ...(servers ? { serverCpuMs } : {}), baselines: baselineIds.length, baselineBackfillMs: backfill.ms, baselineBackfillCpuMs: backfill.cpuMs, baselineTerms, simpleOnly, baselinesOnly, baselinesRange, events, rules: loaded.rules.length, loadMs, reused: reuse, wholePackMs, wholePackCpuMs, wholePackHits: whole.length, wholePackFailures, batch, incrementalMs, incrementalCpuMs, incrementalHits: incremental.length, ...(options.perRule ? { perRule } : {}) };
   } finally {
     await servers?.stop();
     await duck.close();
@@ -170,6 +173,7 @@ export async function run(args: string[]): Promise<void> {
       `events stored:        ${r.events.toLocaleString('en')} (${r.reused ? 'reused' : 'generated'}${r.engine === 'clickhouse' ? ' and copied' : ''} in ${s(r.loadMs)})\n` +
       `rules in the pack:    ${r.rules}\n` +
       `whole pack, 7 days:   ${s(r.wholePackMs)} (CPU ${s(r.wholePackCpuMs)}${r.serverCpuMs != null ? `, ClickHouse server CPU ${s(r.serverCpuMs)}` : ''}; ${r.wholePackHits} hits)   target <= 10 s\n` +
+      r.wholePackFailures.map((f) => `  rule failed:        ${f}\n`).join('') +
       `incremental pass:     ${s(r.incrementalMs)} (CPU ${s(r.incrementalCpuMs)}) after a batch of ${r.batch.toLocaleString('en')} (${r.incrementalHits} hits)   target <= 1 s\n` +
       `  same batch, alone:  simple detection rules ${s(r.simpleOnly.ms)} (CPU ${s(r.simpleOnly.cpuMs)}); the ${r.baselines} baselines ${s(r.baselinesOnly.ms)} (CPU ${s(r.baselinesOnly.cpuMs)})\n` +
       `baselines, 7 days:    ${s(r.baselinesRange.ms)} (CPU ${s(r.baselinesRange.cpuMs)}) of the whole pack (hunt of the baselines alone)\n` +

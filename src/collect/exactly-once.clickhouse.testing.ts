@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HOUR, ManualClock, DAY } from '../core/index.js';
 import { startEmulator } from '../emulator/index.js';
-import { openStore, sql } from '../store/index.js';
+import { clickhouseDetect, openStore, sql } from '../store/index.js';
 import { clickhouseSkipReason } from '../store/clickhouse/server.testing.js';
 import type { ClickHouseTarget } from '../store/clickhouse/target.testing.js';
 import { createCollector } from './index.js';
@@ -60,6 +60,7 @@ export function exactlyOnceOnClickHouse(target: ClickHouseTarget): void {
         assert.deepEqual(difference(expected, keys), { missing: [], extra: [] });
         // As `auditwatch query` and the rules see it, and physically: each once.
         assert.deepEqual(await store.queryReadOnly('SELECT count() AS n, uniqExact(tenant_id, id) AS u FROM events'), [{ n: expected.size, u: expected.size }]);
+        assert.deepEqual(await store.query(sql`SELECT count() AS n, uniqExact(tenant_id, id) AS u ${clickhouseDetect.fromEvents(sql`tenant_id != ''`)}`), [{ n: expected.size, u: expected.size }], 'as the rules and reports read it');
         assert.deepEqual(await store.query(sql`SELECT count() AS n FROM events_rows`), [{ n: expected.size }], 'no record stored twice in events_rows');
         assert.ok(first.duplicates + second.duplicates > 0, 'the emulator sent duplicates and they were dropped');
         if (target.shards > 1) await assertShardedByTenant(target, config.clickhouse.database!, expected.size);

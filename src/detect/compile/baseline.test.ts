@@ -51,7 +51,7 @@ test('the pairs query: DuckDB', () => {
   assert.equal(
     q.text,
     `SELECT "tenant_id" AS t, coalesce(CAST("user_id" AS VARCHAR), '') AS "g0", CAST("country" AS VARCHAR) AS "v0", CAST("user_agent" AS VARCHAR) AS "v1", epoch_ms(min("creation_time")) AS first_ms, epoch_ms(max("creation_time")) AS last_ms, count(*) AS n, argMin("id", "creation_time") AS "e_id", argMin("user_id", "creation_time") AS "e_user_id", argMin("client_ip", "creation_time") AS "e_client_ip", argMin("mailbox_owner_upn", "creation_time") AS "e_mailbox_owner_upn", argMin("object_id", "creation_time") AS "e_object_id", argMin("workload", "creation_time") AS "e_workload", argMin("record_type", "creation_time") AS "e_record_type", argMin("application_id", "creation_time") AS "e_application_id"
-FROM "events" WHERE "ingested_at" > make_timestamp(CAST($1 AS BIGINT) * 1000) AND "ingested_at" <= make_timestamp(CAST($2 AS BIGINT) * 1000) AND (((lower("workload") IN ($3)) AND (coalesce(lower("operation") = $4, FALSE)))) AND coalesce(CAST("country" AS VARCHAR), '') <> '' AND coalesce(CAST("user_agent" AS VARCHAR), '') <> ''
+FROM "events" WHERE ("ingested_at" > make_timestamp(CAST($1 AS BIGINT) * 1000) AND "ingested_at" <= make_timestamp(CAST($2 AS BIGINT) * 1000) AND (((lower("workload") IN ($3)) AND (coalesce(lower("operation") = $4, FALSE)))) AND coalesce(CAST("country" AS VARCHAR), '') <> '' AND coalesce(CAST("user_agent" AS VARCHAR), '') <> '')
 GROUP BY t, "g0", "v0", "v1"`,
   );
   assert.deepEqual(q.params, [1000, 2000, 'azureactivedirectory', 'userloggedin']);
@@ -68,4 +68,6 @@ test('the pairs query: ClickHouse 18.16 (values inlined, whole-second times, no 
   assert.match(q.text, /argMin\(`id`, `creation_time`\) AS `e_id`/);
   assert.match(q.text, /lowerUTF8\(`operation`\) = 'userloggedin'/);
   assert.doesNotMatch(q.text, /\bWITH\b|\bOVER\b|toUnixTimestamp64Milli/);
+  // Each record once: the rows that pass, one per (tenant_id, id), not the FINAL view over the whole table.
+  assert.match(q.text, /\nFROM \(SELECT \* FROM `events_rows` WHERE \(`ingested_at` > .*\) LIMIT 1 BY `tenant_id`, `id`\)\nGROUP BY t, `g0`, `v0`, `v1`$/s);
 });

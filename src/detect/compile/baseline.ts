@@ -100,13 +100,13 @@ export function compileFirstSeenPairs(d: DetectDialect, b: Pick<CompiledBaseline
   const groupKeys = [raw('t'), ...groups.map((_, i) => ident(`g${i}`)), ...values.map((_, i) => ident(`v${i}`))];
   const firsts = ['id', ...ENTITY_COLUMNS].map((c) => sql`argMin(${ident(c)}, ${creation}) AS ${ident(`e_${c}`)}`);
   return sql`SELECT ${join(keys)}, ${msOf('min')} AS first_ms, ${msOf('max')} AS last_ms, count(*) AS n, ${join(firsts)}
-FROM ${ident('events')} WHERE ${scopeFilter(d, scope)} AND (${any}) AND ${present}
+${d.fromEvents(sql`${scopeFilter(d, scope)} AND (${any}) AND ${present}`)}
 GROUP BY ${join(groupKeys)}`;
 }
 
 /** The earliest event time per tenant (among `tenants`, or all): where a tenant's learning period starts. */
 export function compileEarliestEvents(d: DetectDialect, tenants?: readonly string[]): Sql {
-  const where = tenants ? sql` WHERE ${ident('tenant_id')} IN (${join(tenants.map((t) => sql`${t}`))})` : raw('');
-  return sql`SELECT ${ident('tenant_id')} AS t, ${msOf('min')} AS first_ms FROM ${ident('events')}${where} GROUP BY ${ident('tenant_id')}`;
+  const where = tenants ? sql`${ident('tenant_id')} IN (${join(tenants.map((t) => sql`${t}`))})` : undefined;
+  return sql`SELECT ${ident('tenant_id')} AS t, ${msOf('min')} AS first_ms ${d.fromStoredRows(where)} GROUP BY ${ident('tenant_id')}`;
 }
 

@@ -130,5 +130,5 @@ function selectionUses(s: Selection): boolean {
  */
 export function compileKnownOperations(d: DetectDialect, sinceMs: number | null): Sql {
   const since = sinceMs === null ? raw('') : sql` AND ${ident('ingested_at')} > ${d.timestamp(sinceMs)}`;
-  return sql`SELECT ${ident('operation')} AS operation, ${d.lower(ident('operation'))} AS low, max(${d.ms(ident('ingested_at'))}) AS w FROM ${ident('events')} WHERE ${ident('operation')} IS NOT NULL${since} GROUP BY ${ident('operation')}`;
+  return sql`SELECT ${ident('operation')} AS operation, ${d.lower(ident('operation'))} AS low, max(${d.ms(ident('ingested_at'))}) AS w ${d.fromStoredRows(sql`${ident('operation')} IS NOT NULL${since}`)} GROUP BY ${ident('operation')}`;
 }

@@ -50,7 +50,7 @@ function entityColumns(prefix?: string): Sql {
 
 /** The events a detection rule matches: tenant_id, id, ms (event time) and the entity columns. */
 export function compileMatches(d: DetectDialect, predicate: Sql, scope: Scope, limit?: number): Sql {
-  return sql`SELECT ${ident('tenant_id')}, ${ident('id')}, ${d.ms(ident('creation_time'))} AS ms, ${entityColumns()} FROM ${ident('events')} WHERE ${scopeFilter(d, scope)} AND (${predicate}) ORDER BY ${ident('tenant_id')}, ms, ${ident('id')}${limit !== undefined ? sql` LIMIT ${limit}` : raw('')}`;
+  return sql`SELECT ${ident('tenant_id')}, ${ident('id')}, ${d.ms(ident('creation_time'))} AS ms, ${entityColumns()} ${d.fromEvents(sql`${scopeFilter(d, scope)} AND (${predicate})`)} ORDER BY ${ident('tenant_id')}, ms, ${ident('id')}${limit !== undefined ? sql` LIMIT ${limit}` : raw('')}`;
 }
 
 /**
@@ -62,7 +62,7 @@ export function compileMatches(d: DetectDialect, predicate: Sql, scope: Scope, l
 export function compileMatchesMany(d: DetectDialect, predicates: Sql[], scope: Scope, guard?: Sql): Sql {
   const flags = predicates.map((p, i) => sql`coalesce(${p}, ${sqlFalse}) AS ${ident(`m${i}`)}`);
   const any = join(predicates.map((p) => sql`(${p})`), raw(' OR '));
-  return sql`SELECT ${ident('tenant_id')}, ${ident('id')}, ${d.ms(ident('creation_time'))} AS ms, ${entityColumns()}, ${join(flags)} FROM ${ident('events')} WHERE ${scopeFilter(d, scope)}${guard ? sql` AND (${guard})` : raw('')} AND (${any}) ORDER BY ${ident('tenant_id')}, ms, ${ident('id')}`;
+  return sql`SELECT ${ident('tenant_id')}, ${ident('id')}, ${d.ms(ident('creation_time'))} AS ms, ${entityColumns()}, ${join(flags)} ${d.fromEvents(sql`${scopeFilter(d, scope)}${guard ? sql` AND (${guard})` : raw('')} AND (${any})`)} ORDER BY ${ident('tenant_id')}, ms, ${ident('id')}`;
 }
 
 /**
@@ -71,7 +71,7 @@ export function compileMatchesMany(d: DetectDialect, predicates: Sql[], scope: S
  */
 export function compileTouchedBuckets(d: DetectDialect, predicates: Sql[], after: number, upTo: number, spanMs: number): Sql {
   const any = join(predicates.map((p) => sql`(${p})`), raw(' OR '));
-  return sql`SELECT DISTINCT CAST(floor(${d.ms(ident('creation_time'))} / ${spanMs}) AS BIGINT) AS bucket FROM ${ident('events')} WHERE ${scopeFilter(d, { kind: 'ingested', after, upTo })} AND (${any}) ORDER BY bucket`;
+  return sql`SELECT DISTINCT CAST(floor(${d.ms(ident('creation_time'))} / ${spanMs}) AS BIGINT) AS bucket ${d.fromStoredRows(sql`${scopeFilter(d, { kind: 'ingested', after, upTo })} AND (${any})`)} ORDER BY bucket`;
 }
 
 export interface CorrelationQuery {
@@ -141,7 +141,7 @@ export function correlationBranch(d: DetectDialect, q: CorrelationQuery, pred: S
   const range = sql`${creation} >= ${d.timestamp(q.anchorFrom)} AND ${creation} <= ${d.timestamp(q.anchorTo + q.spanMs)}`;
   const { groups, groupExprs, valueExpr } = correlationExprs(d, q);
   const carried = carry.map((c, i) => sql`, ${c} AS ${ident(`c${i}`)}`);
-  return sql`SELECT ${ident('tenant_id')} AS t, ${ident('id')}, ${d.ms(creation)} AS ms${groupExprs.length ? sql`, ${join(groupExprs.map((g, i) => sql`${g} AS ${groups[i]!}`))}` : raw('')}, ${valueExpr} AS v, ${index} AS r, ${entityColumns()}${join(carried, raw(''))} FROM ${ident('events')} WHERE ${range} AND (${pred})${extra}`;
+  return sql`SELECT ${ident('tenant_id')} AS t, ${ident('id')}, ${d.ms(creation)} AS ms${groupExprs.length ? sql`, ${join(groupExprs.map((g, i) => sql`${g} AS ${groups[i]!}`))}` : raw('')}, ${valueExpr} AS v, ${index} AS r, ${entityColumns()}${join(carried, raw(''))} ${d.fromEvents(sql`${range} AND (${pred})${extra}`)}`;
 }
 
 /**

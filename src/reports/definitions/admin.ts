@@ -3,7 +3,7 @@
 
 import { sql } from '../../store/index.js';
 import type { QueryContext, ReportDefinition } from '../types.js';
-import { bucket, col, distinct, EVENTS, inPeriod, json, limit, listOf, oneOf } from './common.js';
+import { bucket, col, distinct, fromEvents, inPeriod, json, limit, listOf, oneOf } from './common.js';
 
 /** RecordType 1 ExchangeAdmin, 8 AzureActiveDirectory (directory audit), 18 SecurityComplianceCenterEXOCmdlet. */
 const ADMIN_RECORD_TYPES = [1, 8, 18];
@@ -31,7 +31,7 @@ export const adminActivity: ReportDefinition = {
       chartOnly: true,
       rows: (ctx) =>
         ctx.store.query(sql`SELECT ${bucket(ctx, 'day', col('creation_time'))} AS day, count(*) AS operations, ${distinct(ctx, col('user_id'))} AS admins
-FROM ${EVENTS} WHERE ${adminOps(ctx)} GROUP BY day ORDER BY day${limit(ctx)}`),
+${fromEvents(ctx, adminOps(ctx))} GROUP BY day ORDER BY day${limit(ctx)}`),
     },
     {
       id: 'by-admin',
@@ -51,7 +51,7 @@ FROM ${EVENTS} WHERE ${adminOps(ctx)} GROUP BY day ORDER BY day${limit(ctx)}`),
   ${distinct(ctx, col('operation'))} AS distinct_operations, ${listOf(ctx, col('operation'))} AS operation_list,
   sum(CASE WHEN ${oneOf(ctx, sql`coalesce(result_status, '')`, ['False', 'Failed', 'Failure'])} THEN 1 ELSE 0 END) AS failed,
   min(creation_time) AS first_seen, max(creation_time) AS last_seen
-FROM ${EVENTS} WHERE ${adminOps(ctx)} GROUP BY user_id ORDER BY count DESC, admin${limit(ctx)}`),
+${fromEvents(ctx, adminOps(ctx))} GROUP BY user_id ORDER BY count DESC, admin${limit(ctx)}`),
     },
     {
       id: 'by-operation',
@@ -66,7 +66,7 @@ FROM ${EVENTS} WHERE ${adminOps(ctx)} GROUP BY user_id ORDER BY count DESC, admi
       rows: (ctx) =>
         ctx.store.query(sql`SELECT operation, max(workload) AS workload, count(*) AS count, ${distinct(ctx, col('user_id'))} AS admins,
   ${listOf(ctx, col('user_id'))} AS admin_list
-FROM ${EVENTS} WHERE ${adminOps(ctx)} GROUP BY operation ORDER BY count DESC, operation${limit(ctx)}`),
+${fromEvents(ctx, adminOps(ctx))} GROUP BY operation ORDER BY count DESC, operation${limit(ctx)}`),
     },
   ],
 };
@@ -111,7 +111,7 @@ export const privilegedRoleChanges: ReportDefinition = {
   coalesce(${json(ctx, 'modified_properties', 'Role.DisplayName', 'newValue')}, ${json(ctx, 'modified_properties', 'Role.DisplayName', 'oldValue')},
     ${json(ctx, 'parameters', 'Role')}, ${json(ctx, 'parameters', 'Identity')}) AS role,
   result_status AS result, client_ip, tenant_id AS tenant
-FROM ${EVENTS} WHERE ${inPeriod(ctx)} AND ${oneOf(ctx, col('operation'), ROLE_OPS)} ORDER BY creation_time, id${limit(ctx)}`),
+${fromEvents(ctx, sql`${inPeriod(ctx)} AND ${oneOf(ctx, col('operation'), ROLE_OPS)}`)} ORDER BY creation_time, id${limit(ctx)}`),
     },
   ],
 };

@@ -6,7 +6,7 @@ import { HOUR } from '../../core/index.js';
 import { CONTENT_TYPES } from '../../records/index.js';
 import { ident, sql, type Row } from '../../store/index.js';
 import type { QueryContext, ReportDefinition } from '../types.js';
-import { bucket, col, EVENTS, inPeriod } from './common.js';
+import { bucket, col, fromEvents, inPeriod } from './common.js';
 
 const key = (r: Row, at: unknown) => `${String(r['tenant'])}\u0000${String(r['content_type'])}\u0000${String(at)}`;
 
@@ -27,7 +27,7 @@ const until = (ctx: QueryContext) => new Date(ctx.period.to);
 async function hourly(ctx: QueryContext): Promise<Hourly> {
   const [records, ledger, gaps] = await Promise.all([
     ctx.store.query(sql`SELECT tenant_id AS tenant, content_type, ${bucket(ctx, 'hour', col('creation_time'))} AS hour, count(*) AS n
-FROM ${EVENTS} WHERE ${inPeriod(ctx)} GROUP BY tenant_id, content_type, hour`),
+${fromEvents(ctx, inPeriod(ctx))} GROUP BY tenant_id, content_type, hour`),
     ctx.store.query(sql`SELECT tenant_id AS tenant, content_type, content_created FROM ${ident('blob_ledger')}
 WHERE content_created >= ${since(ctx)} AND content_created < ${until(ctx)}`),
     ctx.store.query(sql`SELECT tenant_id AS tenant, content_type, window_start, window_end, code FROM ${ident('gaps')}

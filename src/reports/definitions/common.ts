@@ -46,8 +46,10 @@ export function rowLimit(ctx: QueryContext): number {
 
 export const col = ident;
 
-/** Events table. */
-export const EVENTS = ident('events');
+/** `FROM` the events that pass `filter`, each record once (the dialect's fromEvents; GROUP BY, ORDER BY or LIMIT may follow). */
+export function fromEvents(ctx: QueryContext, filter: Sql): Sql {
+  return ctx.d.fromEvents(filter);
+}
 
 /** Names of Entra ID sign-in error codes (ual-schema.md §4.1), for codes whose records lack LogonError. */
 export const SIGNIN_ERRORS: Record<string, string> = {

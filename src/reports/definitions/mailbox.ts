@@ -7,7 +7,7 @@ import { AppError } from '../../core/index.js';
 import { compilePredicate, parseRuleText, type DetectDialect } from '../../detect/index.js';
 import { sql, type Row, type Sql } from '../../store/index.js';
 import type { QueryContext, ReportDefinition } from '../types.js';
-import { col, distinct, EVENTS, inPeriod, json, limit, listOf, oneOf } from './common.js';
+import { col, distinct, fromEvents, inPeriod, json, limit, listOf, oneOf } from './common.js';
 
 const SELF_GRANT_SIGMA = `
 title: Mailbox permission granted to the grantor (report selection)
@@ -76,7 +76,7 @@ export const mailboxSelfGrants: ReportDefinition = {
   ${distinct(ctx, json(ctx, 'parameters', 'Identity'))} AS mailboxes,
   ${listOf(ctx, json(ctx, 'parameters', 'Identity'))} AS mailbox_list,
   min(creation_time) AS first_seen, max(creation_time) AS last_seen
-FROM ${EVENTS} WHERE ${inPeriod(ctx)} AND (${selfGrantPredicate(ctx.d)})
+${fromEvents(ctx, sql`${inPeriod(ctx)} AND (${selfGrantPredicate(ctx.d)})`)}
 GROUP BY user_id, tenant_id ORDER BY grants DESC, admin${limit(ctx)}`),
     },
     {
@@ -97,7 +97,7 @@ GROUP BY user_id, tenant_id ORDER BY grants DESC, admin${limit(ctx)}`),
         ctx.store.query(sql`SELECT creation_time AS time, user_id AS admin, operation,
   ${json(ctx, 'parameters', 'Identity')} AS mailbox, ${grantee(ctx)} AS grantee,
   ${json(ctx, 'parameters', 'AccessRights')} AS rights, client_ip, tenant_id AS tenant, id
-FROM ${EVENTS} WHERE ${inPeriod(ctx)} AND (${selfGrantPredicate(ctx.d)})
+${fromEvents(ctx, sql`${inPeriod(ctx)} AND (${selfGrantPredicate(ctx.d)})`)}
 ORDER BY creation_time, id${limit(ctx)}`),
     },
   ],
@@ -153,8 +153,8 @@ export const mailForwarding: ReportDefinition = {
     sql`CASE WHEN ${json(ctx, 'parameters', 'DeliverToMailboxAndForward')} IS NOT NULL THEN concat('DeliverToMailboxAndForward=', ${json(ctx, 'parameters', 'DeliverToMailboxAndForward')}) END`,
     json(ctx, 'operation_properties', 'RuleActions')])} AS other_actions,
   mailbox_owner_upn AS owner, client_ip, tenant_id AS tenant
-FROM ${EVENTS} WHERE ${inPeriod(ctx)} AND ${oneOf(ctx, col('operation'), RULE_OPS)}
-  AND (${col('operation')} <> 'Set-Mailbox' OR ${ctx.d.concatNonNull('', forwards.slice(0, 2))} <> '')
+${fromEvents(ctx, sql`${inPeriod(ctx)} AND ${oneOf(ctx, col('operation'), RULE_OPS)}
+  AND (${col('operation')} <> 'Set-Mailbox' OR ${ctx.d.concatNonNull('', forwards.slice(0, 2))} <> '')`)}
 ORDER BY creation_time, id${limit(ctx)}`);
         return rows.map((r): Row => {
           const { owner, ...rest } = r;

@@ -4,7 +4,7 @@
 
 import { sql } from '../../store/index.js';
 import type { QueryContext, ReportDefinition } from '../types.js';
-import { col, EVENTS, inPeriod, json, limit, listOf, oneOf } from './common.js';
+import { col, fromEvents, inPeriod, json, limit, listOf, oneOf } from './common.js';
 
 export const ACCESS_DENIED_OPERATIONS = [
   'AccessRequestCreated',
@@ -45,7 +45,7 @@ export const accessDenied: ReportDefinition = {
         ctx.store.query(sql`SELECT user, site, count(*) AS count, ${listOf(ctx, col('file'))} AS files, ${listOf(ctx, col('operation'))} AS operations,
   min(creation_time) AS first_seen, max(creation_time) AS last_seen, tenant
 FROM (SELECT ${person(ctx)} AS user, coalesce(site_url, '(unknown)') AS site, ${file} AS file, operation, creation_time, tenant_id AS tenant
-  FROM ${EVENTS} WHERE ${denied(ctx)}) d
+  ${fromEvents(ctx, denied(ctx))}) d
 GROUP BY user, site, tenant ORDER BY count DESC, user, site${limit(ctx)}`),
     },
     {
@@ -62,7 +62,7 @@ GROUP BY user, site, tenant ORDER BY count DESC, user, site${limit(ctx)}`),
       ],
       rows: (ctx) =>
         ctx.store.query(sql`SELECT creation_time AS time, ${person(ctx)} AS user, operation, site_url AS site, ${file} AS file, client_ip, workload
-FROM ${EVENTS} WHERE ${denied(ctx)} ORDER BY creation_time, id${limit(ctx)}`),
+${fromEvents(ctx, denied(ctx))} ORDER BY creation_time, id${limit(ctx)}`),
     },
   ],
 };
@@ -100,7 +100,7 @@ export const externalSharing: ReportDefinition = {
   sum(CASE WHEN ${oneOf(ctx, col('operation'), ['AnonymousLinkUsed'])} THEN 1 ELSE 0 END) AS anonymous_uses,
   sum(CASE WHEN ${oneOf(ctx, col('operation'), GUEST)} THEN 1 ELSE 0 END) AS guest_shares,
   ${listOf(ctx, file)} AS items, min(creation_time) AS first_seen, max(creation_time) AS last_seen
-FROM ${EVENTS} WHERE ${external(ctx)} GROUP BY user_id ORDER BY anonymous_links + guest_shares DESC, user${limit(ctx)}`),
+${fromEvents(ctx, external(ctx))} GROUP BY user_id ORDER BY anonymous_links + guest_shares DESC, user${limit(ctx)}`),
     },
     {
       id: 'events',
@@ -117,7 +117,7 @@ FROM ${EVENTS} WHERE ${external(ctx)} GROUP BY user_id ORDER BY anonymous_links 
       rows: (ctx) =>
         ctx.store.query(sql`SELECT creation_time AS time, user_id AS user, operation, ${file} AS item,
   ${json(ctx, 'raw', 'TargetUserOrGroupName')} AS shared_with, ${targetType(ctx)} AS target_type, client_ip
-FROM ${EVENTS} WHERE ${external(ctx)} ORDER BY creation_time, id${limit(ctx)}`),
+${fromEvents(ctx, external(ctx))} ORDER BY creation_time, id${limit(ctx)}`),
     },
   ],
 };

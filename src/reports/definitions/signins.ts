@@ -4,7 +4,7 @@
 
 import { raw, sql, type Row } from '../../store/index.js';
 import type { QueryContext, ReportDefinition } from '../types.js';
-import { bucket, col, distinct, EVENTS, inPeriod, limit, listOf, oneOf, SIGNIN_ERRORS } from './common.js';
+import { bucket, col, distinct, fromEvents, inPeriod, limit, listOf, oneOf, SIGNIN_ERRORS } from './common.js';
 
 const failed = (ctx: QueryContext) => sql`${inPeriod(ctx)} AND ${oneOf(ctx, col('operation'), ['UserLoginFailed'])}`;
 const threshold = (ctx: QueryContext) => Math.max(1, Math.floor(ctx.params.threshold ?? 5));
@@ -27,7 +27,7 @@ export const failedSignins: ReportDefinition = {
       chart: { x: 'day', y: ['failures'], title: 'Failed sign-ins per day', fill: 'day' },
       rows: (ctx) =>
         ctx.store.query(sql`SELECT ${bucket(ctx, 'day', col('creation_time'))} AS day, count(*) AS failures, ${distinct(ctx, col('user_id'))} AS accounts
-FROM ${EVENTS} WHERE ${failed(ctx)} GROUP BY day ORDER BY day${limit(ctx)}`),
+${fromEvents(ctx, failed(ctx))} GROUP BY day ORDER BY day${limit(ctx)}`),
     },
     {
       id: 'accounts',
@@ -50,9 +50,9 @@ FROM ${EVENTS} WHERE ${failed(ctx)} GROUP BY day ORDER BY day${limit(ctx)}`),
 FROM (SELECT user_id AS account, ${ctx.d.coalesce(ctx.d.lower(col('user_id')), sql`''`)} AS account_key, tenant_id AS tenant, count(*) AS failures, ${distinct(ctx, col('client_ip'))} AS ips,
     ${listOf(ctx, col('client_ip'))} AS ip_list, ${listOf(ctx, col('error_number'), 10)} AS errors,
     min(creation_time) AS first_seen, max(creation_time) AS last_seen
-  FROM ${EVENTS} WHERE ${failed(ctx)} GROUP BY user_id, tenant_id HAVING count(*) >= ${threshold(ctx)}) f
+  ${fromEvents(ctx, failed(ctx))} GROUP BY user_id, tenant_id HAVING count(*) >= ${threshold(ctx)}) f
 LEFT JOIN (SELECT tenant_id AS tenant, ${ctx.d.coalesce(ctx.d.lower(col('user_id')), sql`''`)} AS account_key, count(*) AS n
-  FROM ${EVENTS} WHERE ${inPeriod(ctx)} AND ${oneOf(ctx, col('operation'), ['UserLoggedIn'])} GROUP BY tenant_id, account_key) s
+  ${fromEvents(ctx, sql`${inPeriod(ctx)} AND ${oneOf(ctx, col('operation'), ['UserLoggedIn'])}`)} GROUP BY tenant_id, account_key) s
   ON f.tenant = s.tenant AND f.account_key = s.account_key
 ORDER BY f.failures DESC, f.account${limit(ctx)}`),
     },
@@ -73,7 +73,7 @@ ORDER BY f.failures DESC, f.account${limit(ctx)}`),
         const rows = await ctx.store.query(sql`SELECT client_ip, max(country) AS country, max(as_org) AS as_org, count(*) AS failures,
   ${distinct(ctx, col('user_id'))} AS accounts, ${listOf(ctx, col('user_id'))} AS account_list,
   min(creation_time) AS first_seen, max(creation_time) AS last_seen
-FROM ${EVENTS} WHERE ${failed(ctx)} AND client_ip IS NOT NULL GROUP BY client_ip HAVING count(*) >= ${threshold(ctx)}
+${fromEvents(ctx, sql`${failed(ctx)} AND client_ip IS NOT NULL`)} GROUP BY client_ip HAVING count(*) >= ${threshold(ctx)}
 ORDER BY failures DESC, client_ip${limit(ctx)}`);
         const lookup = ctx.params.countryOf;
         return lookup ? rows.map((r): Row => ({ ...r, country: r['country'] ?? lookup(String(r['client_ip'])) })) : rows;
@@ -92,7 +92,7 @@ ORDER BY failures DESC, client_ip${limit(ctx)}`);
       rows: async (ctx) => {
         const rows = await ctx.store.query(sql`SELECT coalesce(error_number, '(none)') AS error_number, max(logon_error) AS error_name,
   count(*) AS failures, ${distinct(ctx, col('user_id'))} AS accounts
-FROM ${EVENTS} WHERE ${failed(ctx)} GROUP BY error_number ORDER BY failures DESC, error_number${limit(ctx)}`);
+${fromEvents(ctx, failed(ctx))} GROUP BY error_number ORDER BY failures DESC, error_number${limit(ctx)}`);
         return rows.map((r): Row => ({ ...r, error_name: r['error_name'] ?? SIGNIN_ERRORS[String(r['error_number'])] ?? '(unknown)' }));
       },
     },
@@ -124,7 +124,7 @@ export const signinsByCountry: ReportDefinition = {
   sum(CASE WHEN lower(operation) = 'userloggedin' THEN 1 ELSE 0 END) AS signins,
   sum(CASE WHEN lower(operation) = 'userloginfailed' THEN 1 ELSE 0 END) AS failures,
   ${listOf(ctx, col('user_id'), 200)} AS users
-FROM ${EVENTS} WHERE ${inPeriod(ctx)} AND ${oneOf(ctx, col('operation'), ['UserLoggedIn', 'UserLoginFailed'])}
+${fromEvents(ctx, sql`${inPeriod(ctx)} AND ${oneOf(ctx, col('operation'), ['UserLoggedIn', 'UserLoginFailed'])}`)}
 GROUP BY client_ip LIMIT 200000`);
         const byCountry = new Map<string, { signins: number; failures: number; users: Set<string>; ips: number }>();
         for (const r of perIp) {

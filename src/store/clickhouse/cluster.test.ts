@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { AppError, Secret } from '../../core/index.js';
-import { openStore, sql, type Store } from '../index.js';
+import { clickhouseDetect, openStore, sql, type Store } from '../index.js';
 import { raw } from '../sql/index.js';
 import { makeBlob, makeEventRow } from '../conformance/rows.js';
 import { clickhouseSkipReason } from './server.testing.js';
@@ -120,7 +120,7 @@ test('a store.clickhouse.url carrying the login (a Secret) reaches every node wi
   }
 });
 
-test('the FINAL view shows each (tenant, Id) once when a racing writer stored it again on its shard, before any merge', { skip }, async () => {
+test('the FINAL view and the rules\' and reports\' reads show each (tenant, Id) once when a racing writer stored it again on its shard, before any merge', { skip }, async () => {
   const c = await target.config();
   const store = await openStore(c);
   try {
@@ -131,6 +131,14 @@ test('the FINAL view shows each (tenant, Id) once when a racing writer stored it
     assert.equal(await count(store), 16);
     assert.equal((await store.eventKeys()).length, 16);
     assert.deepEqual(await store.queryReadOnly("SELECT tenant_id, count() AS n FROM events WHERE tenant_id IN ('tenant-0', 'tenant-7') GROUP BY tenant_id ORDER BY tenant_id"), [{ tenant_id: 'tenant-0', n: 2 }, { tenant_id: 'tenant-7', n: 2 }]);
+    // What the rules and reports read (fromEvents over the Distributed table: LIMIT 1 BY on each shard, then on the initiator).
+    const perTenant = sql`SELECT tenant_id, count() AS n, uniqExact(id) AS u ${clickhouseDetect.fromEvents(sql`tenant_id != ''`)} GROUP BY tenant_id ORDER BY tenant_id`;
+    const rows = await store.query(perTenant);
+    assert.equal(rows.length, 8);
+    assert.ok(rows.every((r) => r['n'] === 2 && r['u'] === 2), JSON.stringify(rows));
+    const ids = await store.query(sql`SELECT tenant_id, id ${clickhouseDetect.fromEvents(sql`operation != ''`)} ORDER BY tenant_id, id`);
+    assert.equal(new Set(ids.map((r) => `${r['tenant_id']}/${r['id']}`)).size, 16);
+    assert.equal(ids.length, 16);
   } finally {
     await store.close();
   }

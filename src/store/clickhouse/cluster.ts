@@ -3,7 +3,8 @@
 // One node: events_rows (ReplacingMergeTree, see schema.ts) and the view `events` over it FINAL.
 // A cluster: on every node the local table events_rows_local, a Distributed table events_rows over the
 // cluster's events_rows_local sharded by sipHash64(tenant_id), and the same view `events` over
-// events_rows FINAL (the Distributed engine sends FINAL on to each shard). So every read — rules,
+// events_rows FINAL (the Distributed engine sends FINAL on to each shard); the rules and reports read
+// events_rows filtered and de-duplicated by LIMIT 1 BY (sql/dialect.ts fromEvents). So every read — rules,
 // reports, `auditwatch query`, the duplicate probe, the watermark — names the same two tables on both
 // layouts, and only what changes storage (schema DDL, TTL, the enrichment mutation, dropping month
 // partitions, system.parts and system.mutations) runs on each node's local table.

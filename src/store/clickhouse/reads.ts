@@ -1,11 +1,16 @@
 // The events port's reads beyond ingest on ClickHouse (and the one enrichment update, a mutation): the
 // commit watermark, records by ingest time, keys, unenriched IPs, the events part of the collection
-// statistics, and retention by dropping whole month partitions. Reads go to `events` (or events_rows)
-// on either layout; what changes storage runs on each node's local table (cluster.ts).
+// statistics, and retention by dropping whole month partitions. Reads go to events_rows (or the `events`
+// view) on either layout; what changes storage runs on each node's local table (cluster.ts).
+//
+// Each record once: a filtered read keeps one row per (tenant_id, id) of the rows that pass
+// (clickhouseDetect.fromEvents, as the rules and reports read); reads a second copy cannot change
+// (DISTINCT, max) read the rows as stored; reads of the whole table or of whole months (statistics,
+// retention's count) merge through FINAL, which costs less than de-duplicating every row by hash.
 
 import { AppError } from '../../core/index.js';
 import type { Enrichment } from '../../records/index.js';
-import { join, raw, sql, type Dialect, type Sql } from '../sql/index.js';
+import { clickhouseDetect, join, raw, sql, type Dialect, type Sql } from '../sql/index.js';
 import type { EventStats, Row, StoredRecord } from '../types.js';
 import type { ServerFeatures } from './schema.js';
 
@@ -37,7 +42,9 @@ export async function commitWatermark(db: ChDb): Promise<number | null> {
 
 export async function ingestedRecords(db: ChDb, range: { after: number; upTo: number }, page: { limit: number; offset: number }): Promise<StoredRecord[]> {
   const rows = await db.read(
-    sql`SELECT tenant_id, content_type, source_id, raw FROM events WHERE ingested_ms > ${Math.trunc(range.after)} AND ingested_ms <= ${Math.trunc(range.upTo)}
+    // The newest copy of a record stored twice in the range (sorted before LIMIT BY), so that pages agree on it.
+    sql`SELECT tenant_id, content_type, source_id, raw FROM (SELECT * FROM events_rows WHERE ingested_ms > ${Math.trunc(range.after)} AND ingested_ms <= ${Math.trunc(range.upTo)}
+ORDER BY ingested_ms DESC LIMIT 1 BY tenant_id, id)
 ORDER BY ingested_ms, tenant_id, id LIMIT ${Math.max(0, Math.trunc(page.offset))}, ${Math.max(0, Math.trunc(page.limit))}`,
   );
   return rows.map((r) => ({ tenantId: String(r['tenant_id']), contentType: strOrNull(r['content_type']), sourceId: String(r['source_id']), raw: String(r['raw']) }));
@@ -47,24 +54,24 @@ export async function eventKeys(db: ChDb, ids?: readonly string[]): Promise<{ te
   const out: { tenantId: string; id: string }[] = [];
   const add = (rows: Row[]) => rows.forEach((r) => out.push({ tenantId: String(r['tenant_id']), id: String(r['id']) }));
   if (ids === undefined) {
-    add(await db.read(sql`SELECT tenant_id, id FROM events`));
+    add(await db.read(sql`SELECT DISTINCT tenant_id, id FROM events_rows`));
     return out;
   }
   for (let i = 0; i < ids.length; i += CHUNK) {
-    add(await db.read(sql`SELECT tenant_id, id FROM events WHERE id IN (${join(ids.slice(i, i + CHUNK).map((id) => sql`${id}`))})`));
+    add(await db.read(sql`SELECT DISTINCT tenant_id, id FROM events_rows WHERE id IN (${join(ids.slice(i, i + CHUNK).map((id) => sql`${id}`))})`));
   }
   return out;
 }
 
 export async function unenrichedClientIps(db: ChDb): Promise<string[]> {
-  const rows = await db.read(sql`SELECT DISTINCT client_ip AS ip FROM events WHERE client_ip IS NOT NULL AND client_ip != '' AND country IS NULL AND asn IS NULL`);
+  const rows = await db.read(sql`SELECT DISTINCT client_ip AS ip ${clickhouseDetect.fromStoredRows(sql`client_ip IS NOT NULL AND client_ip != '' AND country IS NULL AND asn IS NULL`)}`);
   return rows.map((r) => String(r['ip']));
 }
 
 /** Counts the records to change, then runs the mutation on each node and waits for it (18.16 has no mutations_sync). */
 export async function enrichClientIp(db: ChDb, ip: string, e: Enrichment, waitMs = 120_000): Promise<number> {
   const where = sql`client_ip = ${ip} AND country IS NULL AND asn IS NULL`;
-  const [c] = await db.read(sql`SELECT count() AS n FROM events WHERE ${where}`);
+  const [c] = await db.read(sql`SELECT count() AS n ${clickhouseDetect.fromEvents(where)}`);
   const n = Number(c?.['n'] ?? 0);
   if (n === 0) return 0;
   for (const node of db.nodes) {
@@ -126,7 +133,7 @@ export async function dropOldPartitions(db: ChDb, olderThan: number): Promise<nu
   }));
   const all = [...new Set(perNode.flat())];
   if (all.length === 0) return 0;
-  const [c] = await db.read(sql`SELECT count() AS n FROM events WHERE toYYYYMM(creation_time) IN (${join(all.map((p) => sql`${Number(p)}`))})`);
+  const [c] = await db.read(sql`SELECT count() AS n FROM events_rows FINAL WHERE toYYYYMM(creation_time) IN (${join(all.map((p) => sql`${Number(p)}`))})`);
   for (const [i, node] of db.nodes.entries()) {
     for (const p of perNode[i] ?? []) await node.command(`ALTER TABLE ${db.local} DROP PARTITION ${p}`);
   }

@@ -8,6 +8,9 @@
 // same partition and collapse when parts merge. `events` is a view over `events_rows FINAL`: every read
 // of `events` sees each (tenant, Id) once even before the merge (ingest stores each once anyway, see
 // ingest.ts; FINAL covers a crash between a blob's insert and its ledger commit, and writers racing).
+// `auditwatch query` reads that view; the rules and reports read events_rows filtered first and then
+// de-duplicated by LIMIT 1 BY (fromEvents in sql/dialect.ts), because 18.16 merges the whole table for
+// every read through FINAL.
 //
 // Versions: servers without DateTime64 (before 20.1, e.g. Debian's 18.16) store whole seconds in
 // creation_time and ingested_at; ingested_ms (epoch ms) is kept on every version for the commit

@@ -4,12 +4,13 @@
 // engine guarantees is written in ports/events.ts; the order of a blob's writes in ingest.ts; the
 // layout on one node or a cluster in cluster.ts.
 
+import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { AppError, errorMessage, oneLine, type Logger } from '../../core/index.js';
 import type { Enrichment } from '../../records/index.js';
 import type { PostgresStateStore } from '../postgres/index.js';
 import { checkReadOnlyText, refusal } from '../readonly-guard.js';
-import { clickhouseDialectFor, sql, type Dialect, type Sql } from '../sql/index.js';
+import { clickhouseDialectFor, qualifyIdent, sql, type Dialect, type Sql } from '../sql/index.js';
 import { copiedItems } from '../copy-events.js';
 import type { BlobCommit, CopyPort, CollectionStats, CollectionStatsOptions, CommitResult, Cursor, Gap, ImportBatch, IngestSession, LeasesPort, QueryReadOnlyOptions, Row, StatePort, Store, StoredRecord } from '../types.js';
 import { Mutex } from '../duckdb/mutex.js';
@@ -171,11 +172,13 @@ export class ClickHouseStore implements Store {
   query<T extends Row = Row>(q: Sql): Promise<T[]> {
     // The collector's tables live in PostgreSQL: a read of them (the collection report's) is answered there.
     if (q.parts.some((p) => p.kind === 'ident' && LEDGER_TABLES.has(p.name))) return this.ledgerQuery(q) as Promise<T[]>;
-    const { text, params } = q.render(this.dialect);
+    const identities = q.parts.some((p) => p.kind === 'ident' && p.name === IDENTITIES_COPY);
+    // On a cluster the rule's subquery runs on every shard against its own copy, in the shard's own
+    // session (database `default`): the copy is named with the store's database.
+    const { text, params } = (identities && this.layout.cluster !== null ? qualifyIdent(q, IDENTITIES_COPY, this.options.connection.database ?? 'default') : q).render(this.dialect);
     return this.guard('a read', async () => {
-      // A "same person" rule reads the identities copy: bring it up to date with PostgreSQL first.
-      // On a cluster the rule's subquery runs on every shard against its own copy, so each node has one.
-      if (!this.options.readOnly && q.parts.some((p) => p.kind === 'ident' && p.name === IDENTITIES_COPY)) {
+      // A "same person" rule reads the identities copy: bring it up to date with PostgreSQL first, on every node.
+      if (!this.options.readOnly && identities) {
         for (const node of this.layout.nodes) await syncIdentities(node.client, this.pg);
       }
       const result = await this.client.query({ query: text, format: 'JSON', ...queryParams(params) });
@@ -343,9 +346,9 @@ export class ClickHouseStore implements Store {
     return { events, ...rest };
   }
 
-  /** Inserts rows (objects in the columns' ClickHouse form) into a table as JSONEachRow; for the benches. */
-  async insertRows(table: string, rows: Row[]): Promise<void> {
-    await this.guard('an insert', () => this.client.insert({ table, values: rows, format: 'JSONEachRow' }));
+  /** Streams TabSeparated text (lines of `columns`) into a table in one INSERT; for the benches. */
+  async insertTabSeparated(table: string, columns: readonly string[], text: AsyncIterable<string>): Promise<void> {
+    await this.guard('an insert', () => this.client.insert({ table, columns: [...columns] as [string, ...string[]], values: Readable.from(text, { objectMode: false }), format: 'TabSeparated' }));
   }
 
   /** The PostgreSQL tables of this store (blob_ledger, cursors, gaps, dead_letters), for tests and the collection report. */

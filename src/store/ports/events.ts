@@ -8,14 +8,15 @@
 //   transaction. A crash in between loses nothing (the blob is not in the ledger, so it is fetched
 //   again; the cursor did not pass it) and shows nothing twice (its rows are found by the duplicate
 //   probe and counted as the blob's own; and every read of `events` goes through ReplacingMergeTree
-//   FINAL on (tenant, creation_time, Id), so a row stored twice by racing writers is seen once).
+//   FINAL on (tenant, creation_time, Id), and the rules' and reports' reads keep one row per (tenant, Id)
+//   of the rows that pass their filter, so a row stored twice by racing writers is seen once).
 //   Weaker than DuckDB: rows are streamed to ClickHouse as they are added and are visible once their
 //   INSERT ends — at commit, or before it for a session holding more than one INSERT's worth (100,000
 //   rows or 64 MiB) — and a rollback or failed add cancels only the open INSERT (what an ended one
 //   stored stays, and collapses with the blob's next delivery). Gaps live in PostgreSQL; retention drops whole
 //   month partitions (a month is kept until it has passed the limit entirely). On a cluster
 //   (store.clickhouse.cluster) the same holds: "ends" means stored on the owning shard (synchronous
-//   Distributed inserts), and a tenant's rows all sit on one shard, so FINAL there sees every copy
+//   Distributed inserts), and a tenant's rows all sit on one shard, so FINAL (or the rules' LIMIT 1 BY) there sees every copy
 //   (clickhouse/cluster.ts).
 
 import type { Enrichment, EventRow, Rejection } from '../../records/index.js';

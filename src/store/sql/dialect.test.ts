@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clickhouseCapabilities, clickhouseDetect, clickhouseDialect, clickhouseDialectFor, duckdbDetect, duckdbDialect } from './dialect.js';
-import { ident, sql } from './template.js';
+import { ident, qualifyIdent, sql } from './template.js';
 
 test('ClickHouse 18.16 has none of the newer constructs; a current release has all', () => {
   assert.deepEqual(clickhouseCapabilities('18.16.1'), { serverParams: false, jsonExtract: false, dateTime64: false, ctes: false, windowFunctions: false, booleanLiterals: false });
@@ -58,4 +58,18 @@ test('no engine-name branch in the rule compiler or the report definitions (and 
     for (const file of await sources(join(src, folder))) if (ENGINE_BRANCH.test(await readFile(file, 'utf8'))) offenders.push(file);
   }
   assert.deepEqual(offenders, []);
+});
+
+test('fromEvents: DuckDB reads its events table; ClickHouse keeps one row per (tenant_id, id) of the rows that pass, on every release', () => {
+  const filter = sql`${ident('operation')} = ${'UserLoginFailed'}`;
+  assert.deepEqual(sql`SELECT count(*) ${duckdbDetect.fromEvents(filter)}`.render(duckdbDialect), { text: 'SELECT count(*) FROM "events" WHERE ("operation" = $1)', params: ['UserLoginFailed'] });
+  for (const d of [clickhouseDialectFor('18.16.1'), clickhouseDialectFor('24.8.1')]) {
+    assert.equal(sql`SELECT count() ${clickhouseDetect.fromEvents(filter)}`.render(d).text.replace(/\{p1:String\}/, "'UserLoginFailed'"), "SELECT count() FROM (SELECT * FROM `events_rows` WHERE (`operation` = 'UserLoginFailed') LIMIT 1 BY `tenant_id`, `id`)");
+  }
+  assert.equal(sql`SELECT DISTINCT ${ident('operation')} ${clickhouseDetect.fromStoredRows()}`.render(clickhouseDialect).text, 'SELECT DISTINCT `operation` FROM `events_rows`');
+});
+
+test('qualifyIdent names one table with its database and leaves the rest', () => {
+  const q = sql`SELECT 1 FROM ${ident('events_rows')} WHERE x IN (SELECT y FROM ${ident('identities')})`;
+  assert.equal(qualifyIdent(q, 'identities', 'aw').render(clickhouseDialect).text, 'SELECT 1 FROM `events_rows` WHERE x IN (SELECT y FROM `aw`.`identities`)');
 });

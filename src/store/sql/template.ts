@@ -102,3 +102,12 @@ export function join(items: readonly Sql[], separator: Sql = raw(', ')): Sql {
 }
 
 export const empty = new Sql([]);
+
+/**
+ * The same SQL with the identifier `name` written as `schema`.`name`: a table a query names that another
+ * session must find in that database (on a ClickHouse cluster a shard runs a subquery in its own session,
+ * whose default database is not the store's).
+ */
+export function qualifyIdent(q: Sql, name: string, schema: string): Sql {
+  return new Sql(q.parts.map((p): Part => (p.kind === 'ident' && p.name === name ? { kind: 'dialect', render: (d) => `${d.quoteIdent(schema)}.${d.quoteIdent(name)}` } : p)));
+}
