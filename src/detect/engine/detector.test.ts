@@ -15,7 +15,7 @@ import { createDetector } from './detector.js';
 import { learnIdentityFacts, resolvePerson } from './identities.js';
 import { learnIdentities } from './learn.js';
 import { createDetectionScheduler } from './schedule.js';
-import { bruteForceRules, signInRecord } from './fixtures.testing.js';
+import { bruteForceRules, FAILED_SIGNIN_RULE, signInRecord } from './fixtures.testing.js';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const MIN = 60_000;
@@ -274,13 +274,7 @@ correlation:
   condition: {gte: 25, field: UserId}
 level: high
 ---
-title: failed
-name: failed
-logsource: {product: m365, service: azuread}
-detection:
-  s: {Operation: UserLoginFailed}
-  condition: s
-`;
+${FAILED_SIGNIN_RULE}`;
   const hits = mine(await detector(spray).hunt({ from: T0 - 60 * MIN, to: T0 + 60 * MIN }), t);
   assert.equal(hits.length, 1);
   assert.equal(hits[0]!.count, 31);

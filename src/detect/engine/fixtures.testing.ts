@@ -28,6 +28,15 @@ export function signInRecord(tenant: string, at: number, user = 'victim@contoso.
   return res.row;
 }
 
+/** The detection rule `failed` (every failed sign-in) that the test correlations count, as rule YAML. */
+export const FAILED_SIGNIN_RULE = `title: failed
+name: failed
+logsource: {product: m365, service: azuread}
+detection:
+  s: {Operation: UserLoginFailed}
+  condition: s
+`;
+
 /** A brute-force correlation (10 failed sign-ins of one UserId within 5 minutes) and its feeder, as rule YAML. */
 export function bruteForceRules(id = 'burst', title = 'Failed sign-ins burst'): string {
   return `title: ${title}
@@ -40,13 +49,7 @@ correlation:
   condition: {gte: 10}
 level: high
 ---
-title: failed
-name: failed
-logsource: {product: m365, service: azuread}
-detection:
-  s: {Operation: UserLoginFailed}
-  condition: s
-`;
+${FAILED_SIGNIN_RULE}`;
 }
 
 /** A first-seen rule (a sign-in country new for the user; history 30d, learning 2d) and its feeder, as rule YAML. */
