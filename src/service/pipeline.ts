@@ -66,16 +66,17 @@ export async function createPipeline(
   // compiles), so when an admin enables such a rule in the store (or disables one, which then no longer
   // needs loading) the rules are loaded again before the next pass, with no restart.
   const alerts = createAlertService({ store, clock, logger, config: config.alerts, ...(delivery.canSend ? { mayWrite: delivery.canSend } : {}) });
+  const disabledKey = (settings: readonly RuleSettingRecord[]) => JSON.stringify([...configDisabledOf(config, settings)].sort());
   const build = async (settings: readonly RuleSettingRecord[]) => {
     const disabled = configDisabledOf(config, settings);
     const { rules, errors } = await usableRules(config, warn, settings);
     const detector = createDetector({ store, clock, logger, rules, disabled, disabledNow: () => storeDisabled(store), overrides: overridesOf(config), sink: alerts });
-    return { key: JSON.stringify([...disabled].sort()), rules, errors, detector };
+    return { key: disabledKey(settings), rules, errors, detector };
   };
   let current = await build(await store.state.rules.list());
   const refresh = async () => {
     const settings = await store.state.rules.list();
-    if (JSON.stringify([...configDisabledOf(config, settings)].sort()) === current.key) return;
+    if (disabledKey(settings) === current.key) return;
     const before = new Set(current.detector.rules.map((r) => r.rule.id));
     const next = await build(settings);
     // A rule loaded now reads what was ingested since an admin enabled it, as a rule enabled in the store
